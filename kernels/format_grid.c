@@ -1,0 +1,117 @@
+/* format_grid.c - formats defined by a table of values, one per code
+ * (BitMoD FP3/FP4 and their ER/EA variants, ANT flint/pot, OliVe abfloat,
+ * bin, E8M0).
+ *
+ * encode() searches the distinct values in ascending order.  Tie rule (the
+ * formats' papers do not fix one): the smaller magnitude wins, then the
+ * positive value; duplicate values are encoded by their lowest code.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "format_impl.h"
+
+void ab_grid_setup(ab_format *f, uint8_t bits, const double *values)
+{
+    const uint32_t n = (uint32_t)1 << bits;
+    f->family = AB_FAMILY_GRID;
+    f->bits = bits;
+    f->grid_ncodes = (uint16_t)n;
+    f->grid_nan_code = -1;
+    f->is_signed = false;
+    uint16_t ns = 0;
+    for (uint32_t c = 0; c < n; c++) {
+        double v = values[c];
+        if (v == 0.0)
+            v = 0.0; /* no signed zeros in a table */
+        f->grid_value[c] = v;
+        if (isnan(v)) {
+            if (f->grid_nan_code < 0)
+                f->grid_nan_code = (int32_t)c;
+            continue;
+        }
+        if (v < 0.0)
+            f->is_signed = true;
+        /* insertion into the sorted distinct list; first code wins */
+        uint16_t i = 0;
+        while (i < ns && f->grid_sorted[i] < v)
+            i++;
+        if (i < ns && f->grid_sorted[i] == v)
+            continue;
+        memmove(&f->grid_sorted[i + 1], &f->grid_sorted[i],
+                (size_t)(ns - i) * sizeof f->grid_sorted[0]);
+        memmove(&f->grid_sorted_code[i + 1], &f->grid_sorted_code[i],
+                (size_t)(ns - i) * sizeof f->grid_sorted_code[0]);
+        f->grid_sorted[i] = v;
+        f->grid_sorted_code[i] = (uint16_t)c;
+        ns++;
+    }
+    f->grid_nsorted = ns;
+}
+
+void ab_grid_setup_signmag(ab_format *f, uint8_t bits, const double *magnitudes,
+                           double special)
+{
+    double values[AB_GRID_MAX_CODES];
+    const uint32_t half = (uint32_t)1 << (bits - 1);
+    for (uint32_t m = 0; m < half; m++) {
+        values[m] = magnitudes[m];
+        values[half + m] = -magnitudes[m];
+    }
+    values[half] = isnan(special) ? 0.0 : special; /* the -0 code */
+    ab_grid_setup(f, bits, values);
+}
+
+/* Is candidate b preferred over a at equal distance? */
+static bool tie_prefers(double a, double b)
+{
+    if (fabs(b) != fabs(a))
+        return fabs(b) < fabs(a);
+    return b > a;
+}
+
+uint32_t ab_grid_encode(const ab_format *f, double x)
+{
+    if (isnan(x)) {
+        if (f->grid_nan_code >= 0)
+            return (uint32_t)f->grid_nan_code;
+        x = 0.0;
+    }
+    const double *s = f->grid_sorted;
+    const uint16_t n = f->grid_nsorted;
+    if (x <= s[0])
+        return f->grid_sorted_code[0];
+    if (x >= s[n - 1])
+        return f->grid_sorted_code[n - 1];
+    /* s[lo] <= x < s[hi] */
+    uint16_t lo = 0, hi = (uint16_t)(n - 1);
+    while (hi - lo > 1) {
+        const uint16_t mid = (uint16_t)((lo + hi) / 2);
+        if (s[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const double dlo = x - s[lo], dhi = s[hi] - x;
+    uint16_t pick = dlo < dhi ? lo : hi;
+    if (dlo == dhi && tie_prefers(s[hi], s[lo]))
+        pick = lo;
+    return f->grid_sorted_code[pick];
+}
+
+double ab_grid_decode(const ab_format *f, uint32_t code)
+{
+    return f->grid_value[code & (uint32_t)(f->grid_ncodes - 1)];
+}
+
+uint32_t ab_grid_canonical(const ab_format *f, uint32_t code)
+{
+    code &= (uint32_t)(f->grid_ncodes - 1);
+    const double v = f->grid_value[code];
+    if (isnan(v))
+        return (uint32_t)f->grid_nan_code;
+    for (uint16_t i = 0; i < f->grid_nsorted; i++)
+        if (f->grid_sorted[i] == v)
+            return f->grid_sorted_code[i];
+    return code;
+}
