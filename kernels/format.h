@@ -79,6 +79,11 @@ typedef struct ab_format {
     double grid_value[AB_GRID_MAX_CODES];
     double grid_sorted[AB_GRID_MAX_CODES];
     uint16_t grid_sorted_code[AB_GRID_MAX_CODES];
+    /* decision points between sorted neighbours i and i+1 (exact midpoints)
+     * and whether a tie there goes to i+1: encode() of a small grid is a
+     * branchless count of the points below x */
+    double grid_mid[AB_GRID_MAX_CODES];
+    uint8_t grid_tie_up[AB_GRID_MAX_CODES];
 
     /* Block scaling (OCP MX v1.0): 0 for plain formats, else the block size
      * with an E8M0 shared scale; elem_emax is the element's largest power of

@@ -11,6 +11,14 @@
 
 #include "format_impl.h"
 
+/* Is candidate b preferred over a at equal distance? */
+static bool tie_prefers(double a, double b)
+{
+    if (fabs(b) != fabs(a))
+        return fabs(b) < fabs(a);
+    return b > a;
+}
+
 void ab_grid_setup(ab_format *f, uint8_t bits, const double *values)
 {
     const uint32_t n = (uint32_t)1 << bits;
@@ -47,6 +55,11 @@ void ab_grid_setup(ab_format *f, uint8_t bits, const double *values)
         ns++;
     }
     f->grid_nsorted = ns;
+    for (uint16_t i = 0; i + 1 < ns; i++) {
+        const double lo = f->grid_sorted[i], hi = f->grid_sorted[i + 1];
+        f->grid_mid[i] = lo + (hi - lo) / 2; /* exact for the tables here */
+        f->grid_tie_up[i] = tie_prefers(lo, hi);
+    }
 }
 
 void ab_grid_setup_signmag(ab_format *f, uint8_t bits, const double *magnitudes,
@@ -62,14 +75,6 @@ void ab_grid_setup_signmag(ab_format *f, uint8_t bits, const double *magnitudes,
     ab_grid_setup(f, bits, values);
 }
 
-/* Is candidate b preferred over a at equal distance? */
-static bool tie_prefers(double a, double b)
-{
-    if (fabs(b) != fabs(a))
-        return fabs(b) < fabs(a);
-    return b > a;
-}
-
 uint32_t ab_grid_encode(const ab_format *f, double x)
 {
     if (isnan(x)) {
@@ -77,26 +82,26 @@ uint32_t ab_grid_encode(const ab_format *f, double x)
             return (uint32_t)f->grid_nan_code;
         x = 0.0;
     }
-    const double *s = f->grid_sorted;
     const uint16_t n = f->grid_nsorted;
-    if (x <= s[0])
-        return f->grid_sorted_code[0];
-    if (x >= s[n - 1])
-        return f->grid_sorted_code[n - 1];
-    /* s[lo] <= x < s[hi] */
-    uint16_t lo = 0, hi = (uint16_t)(n - 1);
-    while (hi - lo > 1) {
+    if (n <= 32) {
+        /* the index of the nearest value is the number of decision points
+         * below x: no branches to mispredict in the quantizers' inner loops */
+        unsigned idx = 0;
+        for (uint16_t i = 0; i + 1 < n; i++)
+            idx += (unsigned)((x > f->grid_mid[i]) | ((x == f->grid_mid[i]) & f->grid_tie_up[i]));
+        return f->grid_sorted_code[idx];
+    }
+    /* wide tables (E8M0, flint8): binary search over the decision points */
+    uint16_t lo = 0, hi = (uint16_t)(n - 1); /* answer in [lo, hi] */
+    while (lo < hi) {
         const uint16_t mid = (uint16_t)((lo + hi) / 2);
-        if (s[mid] <= x)
-            lo = mid;
+        const double m = f->grid_mid[mid];
+        if (x > m || (x == m && f->grid_tie_up[mid]))
+            lo = (uint16_t)(mid + 1);
         else
             hi = mid;
     }
-    const double dlo = x - s[lo], dhi = s[hi] - x;
-    uint16_t pick = dlo < dhi ? lo : hi;
-    if (dlo == dhi && tie_prefers(s[hi], s[lo]))
-        pick = lo;
-    return f->grid_sorted_code[pick];
+    return f->grid_sorted_code[lo];
 }
 
 double ab_grid_decode(const ab_format *f, uint32_t code)

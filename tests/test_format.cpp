@@ -311,6 +311,24 @@ bool prefer_on_tie(const Ref &r, uint32_t ca, double a, uint32_t cb, double b)
     }
 }
 
+// |x - v| exactly, as an unevaluated sum hi + lo (Knuth's TwoSum is
+// error-free), so that near-ties such as 1 +- 5e-324 are told apart.
+struct Dist {
+    double hi, lo;
+    bool operator<(const Dist &o) const { return hi < o.hi || (hi == o.hi && lo < o.lo); }
+    bool operator==(const Dist &o) const { return hi == o.hi && lo == o.lo; }
+};
+
+Dist exact_distance(double x, double v)
+{
+    const double s = x - v;
+    const double bb = s - x;
+    const double err = (x - (s - bb)) + (-v - bb);
+    if (s < 0 || (s == 0 && err < 0))
+        return {-s, -err};
+    return {s, err};
+}
+
 double brute_force(const Ref &r, double x)
 {
     if (std::isnan(x))
@@ -326,9 +344,9 @@ double brute_force(const Ref &r, double x)
     if (x <= lo)
         return lo;
     size_t best = 0;
-    long double best_d = INFINITY;
+    Dist best_d = {INFINITY, 0};
     for (size_t i = 0; i < r.values.size(); i++) {
-        const long double d = std::fabs((long double)x - (long double)r.values[i]);
+        const Dist d = exact_distance(x, r.values[i]);
         if (d < best_d ||
             (d == best_d && prefer_on_tie(r, r.codes[best], r.values[best], r.codes[i], r.values[i]))) {
             best = i;
