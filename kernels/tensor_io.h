@@ -31,9 +31,11 @@ typedef struct ab_tensor {
 
 void ab_tensor_free(ab_tensor *t);
 
-/* Parse a .npy image held in memory (v1.0/2.0/3.0 headers, '<f4', '<f2',
- * '<f8', '<i1'..'<i4', '|u1', C order).  `what` names the source in
- * messages (a path). */
+/* Parse a .npy image held in memory (v1.0/2.0/3.0 headers; dtypes '<f2'
+ * '<f4' '<f8', '|i1'/'<i1' '<i2' '<i4' '<i8', '|u1'/'<u1' '<u2' '<u4'
+ * '<u8', '|b1'; C order, or fortran_order True for 0-d/1-d arrays where the
+ * layout is the same).  The data must be exactly shape x dtype bytes.
+ * `what` names the source in messages (a path). */
 int ab_npy_parse(const uint8_t *buf, size_t len, const char *what,
                  ab_tensor *out, ab_error *err);
 
@@ -50,7 +52,9 @@ int ab_npy_load(const char *path, ab_tensor *out, ab_error *err);
  * the data buffer) plus an optional "__metadata__" object of strings.
  * Validation: n within the file, valid JSON object, known dtypes, shape
  * product * dtype size == end - begin, offsets within the buffer, no two
- * tensors overlapping. */
+ * tensors overlapping (gaps are allowed), no unknown fields in an entry,
+ * no duplicate names, __metadata__ an object of strings.  BOOL bytes other
+ * than 0/1 are rejected by ab_safetensors_to_tensor. */
 
 typedef enum ab_dtype {
     AB_DTYPE_F32, AB_DTYPE_F16, AB_DTYPE_BF16, AB_DTYPE_F64,
@@ -79,6 +83,7 @@ typedef struct ab_safetensors {
     size_t ntensors;
     ab_st_entry *tensors; /* sorted by begin offset */
     char *metadata_json;  /* "__metadata__" object re-serialized, or NULL */
+    char *what;           /* the name messages use (the path), owned */
 } ab_safetensors;
 
 /* Parse a safetensors image.  On success *st owns buf (it is freed by
