@@ -21,7 +21,9 @@
  *   olive4 / olive4_flint            per tensor int4 / flint4 normals with
  *                                    outlier-victim pairs (OliVe ISCA'23)
  * MX formats (mxfp4, mxint8, ...) force blocks of 32 with E8M0 scales by
- * the OCP MX v1.0 rule.
+ * the OCP MX v1.0 rule; the spec's granularity and scale are ignored.
+ * Rules, tie-breaks and storage accounting: the header comments of
+ * quant.c, quant_scale.c, quant_mx.c, quant_select.c and quant_olive.c.
  */
 #ifndef AB_QUANT_H
 #define AB_QUANT_H
@@ -90,6 +92,9 @@ typedef struct ab_quant_result {
                               abfloat outlier; NULL otherwise */
     float *dequant;        /* rows*cols: the value the codes represent */
 
+    double outlier_unit;   /* OliVe: an outlier's value is outlier_unit x
+                              scale x decode(candidates[1], code) (1/4 with
+                              int4 normals, 1/2 with flint4); 0 otherwise */
     double clip_ratio;     /* ANT/OliVe: chosen clipping ratio, else 1 */
     double mse;            /* mean squared error vs the input */
     double sqnr_db;        /* 10 log10(signal power / noise power) */
