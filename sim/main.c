@@ -1,1 +1,56 @@
-int main(void) { return 0; }
+/* main.c - the anybit binary: dispatch to subcommands, --help, --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef ANYBIT_VERSION
+#define ANYBIT_VERSION "0.0.0"
+#endif
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"formats", cmd_formats, "list number formats, or print one format's value grid"},
+    {"quant", cmd_quant, "quantize a tensor (.npy / .safetensors) and report its error"},
+    {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "anybit %s - cycle-level simulator and RTL co-design kit for quantized-inference\n"
+            "accelerators (this build: number formats and quantizers).\n\n"
+            "usage: anybit <command> [options]   (anybit <command> --help for its options)\n\n"
+            "commands:\n",
+            ANYBIT_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit status: 0 success, 1 a check failed, 2 bad input or usage\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return AB_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return AB_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("anybit %s\n", ANYBIT_VERSION);
+        return AB_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "anybit: unknown command '%s' (anybit --help lists the commands)\n", argv[1]);
+    return AB_EXIT_USAGE;
+}

@@ -1,0 +1,303 @@
+// test_cli.cpp - the anybit binary as a user runs it: output, exit status
+// (0 ok, 1 check failed, 2 bad input), one clear message, nothing written on
+// failure.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include <cjson/cJSON.h>
+
+#include "synth.h"
+#include "tensor_io.h"
+}
+
+namespace {
+
+struct CliRun {
+    int status;
+    std::string out, err;
+};
+
+std::string tmp_dir()
+{
+    const char *env = std::getenv("ANYBIT_TEST_TMP");
+    std::string dir = env ? env : "/tmp/anybit-test";
+    dir += "/cli";
+    std::string cmd = "mkdir -p '" + dir + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    return dir;
+}
+
+std::string slurp(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+bool exists(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+}
+
+// Runs `anybit ARGS` with stdout and stderr captured to files.
+CliRun anybit(const std::string &args)
+{
+    static int counter = 0;
+    const std::string dir = tmp_dir();
+    // CTest runs tests as parallel processes: the pid keeps captures apart
+    const std::string tag = std::to_string(getpid()) + "-" + std::to_string(counter++);
+    const std::string out = dir + "/out" + tag + ".txt";
+    const std::string err = dir + "/err" + tag + ".txt";
+    const std::string cmd = std::string(ANYBIT_BIN) + " " + args + " >'" + out + "' 2>'" + err + "'";
+    const int raw = std::system(cmd.c_str());
+    CliRun r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+}
+
+size_t count_lines(const std::string &s)
+{
+    size_t n = 0;
+    for (char c : s)
+        n += c == '\n';
+    return n;
+}
+
+std::string write_weights(const std::string &name, size_t rows, size_t cols, uint64_t seed)
+{
+    std::vector<float> w(rows * cols);
+    ab_synth_params p = ab_synth_defaults();
+    ab_synth_weights(&p, seed, w.data(), rows, cols);
+    const std::string path = tmp_dir() + "/" + name;
+    const size_t shape[2] = {rows, cols};
+    ab_error err{};
+    EXPECT_EQ(ab_npy_write_f32(path.c_str(), w.data(), 2, shape, &err), 0) << err.msg;
+    return path;
+}
+
+TEST(Cli, VersionAndHelp)
+{
+    CliRun r = anybit("--version");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("anybit ", 0), 0u) << r.out;
+    r = anybit("--help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("formats"), std::string::npos);
+    EXPECT_NE(r.out.find("quant"), std::string::npos);
+    for (const char *cmd : {"formats", "quant", "demo"}) {
+        r = anybit(std::string(cmd) + " --help");
+        EXPECT_EQ(r.status, 0) << cmd;
+        EXPECT_NE(r.out.find("usage: anybit"), std::string::npos) << cmd;
+    }
+    r = anybit("");
+    EXPECT_EQ(r.status, 2);
+    r = anybit("frobnicate");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, FormatsListsRegistryAndFamilies)
+{
+    CliRun r = anybit("formats");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *name : {"fp8_e4m3", "bitmod_fp4_ea+", "flint4", "mxfp4", "olive4", "e8m0",
+                             "bin", "ternary", "eXmYfn"})
+        EXPECT_NE(r.out.find(name), std::string::npos) << name;
+}
+
+TEST(Cli, FormatsPrintsTheWholeGrid)
+{
+    CliRun r = anybit("formats fp4_e2m1");
+    ASSERT_EQ(r.status, 0) << r.err;
+    // header lines start with '#', then 15 distinct finite values
+    std::istringstream in(r.out);
+    std::vector<double> values;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#')
+            values.push_back(std::stod(line));
+    const std::vector<double> want = {-6, -4, -3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, 6};
+    EXPECT_EQ(values, want);
+
+    r = anybit("formats fp16");
+    ASSERT_EQ(r.status, 0);
+    // 63487 finite distinct values (65536 codes - 2048 inf/NaN - one -0... )
+    size_t header = 0;
+    for (size_t i = 0; i < r.out.size();) {
+        if (r.out[i] == '#')
+            header++;
+        i = r.out.find('\n', i) + 1;
+        if (i == 0)
+            break;
+    }
+    EXPECT_EQ(count_lines(r.out) - header, 65536u - 2048u - 1u);
+}
+
+TEST(Cli, FormatsJson)
+{
+    CliRun r = anybit("formats bitmod_fp4_ea- --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    cJSON *doc = cJSON_Parse(r.out.c_str());
+    ASSERT_NE(doc, nullptr) << r.out;
+    EXPECT_STREQ(cJSON_GetObjectItem(doc, "name")->valuestring, "bitmod_fp4_ea-");
+    EXPECT_EQ(cJSON_GetObjectItem(doc, "bits")->valueint, 4);
+    const cJSON *values = cJSON_GetObjectItem(doc, "values");
+    ASSERT_EQ(cJSON_GetArraySize(values), 16);
+    EXPECT_EQ(cJSON_GetArrayItem(values, 0)->valuedouble, -16.0);
+    cJSON_Delete(doc);
+
+    const std::string path = tmp_dir() + "/formats.json";
+    std::remove(path.c_str());
+    r = anybit("formats --json=" + path);
+    ASSERT_EQ(r.status, 0) << r.err;
+    doc = cJSON_Parse(slurp(path).c_str());
+    ASSERT_NE(doc, nullptr);
+    EXPECT_GT(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "formats")), 50);
+    cJSON_Delete(doc);
+}
+
+TEST(Cli, FormatsBadNames)
+{
+    struct Case {
+        const char *args, *needle;
+    } cases[] = {
+        {"formats nosuch", "unknown format 'nosuch'"},
+        {"formats e9m1", "exponent bits must be 1..8, got 9"},
+        {"formats e4m12", "mantissa bits must be 0..10, got 12"},
+        {"formats int40", "integer width must be 1..16, got 40"},
+        {"formats fp32", "too wide to list"},
+        {"formats --bogus", "unknown option '--bogus'"},
+        {"formats int4 int8", "one format name at a time"},
+    };
+    for (const Case &c : cases) {
+        CliRun r = anybit(c.args);
+        EXPECT_EQ(r.status, 2) << c.args;
+        EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
+        EXPECT_EQ(count_lines(r.err), 1u) << c.args << ": one message, got: " << r.err;
+    }
+}
+
+TEST(Cli, QuantReportsErrorOfOneFormat)
+{
+    const std::string w = write_weights("w1.npy", 32, 1024, 3);
+    CliRun r = anybit("quant --format int4s --group 128 " + w);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("int4s"), std::string::npos);
+    EXPECT_NE(r.out.find("SQNR"), std::string::npos);
+    EXPECT_NE(r.out.find("32 rows x K 1024"), std::string::npos) << r.out;
+}
+
+TEST(Cli, QuantCompareSortsBySqnrAndWritesFiles)
+{
+    const std::string w = write_weights("w2.npy", 16, 1024, 4);
+    const std::string json = tmp_dir() + "/cmp.json", csv = tmp_dir() + "/cmp.csv";
+    std::remove(json.c_str());
+    std::remove(csv.c_str());
+    CliRun r = anybit("quant --compare int3s,int8,fp4_e2m1,bitmod_fp4_mix --json " + json +
+                   " --csv " + csv + " " + w);
+    ASSERT_EQ(r.status, 0) << r.err;
+    cJSON *doc = cJSON_Parse(slurp(json).c_str());
+    ASSERT_NE(doc, nullptr);
+    const cJSON *results = cJSON_GetObjectItem(doc, "results");
+    ASSERT_EQ(cJSON_GetArraySize(results), 4);
+    double prev = 1e300;
+    for (int i = 0; i < 4; i++) {
+        const double s = cJSON_GetObjectItem(cJSON_GetArrayItem(results, i), "sqnr_db")->valuedouble;
+        EXPECT_LE(s, prev) << "row " << i << " not sorted by SQNR";
+        prev = s;
+    }
+    EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetArrayItem(results, 0), "format")->valuestring, "int8");
+    EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetArrayItem(results, 3), "format")->valuestring, "int3s");
+    cJSON_Delete(doc);
+    EXPECT_EQ(count_lines(slurp(csv)), 5u);
+}
+
+TEST(Cli, QuantDequantOutputRoundTrips)
+{
+    const std::string w = write_weights("w3.npy", 8, 256, 5);
+    const std::string out = tmp_dir() + "/dq.npy";
+    std::remove(out.c_str());
+    CliRun r = anybit("quant --format fp4_e2m1 --dequant " + out + " " + w);
+    ASSERT_EQ(r.status, 0) << r.err;
+    ab_tensor t{};
+    ab_error err{};
+    ASSERT_EQ(ab_npy_load(out.c_str(), &t, &err), 0) << err.msg;
+    EXPECT_EQ(t.count, 8u * 256u);
+    ab_tensor_free(&t);
+    // Quantizing the dequantized tensor again changes nothing: SQNR is infinite.
+    r = anybit("quant --format fp4_e2m1 --json - " + out);
+    ASSERT_EQ(r.status, 0) << r.err;
+    cJSON *doc = cJSON_Parse(r.out.c_str());
+    ASSERT_NE(doc, nullptr) << r.out;
+    const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "results"), 0);
+    EXPECT_EQ(cJSON_GetObjectItem(row, "mse")->valuedouble, 0.0);
+    cJSON_Delete(doc);
+}
+
+TEST(Cli, QuantBadInputExitsTwoAndWritesNothing)
+{
+    const std::string dir = tmp_dir();
+    const std::string w = write_weights("w4.npy", 4, 100, 6);
+    {
+        std::ofstream(dir + "/garbage.npy") << "this is not a numpy file at all";
+        std::string truncated = slurp(w).substr(0, 90);
+        std::ofstream(dir + "/trunc.npy", std::ios::binary) << truncated;
+        std::ofstream(dir + "/bad.safetensors", std::ios::binary) << std::string("\xff\xff\xff\xff\xff\xff\x00\x00{}", 10);
+    }
+    const std::string json = dir + "/never.json";
+    std::remove(json.c_str());
+    struct Case {
+        std::string args, needle;
+    } cases[] = {
+        {"quant --format nosuch " + w, "unknown format 'nosuch'"},
+        {"quant --format e3m11 " + w, "mantissa bits must be 0..10"},
+        {"quant --format int4 --group 128 " + w, "128"},
+        {"quant --format int4 --group 0 " + w, "--group must be a positive integer"},
+        {"quant --format int4 " + dir + "/garbage.npy", "garbage.npy"},
+        {"quant --format int4 " + dir + "/trunc.npy", "trunc.npy"},
+        {"quant --format int4 " + dir + "/bad.safetensors:w", "bad.safetensors"},
+        {"quant --format int4 " + dir + "/missing.npy", "missing.npy"},
+        {"quant --format int4 --scale int99 " + w, "int99"},
+        {"quant --format int4 --scale fp8 " + w, "fp8"},
+        {"quant " + w, "--format"},
+        {"quant --format int4", "no input file"},
+        {"quant --format int4 --frob " + w, "unknown option '--frob'"},
+    };
+    for (const Case &c : cases) {
+        CliRun r = anybit(c.args + " --json " + json);
+        EXPECT_EQ(r.status, 2) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
+        EXPECT_EQ(count_lines(r.err), 1u) << c.args << ": " << r.err;
+        EXPECT_FALSE(exists(json)) << c.args << " left " << json;
+        EXPECT_TRUE(r.out.empty()) << c.args << ": " << r.out;
+    }
+    // The group-size message names both numbers.
+    CliRun r = anybit("quant --format int4 --group 128 " + w);
+    EXPECT_NE(r.err.find("100"), std::string::npos) << r.err;
+}
+
+TEST(Cli, DemoRuns)
+{
+    CliRun r = anybit("demo --rows 16 --cols 1024");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *name : {"bitmod_fp4_mix", "ant4", "olive4", "mxfp4", "int4s"})
+        EXPECT_NE(r.out.find(name), std::string::npos) << name;
+    r = anybit("demo --cols 100");
+    EXPECT_EQ(r.status, 2);
+}
+
+} // namespace
