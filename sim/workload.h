@@ -1,0 +1,89 @@
+/* workload.h - a network's quantized ops for one phase: the unit of work
+ * traces carry and the simulator replays.
+ *
+ * GEMM convention (every op kind): out[M][N] = act[M][K] x W[N][K]^T
+ *   M: activation rows (tokens x batch), N: output channels, K: input
+ *   channels (the reduction; groups are cut along K of one W row).
+ * Attention (per query head, `count` = batch x query heads instances):
+ *   attn_qk: S[M=new tokens][N=context] = Q[M][K=head_dim] x Kcache[N][K]^T
+ *   attn_av: O[M=new tokens][N=head_dim] = P[M][K=context] x Vcache^T[N][K]
+ * The KV cache is the weight-side operand; with grouped-query attention
+ * `weight_share` query heads read the same KV head (q_heads / kv_heads).
+ * Convolutions are lowered to GEMM by im2col: M = batch x out_h x out_w,
+ * N = out_channels, K = in_channels x kh x kw / groups.
+ */
+#ifndef AB_WORKLOAD_H
+#define AB_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ab_error.h"
+#include "format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AB_OP_NAME_MAX 96
+
+typedef enum ab_op_kind {
+    AB_OP_GEMM = 0,
+    AB_OP_CONV = 1, /* lowered to GEMM, kept distinct for reports */
+    AB_OP_ATTN_QK = 2,
+    AB_OP_ATTN_AV = 3,
+} ab_op_kind;
+
+const char *ab_op_kind_name(ab_op_kind k);          /* "gemm", "conv", "attn_qk", "attn_av" */
+int ab_op_kind_parse(const char *s, ab_op_kind *k); /* 0 ok, -1 unknown */
+
+typedef struct ab_op {
+    char name[AB_OP_NAME_MAX]; /* e.g. "layers.0.self_attn.q_proj" */
+    ab_op_kind kind;
+    uint64_t M, N, K;
+    uint32_t count;        /* independent instances of this GEMM (batch x heads for attention) */
+    uint32_t weight_share; /* instances sharing one weight operand (GQA group), >= 1 */
+    /* quantization (format names resolve with ab_format_parse; group_size 0
+     * means per-channel, scale_format as ab_scale_parse reads it) */
+    char weight_format[AB_FORMAT_NAME_MAX];
+    char act_format[AB_FORMAT_NAME_MAX];
+    char acc_format[AB_FORMAT_NAME_MAX];
+    char scale_format[16];
+    uint32_t group_size;
+} ab_op;
+
+/* MACs of one op: M*N*K*count. */
+uint64_t ab_op_macs(const ab_op *op);
+
+/* Bytes of the weight operand as stored: codes at their bit width plus
+ * scales (and type ids) per group, over count / weight_share distinct
+ * weight operands. */
+double ab_op_weight_bytes(const ab_op *op);
+
+typedef struct ab_op_list {
+    size_t n, cap;
+    ab_op *ops;
+} ab_op_list;
+
+void ab_op_list_free(ab_op_list *l);
+/* Append a copy of *op (grows the list). */
+int ab_op_list_push(ab_op_list *l, const ab_op *op, ab_error *err);
+
+/* The ops of `model` for `phase` at `batch`, quantized by `recipe`.
+ *   model:  a zoo name ("llama2-7b", models/<name>.yaml) or a YAML path
+ *   recipe: a preset name ("bitmod", recipes/<name>.yaml) or a YAML path
+ *   phase:  "prefill:L" (L tokens) or "decode:C" (one new token, context C)
+ * Every input is validated first; errors name the file and field. */
+int ab_workload_expand(const char *model, const char *recipe, const char *phase, uint32_t batch,
+                       ab_op_list *out, ab_error *err);
+
+/* Where zoo names are looked up: $ANYBIT_HOME if set, else the source tree
+ * the binary was built from.  Writes "<root>/<dir>/<name>.yaml". */
+int ab_zoo_path(const char *dir, const char *name, char *out, size_t cap, ab_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
