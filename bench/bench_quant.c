@@ -70,9 +70,8 @@ int main(int argc, char **argv)
 
     printf("bench_quant: %zu seeded Gaussian values (%zu x %zu), best of %d, one core\n", n, rows,
            cols, repeats);
-    printf("reproduce: cmake -S . -B build-qr -G Ninja -DCMAKE_BUILD_TYPE=Release "
-           "-DANYBIT_SANITIZE=OFF && cmake --build build-qr --target bench_quant && "
-           "./build-qr/bench_quant %zu %d\n\n", n, repeats);
+    printf("reproduce: make bench  (or: build/bench_quant %zu %d after make build)\n\n", n,
+           repeats);
     printf("%-26s %10s %10s %12s %10s %9s\n", "format", "values", "seconds", "Mvalues/s",
            "bits/val", "SQNR dB");
     int status = 0;
