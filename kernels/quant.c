@@ -297,33 +297,29 @@ static int alloc_result(ab_quant_result *res, const ab_qlayout *l, bool intk, bo
 
 /* ---- plain formats ----------------------------------------------------- */
 
-/* Per-unit work arrays for the plain paths. */
-typedef struct unit_arrays {
-    double *ideal, *row, *scale;
-    uint32_t *code;
-} unit_arrays;
-
-static int unit_arrays_alloc(unit_arrays *a, size_t nunits, ab_error *err)
+int ab_qunits_alloc(ab_qunits *a, size_t nunits, ab_error *err)
 {
+    a->stat = malloc(nunits * sizeof *a->stat);
     a->ideal = malloc(nunits * sizeof *a->ideal);
     a->row = malloc(nunits * sizeof *a->row);
     a->scale = malloc(nunits * sizeof *a->scale);
     a->code = malloc(nunits * sizeof *a->code);
-    if (a->ideal && a->row && a->scale && a->code)
+    a->type = malloc(nunits * sizeof *a->type);
+    if (a->stat && a->ideal && a->row && a->scale && a->code && a->type)
         return 0;
-    free(a->ideal);
-    free(a->row);
-    free(a->scale);
-    free(a->code);
+    ab_qunits_free(a);
     return ab_error_set(err, "out of memory for %zu scale units", nunits);
 }
 
-static void unit_arrays_free(unit_arrays *a)
+void ab_qunits_free(ab_qunits *a)
 {
+    free(a->stat);
     free(a->ideal);
     free(a->row);
     free(a->scale);
     free(a->code);
+    free(a->type);
+    memset(a, 0, sizeof *a);
 }
 
 static int quant_symmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
@@ -334,8 +330,8 @@ static int quant_symmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
     if (!(fa > 0.0) || !isfinite(fa))
         return ab_error_set(err, "format '%s' has no nonzero finite value to scale onto",
                             fmt->name);
-    unit_arrays a;
-    if (unit_arrays_alloc(&a, l->nunits, err) != 0)
+    ab_qunits a;
+    if (ab_qunits_alloc(&a, l->nunits, err) != 0)
         return -1;
     for (size_t u = 0; u < l->nunits; u++)
         a.ideal[u] = ab_q_absmax(job->x + u * l->unit_len, l->unit_len) / fa;
@@ -347,7 +343,7 @@ static int quant_symmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
                         res->dequant + off);
     }
     ab_q_store_units(l, a.scale, a.code, NULL, res);
-    unit_arrays_free(&a);
+    ab_qunits_free(&a);
     return 0;
 }
 
@@ -356,15 +352,12 @@ static int quant_asymmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
     const ab_qlayout *l = &job->lay;
     ab_quant_result *res = job->res;
     const double top = ldexp(1.0, fmt->bits) - 1.0;
-    unit_arrays a;
-    if (unit_arrays_alloc(&a, l->nunits, err) != 0)
+    ab_qunits a;
+    if (ab_qunits_alloc(&a, l->nunits, err) != 0)
         return -1;
-    double *lo = malloc(l->nunits * sizeof *lo);
     int32_t *zp = malloc(l->nunits * sizeof *zp);
-    if (!lo || !zp) {
-        free(lo);
-        free(zp);
-        unit_arrays_free(&a);
+    if (!zp) {
+        ab_qunits_free(&a);
         return ab_error_set(err, "out of memory for %zu scale units", l->nunits);
     }
     for (size_t u = 0; u < l->nunits; u++) {
@@ -378,7 +371,7 @@ static int quant_asymmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
             mn = fmin(mn, 0.0);
             mx = fmax(mx, 0.0);
         }
-        lo[u] = mn;
+        a.stat[u] = mn;
         a.ideal[u] = (mx - mn) / top;
     }
     ab_q_row_scales(l, &job->sc, a.ideal, a.row, res);
@@ -386,7 +379,7 @@ static int quant_asymmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
         const size_t off = u * l->unit_len;
         const double s = ab_scale_round(&job->sc, a.ideal[u], a.row[u], &a.code[u]);
         a.scale[u] = s;
-        const double z = fmin(fmax(ab_round_half_even(-lo[u] / s), 0.0), top);
+        const double z = fmin(fmax(ab_round_half_even(-a.stat[u] / s), 0.0), top);
         zp[u] = (int32_t)z;
         for (size_t i = 0; i < l->unit_len; i++) {
             const double q = fmin(fmax(ab_round_half_even((double)job->x[off + i] / s) + z, 0.0),
@@ -399,9 +392,8 @@ static int quant_asymmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
     for (size_t r = 0; r < l->rows; r++)
         for (size_t g = 0; g < l->gpr; g++)
             res->zero_points[r * l->gpr + g] = zp[ab_qlayout_unit(l, r, g)];
-    free(lo);
     free(zp);
-    unit_arrays_free(&a);
+    ab_qunits_free(&a);
     return 0;
 }
 

@@ -40,6 +40,19 @@ static inline float ab_q_to_float(double v)
     return v > FLT_MAX ? FLT_MAX : v < -FLT_MAX ? -FLT_MAX : (float)v;
 }
 
+/* Per-unit work arrays every quantization path needs (quant.c). */
+typedef struct ab_qunits {
+    double *stat;    /* the unit statistic its scale comes from (absmax, min, 3 sigma) */
+    double *ideal;   /* ideal scale, or the largest one a search may use: INTK row input */
+    double *row;     /* INTK row scale for the unit (0 without INTK) */
+    double *scale;   /* chosen effective scale */
+    uint32_t *code;  /* that scale as stored */
+    uint8_t *type;   /* chosen candidate (selectors) */
+} ab_qunits;
+
+int ab_qunits_alloc(ab_qunits *a, size_t nunits, ab_error *err);
+void ab_qunits_free(ab_qunits *a);
+
 /* ---- scale formats (quant_scale.c) ------------------------------------- */
 
 typedef struct ab_scale_ctx {

@@ -188,14 +188,12 @@ int ab_quant_olive(ab_qjob *job, ab_error *err)
     res->outlier_unit = o.unit;
 
     const size_t nu = l->nunits;
-    double *base = malloc(nu * sizeof *base), *ceiling = malloc(nu * sizeof *ceiling);
-    double *row = malloc(nu * sizeof *row), *scale = malloc(nu * sizeof *scale);
-    uint32_t *code = malloc(nu * sizeof *code);
-    int rc = -1;
-    if (!base || !ceiling || !row || !scale || !code) {
-        ab_error_set(err, "out of memory for %zu scale units", nu);
-        goto done;
-    }
+    ab_qunits a;
+    if (ab_qunits_alloc(&a, nu, err) != 0)
+        return -1;
+    double *const base = a.stat, *const ceiling = a.ideal, *const row = a.row,
+                 *const scale = a.scale;
+    uint32_t *const code = a.code;
     for (size_t u = 0; u < nu; u++) {
         base[u] = three_sigma(job->x + u * l->unit_len, l->unit_len);
         ceiling[u] = base[u] * OLIVE_PCT_HI / 100.0 / o.nabs;
@@ -228,12 +226,6 @@ int ab_quant_olive(ab_qjob *job, ab_error *err)
     }
     res->clip_ratio = ratio_n ? ratio_sum / (double)ratio_n : 1.0;
     ab_q_store_units(l, scale, code, NULL, res);
-    rc = 0;
-done:
-    free(base);
-    free(ceiling);
-    free(row);
-    free(scale);
-    free(code);
-    return rc;
+    ab_qunits_free(&a);
+    return 0;
 }

@@ -63,15 +63,13 @@ int ab_quant_bitmod(ab_qjob *job, ab_error *err)
         fa_min = fmin(fa_min, fa[c]);
     }
     const size_t nu = l->nunits;
-    double *absmax = malloc(nu * sizeof *absmax), *ceiling = malloc(nu * sizeof *ceiling);
-    double *row = malloc(nu * sizeof *row), *scale = malloc(nu * sizeof *scale);
-    uint32_t *code = malloc(nu * sizeof *code);
-    uint8_t *type = malloc(nu * sizeof *type);
-    int rc = -1;
-    if (!absmax || !ceiling || !row || !scale || !code || !type) {
-        ab_error_set(err, "out of memory for %zu scale units", nu);
-        goto done;
-    }
+    ab_qunits a;
+    if (ab_qunits_alloc(&a, nu, err) != 0)
+        return -1;
+    double *const absmax = a.stat, *const ceiling = a.ideal, *const row = a.row,
+                 *const scale = a.scale;
+    uint32_t *const code = a.code;
+    uint8_t *const type = a.type;
     for (size_t u = 0; u < nu; u++) {
         absmax[u] = ab_q_absmax(job->x + u * l->unit_len, l->unit_len);
         ceiling[u] = absmax[u] / fa_min;
@@ -96,15 +94,8 @@ int ab_quant_bitmod(ab_qjob *job, ab_error *err)
                         res->codes + off, res->dequant + off);
     }
     ab_q_store_units(l, scale, code, type, res);
-    rc = 0;
-done:
-    free(absmax);
-    free(ceiling);
-    free(row);
-    free(scale);
-    free(code);
-    free(type);
-    return rc;
+    ab_qunits_free(&a);
+    return 0;
 }
 
 /* ---- ANT ----------------------------------------------------------------- */
@@ -146,15 +137,17 @@ int ab_quant_ant(ab_qjob *job, ab_error *err)
         fmax_min = fmin(fmax_min, fmax_c[c]);
     }
     const size_t nu = l->nunits;
-    double *absmax = malloc(nu * sizeof *absmax), *ceiling = malloc(nu * sizeof *ceiling);
-    double *row = malloc(nu * sizeof *row), *scale = malloc(nu * sizeof *scale);
-    uint32_t *code = malloc(nu * sizeof *code);
+    ab_qunits a;
+    if (ab_qunits_alloc(&a, nu, err) != 0)
+        return -1;
     int *best_pct = malloc(nc * nu * sizeof *best_pct); /* [candidate][unit] */
-    int rc = -1;
-    if (!absmax || !ceiling || !row || !scale || !code || !best_pct) {
-        ab_error_set(err, "out of memory for %zu scale units", nu);
-        goto done;
+    if (!best_pct) {
+        ab_qunits_free(&a);
+        return ab_error_set(err, "out of memory for %zu scale units", nu);
     }
+    double *const absmax = a.stat, *const ceiling = a.ideal, *const row = a.row,
+                 *const scale = a.scale;
+    uint32_t *const code = a.code;
     for (size_t u = 0; u < nu; u++) {
         absmax[u] = ab_q_absmax(job->x + u * l->unit_len, l->unit_len);
         ceiling[u] = absmax[u] / fmax_min; /* r <= 1: no candidate needs more */
@@ -205,13 +198,7 @@ int ab_quant_ant(ab_qjob *job, ab_error *err)
     ab_q_store_units(l, scale, code, NULL, res);
     for (size_t s = 0; s < l->rows * l->gpr; s++)
         res->type_ids[s] = (uint8_t)pick;
-    rc = 0;
-done:
-    free(absmax);
-    free(ceiling);
-    free(row);
-    free(scale);
-    free(code);
     free(best_pct);
-    return rc;
+    ab_qunits_free(&a);
+    return 0;
 }
