@@ -272,15 +272,15 @@ static bool parse_int_family(const char *name, ab_format *f, ab_error *err,
         return false;
     if (!take_uint(&p, &n))
         return false;
-    if (n < 1 || n > 16) {
-        *status = ab_error_set(err, "format '%s': integer width must be 1..16, got %u", name, n);
+    if (n < 1 || n > 32) { /* 32: accumulators (int32) */
+        *status = ab_error_set(err, "format '%s': integer width must be 1..32, got %u", name, n);
         return true;
     }
     const uint8_t bits = (uint8_t)n;
     if (!is_unsigned && *p == '\0') {
         ab_int_setup(f, bits, true, false, 0, 1.0);
-        snprintf(f->desc, sizeof f->desc, "signed %u-bit two's complement integer, %d..%d",
-                 n, -(1 << (n - 1)), (1 << (n - 1)) - 1);
+        snprintf(f->desc, sizeof f->desc, "signed %u-bit two's complement integer, %lld..%lld",
+                 n, -(1LL << (n - 1)), (1LL << (n - 1)) - 1);
         return true;
     }
     if (!is_unsigned && strcmp(p, "s") == 0) {
@@ -290,18 +290,22 @@ static bool parse_int_family(const char *name, ab_format *f, ab_error *err,
         }
         ab_int_setup(f, bits, true, true, 0, 1.0);
         snprintf(f->desc, sizeof f->desc,
-                 "symmetric %u-bit integer %d..%d (two's complement, code %d reserved)",
-                 n, -((1 << (n - 1)) - 1), (1 << (n - 1)) - 1, -(1 << (n - 1)));
+                 "symmetric %u-bit integer %lld..%lld (two's complement, code %lld reserved)",
+                 n, -((1LL << (n - 1)) - 1), (1LL << (n - 1)) - 1, -(1LL << (n - 1)));
         return true;
     }
     if (is_unsigned && *p == '\0') {
         ab_int_setup(f, bits, false, false, 0, 1.0);
-        snprintf(f->desc, sizeof f->desc, "unsigned %u-bit integer, 0..%u", n, (1u << n) - 1u);
+        snprintf(f->desc, sizeof f->desc, "unsigned %u-bit integer, 0..%llu", n, (1ULL << n) - 1u);
         return true;
     }
     if (is_unsigned && take_prefix(&p, "_zp")) {
         if (!take_uint(&p, &z) || *p) {
             *status = ab_error_set(err, "unknown format '%s': expected uintN_zpZ, e.g. uint4_zp8", name);
+            return true;
+        }
+        if (n > 16) {
+            *status = ab_error_set(err, "format '%s': zero-point integers are 1..16 bits", name);
             return true;
         }
         if (z > (1u << n) - 1u) {
@@ -577,7 +581,7 @@ size_t ab_format_grid(const ab_format *fmt, double *out, size_t cap)
 /* ---- registry listing ---------------------------------------------------- */
 
 static const char *const registry_names[] = {
-    "int2", "int3", "int4", "int5", "int6", "int8", "int16",
+    "int2", "int3", "int4", "int5", "int6", "int8", "int16", "int32",
     "int3s", "int4s", "int8s", "uint1", "uint2", "uint3", "uint4", "uint8", "uint4_zp8",
     "bin", "ternary",
     "fp4_e2m1", "fp6_e2m3", "fp6_e3m2", "fp8_e4m3", "fp8_e5m2", "fp16", "bf16", "fp32",
@@ -597,9 +601,9 @@ const char *ab_format_registry_name(size_t i)
 }
 
 static const char *const family_help[] = {
-    "intN        N=1..16   two's complement integer",
-    "intNs       N=2..16   symmetric integer (most negative code reserved)",
-    "uintN       N=1..16   unsigned integer",
+    "intN        N=1..32   two's complement integer",
+    "intNs       N=2..32   symmetric integer (most negative code reserved)",
+    "uintN       N=1..32   unsigned integer",
     "uintN_zpZ   N=1..16   unsigned integer with zero point Z (value = code - Z)",
     "eXmY        X=1..8 Y=0..10  minifloat, IEEE-like (inf/NaN)",
     "eXmYfn      X=1..8 Y=0..10  minifloat, OCP FN (no inf, one NaN pattern)",

@@ -178,7 +178,7 @@ TEST(Cli, FormatsBadNames)
         {"formats nosuch", "unknown format 'nosuch'"},
         {"formats e9m1", "exponent bits must be 1..8, got 9"},
         {"formats e4m12", "mantissa bits must be 0..10, got 12"},
-        {"formats int40", "integer width must be 1..16, got 40"},
+        {"formats int40", "integer width must be 1..32, got 40"},
         {"formats fp32", "too wide to list"},
         {"formats --bogus", "unknown option '--bogus'"},
         {"formats int4 int8", "one format name at a time"},

@@ -191,6 +191,14 @@ TEST(Format, IntegersAndTies)
     EXPECT_EQ(mxint8.block_size, 32);
     EXPECT_EQ(parse("mxfp4").block_size, 32);
     EXPECT_EQ(parse("mxfp8_e5m2").elem_emax, 15);
+    const ab_format i32 = parse("int32"); // accumulators
+    EXPECT_EQ(ab_format_max(&i32), 2147483647.0);
+    EXPECT_EQ(ab_format_min(&i32), -2147483648.0);
+    EXPECT_EQ(ab_format_encode(&i32, -1.0), 0xffffffffu);
+    EXPECT_EQ(ab_format_decode(&i32, 0x80000000u), -2147483648.0);
+    EXPECT_EQ(ab_format_encode(&i32, 1e12), 0x7fffffffu);
+    const ab_format u32 = parse("uint32");
+    EXPECT_EQ(ab_format_decode(&u32, 0xffffffffu), 4294967295.0);
     const ab_format ter = parse("ternary");
     EXPECT_EQ(ab_format_max(&ter), 1.0);
     EXPECT_EQ(ab_format_min(&ter), -1.0);
@@ -456,8 +464,9 @@ TEST(Format, BadNamesSayWhatIsWrong)
     struct Case {
         const char *name, *needle;
     } cases[] = {
-        {"int17", "integer width must be 1..16, got 17"},
-        {"int0", "integer width must be 1..16, got 0"},
+        {"int33", "integer width must be 1..32, got 33"},
+        {"int0", "integer width must be 1..32, got 0"},
+        {"uint17_zp3", "zero-point integers are 1..16 bits"},
         {"e9m2", "exponent bits must be 1..8, got 9"},
         {"e0m3", "exponent bits must be 1..8, got 0"},
         {"e4m11", "mantissa bits must be 0..10, got 11"},
