@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void release(ab_atomic_file *af)
@@ -37,6 +38,17 @@ int ab_atomic_open(ab_atomic_file *af, const char *path, ab_error *err)
         const int e = errno;
         release(af);
         return ab_error_set(err, "%s: cannot create: %s", path, strerror(e));
+    }
+    /* mkstemp makes the file 0600; give it the mode open(2) would have:
+     * 0666 less the umask (read back by setting it, then restored) */
+    const mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, (mode_t)0666 & ~mask) != 0) {
+        const int e = errno;
+        close(fd);
+        unlink(af->tmp);
+        release(af);
+        return ab_error_set(err, "%s: cannot set the file mode: %s", path, strerror(e));
     }
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {

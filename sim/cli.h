@@ -16,6 +16,7 @@ enum { AB_EXIT_OK = 0, AB_EXIT_CHECK = 1, AB_EXIT_USAGE = 2 };
 int cmd_formats(int argc, char **argv);
 int cmd_quant(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 struct ab_tensor;
 struct ab_quant_spec;

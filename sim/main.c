@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"formats", cmd_formats, "list number formats, or print one format's value grid"},
     {"quant", cmd_quant, "quantize a tensor (.npy / .safetensors) and report its error"},
+    {"trace", cmd_trace, "generate, inspect and verify quantized-layer traces"},
     {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
 };
 

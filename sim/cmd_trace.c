@@ -1,0 +1,451 @@
+/* cmd_trace.c - `anybit trace gen|info|verify`: make a trace from the
+ * model zoo and a recipe (optionally with seeded synthetic values), list a
+ * trace's ops and byte counts, and recompute a full trace's expected outputs
+ * with the reference GEMM (docs/trace-format.md). */
+#include <cjson/cJSON.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "format.h"
+#include "gemm.h"
+#include "quant.h"
+#include "synth.h"
+#include "trace.h"
+#include "workload.h"
+
+/* Above this many bytes of values gen warns that the file gets big. */
+#define VALUES_WARN_BYTES (256.0 * 1024 * 1024)
+#define SEED_STEP 0x9E3779B97F4A7C15ull
+
+static void usage_main(FILE *out)
+{
+    fprintf(out,
+            "usage: anybit trace <gen|info|verify> [options]   (anybit trace CMD --help)\n\n"
+            "  gen      expand a model for a phase under a recipe into a trace file\n"
+            "  info     list a trace's ops, formats, weight/activation bytes and MACs\n"
+            "  verify   recompute a full trace's expected outputs from its codes, scales\n"
+            "           and activations with the reference GEMM (exit 1 on a mismatch)\n\n"
+            "Format: docs/trace-format.md.\n");
+}
+
+static void usage_gen(FILE *out)
+{
+    fprintf(out,
+            "usage: anybit trace gen --model M --recipe R --phase P [options] -o FILE\n\n"
+            "  --model M          zoo name (llama2-7b) or a model YAML path\n"
+            "  --recipe R         preset (bitmod, ant, olive, fp16, int8, btc) or a recipe YAML\n"
+            "  --phase P          prefill:L (L tokens) or decode:C (one token, context C)\n"
+            "  --batch B          batch size (default 1)\n"
+            "  --values V         none (default: shapes only) or synthetic\n"
+            "  --seed S           seed of the synthetic values, 0..2^53 (default 1)\n"
+            "  --ops PATTERN      only ops whose name matches PATTERN (shell glob, e.g.\n"
+            "                     'layers.0.*') get values; the others stay shapes-only\n"
+            "  --max-ops N        at most N ops get values (the first N that can)\n"
+            "  -o, --output FILE  the trace (written atomically)\n\n"
+            "Synthetic values: weights from a Gaussian (std 0.02) with a log-normal\n"
+            "per-channel spread (sigma 0.3) and 0.1%% outliers at 10x, activations from a\n"
+            "standard Gaussian, seeded per op (seed + (2i+1) x 0x9E3779B97F4A7C15 for the\n"
+            "weights of op i, + (2i+2) x ... for its activations).  Weights are quantized\n"
+            "with the op's formats; expected outputs come from the reference GEMM.  In\n"
+            "format 1.x attention and OliVe ops stay shapes-only, and ops with integer\n"
+            "activations get weights only (no activations or outputs).  Values of a\n"
+            "whole LLM are gigabytes: use --ops or --max-ops.\n");
+}
+
+static void usage_info(FILE *out)
+{
+    fprintf(out, "usage: anybit trace info FILE\n\n"
+                 "One row per op: kind, M, N, K, count, formats (weight/act/acc, scale, group),\n"
+                 "weight bytes as stored (codes + scales + type ids over distinct operands),\n"
+                 "activation bytes (M x K x count at the activation width), MACs, and whether\n"
+                 "the op carries values; totals at the end.\n");
+}
+
+static void usage_verify(FILE *out)
+{
+    fprintf(out, "usage: anybit trace verify FILE\n\n"
+                 "For every op with expected outputs, dequantize the weights from the stored\n"
+                 "codes and scales, decode the activations, run the reference GEMM (double\n"
+                 "accumulation in ascending k, one rounding to float) and compare bit for bit.\n"
+                 "Exit status: 0 all agree (or nothing to verify), 1 a mismatch, 2 bad input.\n");
+}
+
+/* ---- gen ---------------------------------------------------------------- */
+
+typedef struct gen_opts {
+    const char *model, *recipe, *phase, *out, *ops_pattern;
+    uint32_t batch;
+    bool values;
+    uint64_t seed;
+    size_t max_ops; /* SIZE_MAX: no limit */
+} gen_opts;
+
+/* Activations (and so expected outputs) are stored for these only. */
+static bool act_storable(const ab_op *op)
+{
+    return strcmp(op->act_format, "fp16") == 0 || strcmp(op->act_format, "bf16") == 0 ||
+           strcmp(op->act_format, "fp32") == 0;
+}
+
+/* Why op o cannot carry weight values in format 1.x (NULL: it can). */
+static const char *values_obstacle(const ab_op *op)
+{
+    if (op->kind != AB_OP_GEMM && op->kind != AB_OP_CONV)
+        return "attention ops are shapes-only";
+    if (strncmp(op->weight_format, "olive", 5) == 0)
+        return "OliVe weights";
+    if (op->group_size && op->K % op->group_size != 0)
+        return "group size does not divide K";
+    return NULL;
+}
+
+static int values_for_op(ab_trace *t, size_t i, uint64_t seed, ab_error *err)
+{
+    const ab_op *op = &t->ops[i].op;
+    const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K;
+    ab_quant_spec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.format, sizeof spec.format, "%s", op->weight_format);
+    spec.granularity = op->group_size ? AB_GRAN_GROUP : AB_GRAN_CHANNEL;
+    spec.group_size = op->group_size;
+    if (ab_scale_parse(op->scale_format, &spec.scale, &spec.scale_bits, err) != 0)
+        return -1;
+    float *w = malloc(N * K * sizeof *w);
+    float *a = malloc(M * K * sizeof *a);
+    int rc = -1;
+    if (!w || !a) {
+        ab_error_set(err, "op '%s': out of memory for %zu x %zu weights", op->name, N, K);
+    } else {
+        const ab_synth_params wp = ab_synth_defaults();
+        const ab_synth_params ap = {AB_SYNTH_GAUSSIAN, 1.0, 0.0, 0.0, 1.0};
+        ab_synth_weights(&wp, seed + (2 * (uint64_t)i + 1) * SEED_STEP, w, N, K);
+        ab_synth_weights(&ap, seed + (2 * (uint64_t)i + 2) * SEED_STEP, a, M, K);
+        ab_quant_result q;
+        ab_error e2;
+        if (ab_quantize(&spec, w, N, K, &q, &e2) != 0) {
+            ab_error_set(err, "op '%s': %s", op->name, e2.msg);
+        } else {
+            rc = ab_trace_set_values(t, i, &q, false, act_storable(op) ? a : NULL, err);
+            ab_quant_result_free(&q);
+        }
+    }
+    free(w);
+    free(a);
+    return rc;
+}
+
+static char *synthetic_values_json(uint64_t seed)
+{
+    const ab_synth_params p = ab_synth_defaults();
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, "kind", "synthetic");
+    cJSON_AddNumberToObject(v, "seed", (double)seed);
+    cJSON *w = cJSON_AddObjectToObject(v, "weights");
+    cJSON_AddStringToObject(w, "dist", p.dist == AB_SYNTH_LAPLACE ? "laplace" : "gaussian");
+    cJSON_AddNumberToObject(w, "std", p.std);
+    cJSON_AddNumberToObject(w, "channel_spread", p.channel_spread);
+    cJSON_AddNumberToObject(w, "outlier_fraction", p.outlier_fraction);
+    cJSON_AddNumberToObject(w, "outlier_scale", p.outlier_scale);
+    cJSON_AddStringToObject(w, "seed", "seed + (2i+1) * 0x9E3779B97F4A7C15 mod 2^64, i = op index");
+    cJSON *a = cJSON_AddObjectToObject(v, "activations");
+    cJSON_AddStringToObject(a, "dist", "gaussian");
+    cJSON_AddNumberToObject(a, "std", 1.0);
+    cJSON_AddStringToObject(a, "seed", "seed + (2i+2) * 0x9E3779B97F4A7C15 mod 2^64");
+    cJSON_AddStringToObject(v, "generator", "ab_synth_weights (kernels/synth.h)");
+    char *s = cJSON_PrintUnformatted(v);
+    cJSON_Delete(v);
+    return s;
+}
+
+static int gen_run(const gen_opts *g)
+{
+    ab_op_list ops = {0};
+    ab_error err;
+    if (ab_workload_expand(g->model, g->recipe, g->phase, g->batch, &ops, &err) != 0)
+        return cli_input_error("trace gen", &err);
+    ab_trace t;
+    int rc = AB_EXIT_OK;
+    if (ab_trace_init(&t, g->model, g->phase, g->recipe, g->batch, &err) != 0) {
+        ab_op_list_free(&ops);
+        return cli_input_error("trace gen", &err);
+    }
+    for (size_t i = 0; i < ops.n && rc == AB_EXIT_OK; i++)
+        if (ab_trace_add_op(&t, &ops.ops[i], &err) != 0)
+            rc = cli_input_error("trace gen", &err);
+    ab_op_list_free(&ops);
+
+    if (rc == AB_EXIT_OK && g->values) {
+        if (!(t.values_json = synthetic_values_json(g->seed)))
+            rc = cli_usage_error("trace gen", "out of memory");
+        size_t chosen = 0, blocked = 0, weights_only = 0;
+        double bytes = 0.0;
+        bool *pick = calloc(t.nops ? t.nops : 1, sizeof *pick);
+        if (!pick && rc == AB_EXIT_OK)
+            rc = cli_usage_error("trace gen", "out of memory");
+        for (size_t i = 0; rc == AB_EXIT_OK && i < t.nops; i++) {
+            const ab_op *op = &t.ops[i].op;
+            if (g->ops_pattern && fnmatch(g->ops_pattern, op->name, 0) != 0)
+                continue;
+            if (values_obstacle(op)) {
+                blocked++;
+                continue;
+            }
+            if (chosen == g->max_ops)
+                break;
+            pick[i] = true;
+            chosen++;
+            weights_only += !act_storable(op);
+            ab_format f; /* selectors do not parse: assume a byte per weight */
+            const double wbits = ab_format_parse(op->weight_format, &f, NULL) == 0 ? f.bits : 8;
+            bytes += (double)(op->N * op->K) * wbits / 8.0 + (double)(op->M * op->K) * 2.0 +
+                     (double)(op->M * op->N) * 4.0;
+        }
+        if (rc == AB_EXIT_OK && chosen == 0)
+            rc = cli_usage_error("trace gen", "--values synthetic: no op can carry values%s "
+                                 "(values need gemm/conv ops with non-OliVe weights whose group "
+                                 "size divides K)", g->ops_pattern ? " among those --ops matches"
+                                 : "");
+        if (rc == AB_EXIT_OK && bytes > VALUES_WARN_BYTES)
+            fprintf(stderr, "anybit trace gen: warning: values of %zu ops take about %.0f MiB; "
+                    "restrict them with --ops PATTERN or --max-ops N\n", chosen,
+                    bytes / 1048576.0);
+        if (rc == AB_EXIT_OK && blocked)
+            fprintf(stderr, "anybit trace gen: %zu op(s) stay shapes-only (attention or "
+                    "OliVe weights: not in trace format 1.x)\n", blocked);
+        if (rc == AB_EXIT_OK && weights_only)
+            fprintf(stderr, "anybit trace gen: %zu op(s) get weights only (integer activations: "
+                    "no activations or outputs in trace format 1.x)\n", weights_only);
+        for (size_t i = 0; rc == AB_EXIT_OK && i < t.nops; i++)
+            if (pick[i] && values_for_op(&t, i, g->seed, &err) != 0)
+                rc = cli_input_error("trace gen", &err);
+        free(pick);
+    }
+    if (rc == AB_EXIT_OK && ab_trace_write(g->out, &t, &err) != 0)
+        rc = cli_input_error("trace gen", &err);
+    ab_trace_free(&t);
+    return rc;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+    gen_opts g = {0};
+    g.batch = 1;
+    g.seed = 1;
+    g.max_ops = SIZE_MAX;
+    const char *values = NULL;
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_gen(stdout);
+            return AB_EXIT_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--model", &g.model, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--recipe", &g.recipe, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--phase", &g.phase, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--values", &values, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--ops", &g.ops_pattern, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--output", &g.out, &bad) ||
+                   cli_opt_value(argc, argv, &i, "-o", &g.out, &bad)) {
+            continue;
+        } else if (cli_opt_value(argc, argv, &i, "--batch", &v, &bad)) {
+            size_t b;
+            if (bad)
+                break;
+            if (!cli_parse_size(v, 1, UINT32_MAX, &b))
+                return cli_usage_error("trace gen", "--batch must be a positive integer, got '%s'",
+                                       v);
+            g.batch = (uint32_t)b;
+        } else if (cli_opt_value(argc, argv, &i, "--seed", &v, &bad)) {
+            size_t s;
+            if (bad)
+                break;
+            if (strcmp(v, "0") == 0)
+                s = 0;
+            else if (!cli_parse_size(v, 1, (size_t)1 << 53, &s))
+                return cli_usage_error("trace gen", "--seed must be an integer in 0..2^53, got "
+                                       "'%s'", v);
+            g.seed = s;
+        } else if (cli_opt_value(argc, argv, &i, "--max-ops", &v, &bad)) {
+            if (bad)
+                break;
+            if (!cli_parse_size(v, 1, SIZE_MAX, &g.max_ops))
+                return cli_usage_error("trace gen", "--max-ops must be a positive integer, got "
+                                       "'%s'", v);
+        } else {
+            return cli_usage_error("trace gen", "unexpected argument '%s' (anybit trace gen "
+                                   "--help)", argv[i]);
+        }
+    }
+    if (bad)
+        return AB_EXIT_USAGE;
+    if (!g.model || !g.recipe || !g.phase || !g.out)
+        return cli_usage_error("trace gen", "--model, --recipe, --phase and -o FILE are required "
+                               "(anybit trace gen --help)");
+    if (values && strcmp(values, "synthetic") == 0)
+        g.values = true;
+    else if (values && strcmp(values, "none") != 0)
+        return cli_usage_error("trace gen", "--values: expected none or synthetic, got '%s'",
+                               values);
+    if (!g.values && (g.ops_pattern || g.max_ops != SIZE_MAX))
+        return cli_usage_error("trace gen", "--ops and --max-ops go with --values synthetic");
+    return gen_run(&g);
+}
+
+/* ---- info / verify ------------------------------------------------------ */
+
+/* The single FILE argument of info/verify; prints usage on --help. */
+static int one_file_arg(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
+                        const char **file)
+{
+    *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return -1;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        if (*file)
+            return cli_usage_error(cmd, "one trace at a time (got '%s' and '%s')", *file,
+                                   argv[i]);
+        *file = argv[i];
+    }
+    if (!*file)
+        return cli_usage_error(cmd, "no trace file (anybit %s --help)", cmd);
+    return AB_EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    const char *file;
+    const int a = one_file_arg(argc, argv, "trace info", usage_info, &file);
+    if (a != AB_EXIT_OK)
+        return a < 0 ? AB_EXIT_OK : a;
+    ab_trace t;
+    ab_error err;
+    if (ab_trace_read(file, &t, &err) != 0)
+        return cli_input_error("trace info", &err);
+    printf("trace: %s  (format %u.%u)\n", file, t.version_major, t.version_minor);
+    printf("model %s  phase %s  batch %u  recipe %s  values %s\n", t.model, t.phase, t.batch,
+           t.recipe, t.values_json ? t.values_json : "none (shapes only)");
+    printf("%-36s %-7s %8s %8s %8s %5s  %-28s %14s %14s %16s %s\n", "op", "kind", "M", "N", "K",
+           "count", "weight/act/acc scale group", "weight bytes", "act bytes", "MACs", "values");
+    double wb = 0, ab = 0;
+    uint64_t macs = 0;
+    size_t with_values = 0;
+    for (size_t i = 0; i < t.nops; i++) {
+        const ab_op *op = &t.ops[i].op;
+        char fmts[160];
+        snprintf(fmts, sizeof fmts, "%s/%s/%s %s g%u", op->weight_format, op->act_format,
+                 op->acc_format, op->scale_format, op->group_size);
+        const double w = ab_op_weight_bytes(op), x = ab_trace_act_bytes(op);
+        const uint64_t m = ab_op_macs(op);
+        const bool v = ab_trace_op_has_values(&t, i);
+        wb += w;
+        ab += x;
+        macs += m;
+        with_values += v;
+        printf("%-36s %-7s %8llu %8llu %8llu %5u  %-28s %14.0f %14.0f %16llu %s\n", op->name,
+               ab_op_kind_name(op->kind), (unsigned long long)op->M, (unsigned long long)op->N,
+               (unsigned long long)op->K, op->count, fmts, w, x, (unsigned long long)m,
+               v ? (t.ops[i].tensor[AB_TROLE_OUTPUTS] >= 0 ? "full" : "weights") : "-");
+    }
+    printf("total: %zu ops (%zu with values)  weight bytes %.0f (%.2f MiB)  activation bytes "
+           "%.0f (%.2f MiB)  MACs %llu (%.3f G)\n",
+           t.nops, with_values, wb, wb / 1048576.0, ab, ab / 1048576.0,
+           (unsigned long long)macs, (double)macs / 1e9);
+    ab_trace_free(&t);
+    return AB_EXIT_OK;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    const char *file;
+    const int a = one_file_arg(argc, argv, "trace verify", usage_verify, &file);
+    if (a != AB_EXIT_OK)
+        return a < 0 ? AB_EXIT_OK : a;
+    ab_trace t;
+    ab_error err;
+    if (ab_trace_read(file, &t, &err) != 0)
+        return cli_input_error("trace verify", &err);
+    int rc = AB_EXIT_OK;
+    size_t checked = 0, bad = 0;
+    for (size_t i = 0; i < t.nops && rc != AB_EXIT_USAGE; i++) {
+        const ab_trace_op *o = &t.ops[i];
+        if (o->tensor[AB_TROLE_OUTPUTS] < 0)
+            continue;
+        if (!checked)
+            printf("%-40s %10s %10s %14s  %s\n", "op", "M x N", "K", "max |diff|", "result");
+        const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
+        float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
+        float *y = malloc(M * N * sizeof *y);
+        if (!w || !x || !y) {
+            rc = cli_usage_error("trace verify", "%s: out of memory for op '%s'", file,
+                                 o->op.name);
+        } else if (ab_trace_dequant_weights(&t, i, w, &err) != 0 ||
+                   ab_trace_activations(&t, i, x, &err) != 0) {
+            rc = cli_input_error("trace verify", &err);
+        } else {
+            ab_gemm_ref(x, w, y, M, N, K);
+            const uint8_t *exp = t.tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
+            double maxd = 0.0;
+            size_t nbad = 0;
+            for (size_t k = 0; k < M * N; k++) {
+                float e;
+                memcpy(&e, exp + 4 * k, sizeof e); /* little-endian host (as the writers) */
+                if (memcmp(&e, &y[k], sizeof e) == 0)
+                    continue;
+                nbad++;
+                const double d = fabs((double)e - (double)y[k]);
+                maxd = isnan(d) ? INFINITY : fmax(maxd, d);
+            }
+            char shape[48];
+            snprintf(shape, sizeof shape, "%zux%zu", M, N);
+            printf("%-40s %10s %10zu %14.6g  %s", o->op.name, shape, K, maxd,
+                   nbad ? "MISMATCH" : "ok");
+            if (nbad)
+                printf(" (%zu of %zu outputs differ)", nbad, M * N);
+            printf("\n");
+            checked++;
+            bad += nbad != 0;
+        }
+        free(w);
+        free(x);
+        free(y);
+    }
+    if (rc == AB_EXIT_OK) {
+        if (!checked)
+            printf("%s: no op carries expected outputs: nothing to verify\n",
+                   file);
+        else
+            printf("%s: %zu of %zu ops agree with the reference GEMM\n", file, checked - bad,
+                   checked);
+        if (bad)
+            rc = AB_EXIT_CHECK;
+    }
+    ab_trace_free(&t);
+    return rc;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_main(stderr);
+        return AB_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_main(stdout);
+        return AB_EXIT_OK;
+    }
+    if (strcmp(argv[1], "gen") == 0)
+        return cmd_gen(argc - 1, argv + 1);
+    if (strcmp(argv[1], "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0)
+        return cmd_verify(argc - 1, argv + 1);
+    return cli_usage_error("trace", "unknown subcommand '%s' (gen, info, verify)", argv[1]);
+}

@@ -1,0 +1,122 @@
+/* trace.h - quantized-layer traces on disk (docs/trace-format.md): a
+ * safetensors file whose __metadata__.anybit JSON lists the ops, plus, for
+ * "full" traces, per-op tensors (packed weight codes, scales, type ids,
+ * activations, expected outputs).
+ *
+ * The reader validates everything before a caller sees it: the JSON header
+ * field by field, every format name, and every tensor an op names against
+ * the op's shape and formats, so the simulator and `trace verify` can index
+ * the tensors without further checks.  One message names the file and field.
+ */
+#ifndef AB_TRACE_H
+#define AB_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ab_error.h"
+#include "quant.h"
+#include "tensor_io.h"
+#include "workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AB_TRACE_FORMAT "anybit-trace"
+#define AB_TRACE_VERSION_MAJOR 1
+#define AB_TRACE_VERSION_MINOR 0
+#define AB_TRACE_VERSION "1.0"
+
+/* Tensor roles of one op; the JSON key of each is ab_trace_role_name(). */
+typedef enum ab_trace_role {
+    AB_TROLE_WEIGHT_CODES = 0,
+    AB_TROLE_SCALES,
+    AB_TROLE_ROW_SCALES,
+    AB_TROLE_TYPE_IDS,
+    AB_TROLE_ZERO_POINTS,
+    AB_TROLE_ACTIVATIONS,
+    AB_TROLE_OUTPUTS,
+    AB_TROLE_COUNT
+} ab_trace_role;
+
+const char *ab_trace_role_name(ab_trace_role r);
+
+/* One tensor of the file.  data points into the file image (reader) or at
+ * `owned` (a trace built in memory); either way ab_trace_free releases it. */
+typedef struct ab_trace_tensor {
+    char *name;
+    ab_dtype dtype;
+    size_t ndim;
+    size_t shape[AB_TENSOR_MAX_DIMS];
+    size_t nbytes;
+    const uint8_t *data;
+    uint8_t *owned;
+} ab_trace_tensor;
+
+typedef struct ab_trace_op {
+    ab_op op;
+    bool asymmetric;     /* uintN with per-group zero points */
+    double outlier_unit; /* OliVe, 0 when absent */
+    int32_t tensor[AB_TROLE_COUNT]; /* index into ab_trace.tensors, -1: none */
+} ab_trace_op;
+
+typedef struct ab_trace {
+    unsigned version_major, version_minor;
+    char *model, *phase, *recipe; /* owned strings */
+    uint32_t batch;
+    char *values_json; /* the "values" object as JSON text, NULL for null */
+    size_t nops, cap_ops;
+    ab_trace_op *ops;
+    size_t ntensors, cap_tensors;
+    ab_trace_tensor *tensors;
+    ab_safetensors st; /* the file image the reader's tensors point into */
+    bool has_st;
+} ab_trace;
+
+/* An empty trace (header strings copied). */
+int ab_trace_init(ab_trace *t, const char *model, const char *phase, const char *recipe,
+                  uint32_t batch, ab_error *err);
+void ab_trace_free(ab_trace *t);
+
+/* Append an op without tensors. */
+int ab_trace_add_op(ab_trace *t, const ab_op *op, ab_error *err);
+
+/* Give op i values: quantized weights (q), activations act[M][K] (float;
+ * stored in the op's act_format, which must be fp16, bf16 or fp32; NULL:
+ * none) and, with activations, expected outputs computed by the reference
+ * GEMM from what a reader reconstructs.  The op must be gemm or conv and q
+ * must match its N, K, weight and scale formats. */
+int ab_trace_set_values(ab_trace *t, size_t i, const ab_quant_result *q, bool asymmetric,
+                        const float *act, ab_error *err);
+
+/* Read and validate a trace file / image.  parse takes ownership of buf on
+ * success only (like ab_safetensors_parse). */
+int ab_trace_read(const char *path, ab_trace *t, ab_error *err);
+int ab_trace_parse(uint8_t *buf, size_t len, const char *what, ab_trace *t, ab_error *err);
+
+/* Write atomically (temporary file + rename): nothing at path on failure. */
+int ab_trace_write(const char *path, const ab_trace *t, ab_error *err);
+
+/* True when op i carries weight values. */
+bool ab_trace_op_has_values(const ab_trace *t, size_t i);
+
+/* The single reconstruction of weights from stored tensors (codes, scales,
+ * row scales, type ids, zero points): w[N][K] float, exactly the values the
+ * quantizer's dequant holds.  Used by the writer for expected outputs and by
+ * verify. */
+int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *err);
+
+/* Activations of op i decoded to float act[M][K]. */
+int ab_trace_activations(const ab_trace *t, size_t i, float *act, ab_error *err);
+
+/* Bytes of op i's activation operand at its act_format width (M*K*count,
+ * the shape info reports). */
+double ab_trace_act_bytes(const ab_op *op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
