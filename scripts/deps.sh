@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libcjson-dev libfyaml-dev
   verilator yosys libsystemc-dev nextpnr-ice40 fpga-icestorm gnuplot-nox
   libclang-rt-14-dev
+  python3 python3-torch python3-numpy python3-yaml
 )
 
 missing=()

@@ -1,0 +1,174 @@
+// test_export.cpp - traces/export_torch.py against the C side: a small
+// randomly initialized torch model built inside the exporter is quantized
+// with a recipe and written as a trace; the C reader must read it, its
+// dequantized weights must equal the exporter's bit for bit, the C
+// quantizer must produce the same values from the same float weights, and
+// `anybit trace verify` must agree with the stored outputs exactly.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "quant.h"
+#include "tensor_io.h"
+#include "trace.h"
+}
+
+namespace {
+
+std::string tmp_dir(const std::string &sub)
+{
+    const char *env = std::getenv("ANYBIT_TEST_TMP");
+    const std::string dir = std::string(env ? env : "/tmp/anybit-test") + "/export-" + sub + "-" +
+                            std::to_string(getpid());
+    EXPECT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+    return dir;
+}
+
+struct Result {
+    int status;
+    std::string err;
+};
+
+Result run(const std::string &cmd, const std::string &dir)
+{
+    const std::string err = dir + "/stderr.txt";
+    const int raw = std::system((cmd + " >/dev/null 2>'" + err + "'").c_str());
+    std::ifstream in(err);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : 128, ss.str()};
+}
+
+std::string exporter(const std::string &args)
+{
+    return std::string(ANYBIT_PYTHON3) + " " + ANYBIT_SOURCE_DIR + "/traces/export_torch.py " + args;
+}
+
+void write_file(const std::string &path, const std::string &text)
+{
+    std::ofstream(path) << text;
+}
+
+const char *kRecipe =
+    "name: export-test\n"
+    "weights:     {format: fp4_e2m1, group_size: 32, scale: fp16}\n"
+    "activations: fp16\n"
+    "kv_cache:    {format: fp16, group_size: 0, scale: fp16}\n"
+    "accumulator: fp32\n"
+    "overrides:\n"
+    "  - match: \"layers.1.*\"\n"
+    "    weights: {format: int4s, group_size: 0}\n"
+    "  - match: \"layers.1.down_proj\"\n"
+    "    weights: {format: e3m2f, group_size: 64, scale: fp32}\n";
+
+TEST(Export, TorchTraceReadsBackExactly)
+{
+    const std::string dir = tmp_dir("ok");
+    write_file(dir + "/recipe.yaml", kRecipe);
+    const std::string trace = dir + "/tiny.safetensors";
+    Result r = run(exporter("--tiny 7 --recipe " + dir + "/recipe.yaml --dequant-dir " + dir +
+                            " -o " + trace),
+                   dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+
+    ab_trace t;
+    ab_error err{};
+    ASSERT_EQ(ab_trace_read(trace.c_str(), &t, &err), 0) << err.msg;
+    ASSERT_EQ(t.nops, 8u);
+    size_t checked = 0;
+    for (size_t i = 0; i < t.nops; i++) {
+        const ab_op &op = t.ops[i].op;
+        ASSERT_TRUE(ab_trace_op_has_values(&t, i)) << op.name;
+        std::vector<float> w(op.N * op.K);
+        ASSERT_EQ(ab_trace_dequant_weights(&t, i, w.data(), &err), 0) << err.msg;
+
+        // 1. what the C reader reconstructs == what the exporter computed
+        ab_tensor py{}, fw{};
+        ASSERT_EQ(ab_npy_load((dir + "/" + op.name + ".npy").c_str(), &py, &err), 0) << err.msg;
+        ASSERT_EQ(py.count, w.size());
+        EXPECT_EQ(std::memcmp(py.data, w.data(), w.size() * sizeof(float)), 0) << op.name;
+
+        // 2. the C quantizer on the same float weights gives the same values
+        ASSERT_EQ(ab_npy_load((dir + "/" + op.name + ".weight.npy").c_str(), &fw, &err), 0);
+        ab_quant_spec spec{};
+        std::snprintf(spec.format, sizeof spec.format, "%s", op.weight_format);
+        spec.granularity = op.group_size ? AB_GRAN_GROUP : AB_GRAN_CHANNEL;
+        spec.group_size = op.group_size;
+        ASSERT_EQ(ab_scale_parse(op.scale_format, &spec.scale, &spec.scale_bits, &err), 0);
+        ab_quant_result q;
+        ASSERT_EQ(ab_quantize(&spec, fw.data, op.N, op.K, &q, &err), 0) << err.msg;
+        EXPECT_EQ(std::memcmp(q.dequant, w.data(), w.size() * sizeof(float)), 0) << op.name;
+        ab_quant_result_free(&q);
+        ab_tensor_free(&py);
+        ab_tensor_free(&fw);
+        checked++;
+    }
+    EXPECT_STREQ(t.ops[7].op.weight_format, "e3m2f"); // the later override won
+    EXPECT_STREQ(t.ops[4].op.weight_format, "int4s");
+    EXPECT_EQ(checked, 8u);
+    ab_trace_free(&t);
+
+    // 3. the stored expected outputs agree with the reference GEMM exactly
+    r = run(std::string(ANYBIT_BIN) + " trace verify " + trace, dir);
+    EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST(Export, PresetWithIntegerActivationsWritesWeightsOnly)
+{
+    const std::string dir = tmp_dir("btc");
+    const std::string trace = dir + "/btc.safetensors";
+    Result r = run(exporter("--tiny 3 --recipe btc-w4a4 -o " + trace), dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    ab_trace t;
+    ab_error err{};
+    ASSERT_EQ(ab_trace_read(trace.c_str(), &t, &err), 0) << err.msg;
+    EXPECT_EQ(t.nops, 8u);
+    EXPECT_STREQ(t.ops[0].op.weight_format, "int4");
+    EXPECT_STREQ(t.ops[0].op.act_format, "int4");
+    EXPECT_EQ(t.ops[0].tensor[AB_TROLE_ACTIVATIONS], -1); // v1 stores float activations only
+    ab_trace_free(&t);
+}
+
+TEST(Export, BadRecipesExitTwoAndWriteNothing)
+{
+    const std::string dir = tmp_dir("bad");
+    struct Case {
+        std::string recipe, needle;
+    } cases[] = {
+        {"weights: {format: bitmod_fp4_mix, group_size: 128, scale: fp16}\n",
+         "not supported by the exporter"},
+        {"weights: {format: int4, group_size: 48, scale: fp16}\n", "does not divide"},
+        {"weights: {format: int4, group_size: 0, scale: e8m0}\n", "weights.scale"},
+        {"weights: {format: e9m1, group_size: 0, scale: fp16}\n", "exponent bits"},
+        {"weights: [1, 2]\n", "weights: expected a mapping"},
+        {"weights: {format: int4, scale: fp16}\n", "weights.group_size: missing"},
+        {"weights: {format: int4\n", "invalid YAML"},
+    };
+    int i = 0;
+    for (const Case &c : cases) {
+        const std::string recipe = dir + "/r" + std::to_string(i++) + ".yaml";
+        write_file(recipe, c.recipe);
+        const std::string out = dir + "/never.safetensors";
+        Result r = run(exporter("--tiny 1 --recipe " + recipe + " -o " + out), dir);
+        EXPECT_EQ(r.status, 2) << c.recipe << r.err;
+        EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.recipe << ": " << r.err;
+        EXPECT_NE(r.err.find(recipe), std::string::npos) << "names the file: " << r.err;
+        struct stat st;
+        EXPECT_NE(stat(out.c_str(), &st), 0) << "left " << out;
+    }
+    Result r = run(exporter("--tiny 1 --recipe no-such-preset -o " + dir + "/x.safetensors"), dir);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("no-such-preset"), std::string::npos) << r.err;
+}
+
+} // namespace
