@@ -1,5 +1,5 @@
 // test_export.cpp - traces/export_torch.py against the C side: a small
-// randomly initialized torch model built inside the exporter is quantized
+// randomly initialized torch model defined in this test is quantized
 // with a recipe and written as a trace; the C reader must read it, its
 // dequantized weights must equal the exporter's bit for bit, the C
 // quantizer must produce the same values from the same float weights, and
@@ -71,20 +71,47 @@ const char *kRecipe =
     "  - match: \"layers.1.down_proj\"\n"
     "    weights: {format: e3m2f, group_size: 64, scale: fp32}\n";
 
+// Two blocks of three linears (with biases, which are not part of the GEMM
+// op), seeded, on a [1, 6, 64] sample.
+const char *kModel =
+    "import torch\n"
+    "class Block(torch.nn.Module):\n"
+    "    def __init__(self, h, f):\n"
+    "        super().__init__()\n"
+    "        self.q_proj = torch.nn.Linear(h, h, bias=False)\n"
+    "        self.up_proj = torch.nn.Linear(h, f)\n"
+    "        self.down_proj = torch.nn.Linear(f, h)\n"
+    "    def forward(self, x):\n"
+    "        x = x + torch.tanh(self.q_proj(x))\n"
+    "        return x + self.down_proj(torch.relu(self.up_proj(x)))\n"
+    "class Net(torch.nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.layers = torch.nn.ModuleList([Block(64, 128), Block(64, 128)])\n"
+    "    def forward(self, x):\n"
+    "        for b in self.layers:\n"
+    "            x = b(x)\n"
+    "        return x\n"
+    "def build():\n"
+    "    torch.manual_seed(11)\n"
+    "    return Net(), torch.randn(1, 6, 64)\n";
+
 TEST(Export, TorchTraceReadsBackExactly)
 {
     const std::string dir = tmp_dir("ok");
     write_file(dir + "/recipe.yaml", kRecipe);
-    const std::string trace = dir + "/tiny.safetensors";
-    Result r = run(exporter("--tiny 7 --recipe " + dir + "/recipe.yaml --dequant-dir " + dir +
-                            " -o " + trace),
+    write_file(dir + "/net.py", kModel);
+    const std::string trace = dir + "/net.safetensors";
+    Result r = run(exporter("--module " + dir + "/net.py:build --recipe " + dir +
+                            "/recipe.yaml --dequant-dir " + dir + " -o " + trace),
                    dir);
     ASSERT_EQ(r.status, 0) << r.err;
 
     ab_trace t;
     ab_error err{};
     ASSERT_EQ(ab_trace_read(trace.c_str(), &t, &err), 0) << err.msg;
-    ASSERT_EQ(t.nops, 8u);
+    ASSERT_EQ(t.nops, 6u);
+    EXPECT_STREQ(t.phase, "prefill:6");
     size_t checked = 0;
     for (size_t i = 0; i < t.nops; i++) {
         const ab_op &op = t.ops[i].op;
@@ -113,9 +140,11 @@ TEST(Export, TorchTraceReadsBackExactly)
         ab_tensor_free(&fw);
         checked++;
     }
-    EXPECT_STREQ(t.ops[7].op.weight_format, "e3m2f"); // the later override won
-    EXPECT_STREQ(t.ops[4].op.weight_format, "int4s");
-    EXPECT_EQ(checked, 8u);
+    EXPECT_STREQ(t.ops[0].op.weight_format, "fp4_e2m1");
+    EXPECT_STREQ(t.ops[3].op.weight_format, "int4s");
+    EXPECT_STREQ(t.ops[5].op.weight_format, "e3m2f"); // the later override won
+    EXPECT_EQ(t.ops[5].op.group_size, 64u);
+    EXPECT_EQ(checked, 6u);
     ab_trace_free(&t);
 
     // 3. the stored expected outputs agree with the reference GEMM exactly
@@ -169,6 +198,13 @@ TEST(Export, BadRecipesExitTwoAndWriteNothing)
     Result r = run(exporter("--tiny 1 --recipe no-such-preset -o " + dir + "/x.safetensors"), dir);
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("no-such-preset"), std::string::npos) << r.err;
+    write_file(dir + "/notmodel.py", "def build():\n    return 42\n");
+    r = run(exporter("--module " + dir + "/notmodel.py:build --recipe fp16 -o " + dir +
+                     "/x.safetensors"),
+            dir);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("must return (torch.nn.Module, sample input tensor)"), std::string::npos)
+        << r.err;
 }
 
 } // namespace

@@ -8,10 +8,12 @@ activations and the expected outputs, in the same safetensors layout that
 `anybit trace gen` writes and `anybit trace verify` checks.
 
 Models:
-  --tiny SEED       a small randomly initialized transformer-style MLP stack built
-                    here (no download; used by the tests and the docs)
-  --hf-dir PATH     a Hugging Face model directory the user already has
-                    (transformers, local_files_only: nothing is downloaded)
+  --module FILE.py:FUNC   any PyTorch model: FUNC() in FILE returns (model, sample
+                          input); the user's code loads whatever weights it has
+  --tiny SEED             a small randomly initialized transformer-style MLP stack
+                          built here (no download; used by the docs)
+  --hf-dir PATH           a Hugging Face model directory the user already has
+                          (transformers, local_files_only: nothing is downloaded)
 
 The exporter implements the recipe subset that plain per-channel / per-group
 quantization covers: weight formats intN, intNs, uintN and the minifloats
@@ -240,6 +242,28 @@ def tiny_model(torch, seed, hidden=64, ffn=128, layers=2):
     return model, sample, f"tiny-torch-h{hidden}-f{ffn}-l{layers}"
 
 
+def module_model(torch, spec):
+    """FILE.py:FUNC -> FUNC() must return (model, sample input tensor)."""
+    import importlib.util
+    path, sep, func = spec.rpartition(":")
+    if not sep or not path.endswith(".py") or not func:
+        raise BadInput(f"--module: expected FILE.py:FUNC, found '{spec}'")
+    if not os.path.isfile(path):
+        raise BadInput(f"{path}: --module file not found")
+    loader = importlib.util.spec_from_file_location("anybit_user_model", path)
+    mod = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(mod)
+    fn = getattr(mod, func, None)
+    if not callable(fn):
+        raise BadInput(f"{path}: no function '{func}'")
+    got = fn()
+    if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], torch.nn.Module)
+            and isinstance(got[1], torch.Tensor)):
+        raise BadInput(f"{path}: {func}() must return (torch.nn.Module, sample input tensor)")
+    model, sample = got
+    return model.eval(), sample, os.path.splitext(os.path.basename(path))[0]
+
+
 def hf_model(torch, path, tokens):
     try:
         from transformers import AutoModelForCausalLM
@@ -249,6 +273,16 @@ def hf_model(torch, path, tokens):
                                                  torch_dtype=torch.float32).eval()
     sample = torch.randint(0, model.config.vocab_size, (1, tokens))
     return model, sample, os.path.basename(os.path.normpath(path))
+
+
+def sample_shape(torch, sample):
+    """(batch, tokens) of a sample input: token ids [B, T], embeddings [B, T, H],
+    or a single sequence [T, H]."""
+    if not torch.is_floating_point(sample) and sample.dim() == 2:
+        return int(sample.shape[0]), int(sample.shape[1])
+    if sample.dim() >= 3:
+        return int(sample.shape[0]), int(sample.shape[1])
+    return 1, int(sample.shape[0]) if sample.dim() == 2 else 1
 
 
 # ---- writing --------------------------------------------------------------------
@@ -294,6 +328,8 @@ def export(args):
     recipe_path, recipe = load_recipe(args.recipe)
     if args.tiny is not None:
         model, sample, model_name = tiny_model(torch, args.tiny)
+    elif args.module:
+        model, sample, model_name = module_model(torch, args.module)
     else:
         model, sample, model_name = hf_model(torch, args.hf_dir, args.tokens)
 
@@ -327,6 +363,8 @@ def export(args):
             raise BadInput(f"{recipe_path}: weights.group_size: {group} does not divide "
                            f"K={k} of layer '{name}'")
         codes, scales, deq = quantize_weight(torch, w, fmt, group, settings["scale"])
+        if name not in captured:
+            raise BadInput(f"layer '{name}' was not reached by the sample input")
         act = captured[name].reshape(-1, k)
         op = {"name": name, "kind": "gemm", "M": act.shape[0], "N": n, "K": k, "count": 1,
               "weight_share": 1, "weight_format": fmt.name, "act_format": act_format,
@@ -357,12 +395,14 @@ def export(args):
             np.save(os.path.join(args.dequant_dir, name + ".npy"), deq.numpy())
             np.save(os.path.join(args.dequant_dir, name + ".weight.npy"), w.numpy())
 
+    batch, tokens = sample_shape(torch, sample)
     header = {"format": "anybit-trace", "version": TRACE_VERSION, "model": model_name,
-              "phase": f"prefill:{sample.shape[1]}", "batch": int(sample.shape[0]),
+              "phase": f"prefill:{tokens}", "batch": batch,
               "recipe": os.path.splitext(os.path.basename(recipe_path))[0],
               "values": {"kind": "exported", "source": "torch",
                          "torch_version": torch.__version__,
-                         "model": model_name, "tiny_seed": args.tiny},
+                         "model": model_name, "tiny_seed": args.tiny,
+                         "module": args.module, "hf_dir": args.hf_dir},
               "ops": ops}
     write_safetensors(args.output, tensors, {"anybit": json.dumps(header)})
     print(f"export_torch: wrote {args.output}: {len(ops)} ops from {model_name} "
@@ -372,6 +412,8 @@ def export(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--module", metavar="FILE.py:FUNC",
+                     help="FUNC() in FILE returns (model, sample input)")
     src.add_argument("--tiny", type=int, metavar="SEED", help="built-in small random model")
     src.add_argument("--hf-dir", metavar="PATH", help="local Hugging Face model directory")
     p.add_argument("--recipe", required=True, help="recipe name (recipes/NAME.yaml) or path")
