@@ -3,6 +3,8 @@
 // failure.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,59 +25,11 @@ extern "C" {
 
 namespace {
 
-struct CliRun {
-    int status;
-    std::string out, err;
-};
+using namespace anybit_test;
 
 std::string tmp_dir()
 {
-    const char *env = std::getenv("ANYBIT_TEST_TMP");
-    std::string dir = env ? env : "/tmp/anybit-test";
-    dir += "/cli";
-    std::string cmd = "mkdir -p '" + dir + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0);
-    return dir;
-}
-
-std::string slurp(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool exists(const std::string &path)
-{
-    struct stat st;
-    return stat(path.c_str(), &st) == 0;
-}
-
-// Runs `anybit ARGS` with stdout and stderr captured to files.
-CliRun anybit(const std::string &args)
-{
-    static int counter = 0;
-    const std::string dir = tmp_dir();
-    // CTest runs tests as parallel processes: the pid keeps captures apart
-    const std::string tag = std::to_string(getpid()) + "-" + std::to_string(counter++);
-    const std::string out = dir + "/out" + tag + ".txt";
-    const std::string err = dir + "/err" + tag + ".txt";
-    const std::string cmd = std::string(ANYBIT_BIN) + " " + args + " >'" + out + "' 2>'" + err + "'";
-    const int raw = std::system(cmd.c_str());
-    CliRun r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
-
-size_t count_lines(const std::string &s)
-{
-    size_t n = 0;
-    for (char c : s)
-        n += c == '\n';
-    return n;
+    return anybit_test::tmp_dir("cli");
 }
 
 std::string write_weights(const std::string &name, size_t rows, size_t cols, uint64_t seed)

@@ -6,6 +6,8 @@
 // `anybit trace verify` must agree with the stored outputs exactly.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,38 +27,19 @@ extern "C" {
 
 namespace {
 
-std::string tmp_dir(const std::string &sub)
+using namespace anybit_test;
+
+// A fresh directory per test and process.
+std::string fresh_dir(const std::string &sub)
 {
-    const char *env = std::getenv("ANYBIT_TEST_TMP");
-    const std::string dir = std::string(env ? env : "/tmp/anybit-test") + "/export-" + sub + "-" +
-                            std::to_string(getpid());
+    const std::string dir = tmp_dir("export") + "/" + sub + "-" + std::to_string(getpid());
     EXPECT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
     return dir;
-}
-
-struct Result {
-    int status;
-    std::string err;
-};
-
-Result run(const std::string &cmd, const std::string &dir)
-{
-    const std::string err = dir + "/stderr.txt";
-    const int raw = std::system((cmd + " >/dev/null 2>'" + err + "'").c_str());
-    std::ifstream in(err);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : 128, ss.str()};
 }
 
 std::string exporter(const std::string &args)
 {
     return std::string(ANYBIT_PYTHON3) + " " + ANYBIT_SOURCE_DIR + "/traces/export_torch.py " + args;
-}
-
-void write_file(const std::string &path, const std::string &text)
-{
-    std::ofstream(path) << text;
 }
 
 const char *kRecipe =
@@ -98,11 +81,11 @@ const char *kModel =
 
 TEST(Export, TorchTraceReadsBackExactly)
 {
-    const std::string dir = tmp_dir("ok");
-    write_file(dir + "/recipe.yaml", kRecipe);
-    write_file(dir + "/net.py", kModel);
+    const std::string dir = fresh_dir("ok");
+    spit(dir + "/recipe.yaml", kRecipe);
+    spit(dir + "/net.py", kModel);
     const std::string trace = dir + "/net.safetensors";
-    Result r = run(exporter("--module " + dir + "/net.py:build --recipe " + dir +
+    CliRun r = run_command(exporter("--module " + dir + "/net.py:build --recipe " + dir +
                             "/recipe.yaml --dequant-dir " + dir + " -o " + trace),
                    dir);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -148,15 +131,15 @@ TEST(Export, TorchTraceReadsBackExactly)
     ab_trace_free(&t);
 
     // 3. the stored expected outputs agree with the reference GEMM exactly
-    r = run(std::string(ANYBIT_BIN) + " trace verify " + trace, dir);
+    r = run_command(std::string(ANYBIT_BIN) + " trace verify " + trace, dir);
     EXPECT_EQ(r.status, 0) << r.err;
 }
 
 TEST(Export, PresetWithIntegerActivationsWritesWeightsOnly)
 {
-    const std::string dir = tmp_dir("btc");
+    const std::string dir = fresh_dir("btc");
     const std::string trace = dir + "/btc.safetensors";
-    Result r = run(exporter("--tiny 3 --recipe btc-w4a4 -o " + trace), dir);
+    CliRun r = run_command(exporter("--tiny 3 --recipe btc-w4a4 -o " + trace), dir);
     ASSERT_EQ(r.status, 0) << r.err;
     ab_trace t;
     ab_error err{};
@@ -170,7 +153,7 @@ TEST(Export, PresetWithIntegerActivationsWritesWeightsOnly)
 
 TEST(Export, BadRecipesExitTwoAndWriteNothing)
 {
-    const std::string dir = tmp_dir("bad");
+    const std::string dir = fresh_dir("bad");
     struct Case {
         std::string recipe, needle;
     } cases[] = {
@@ -186,20 +169,20 @@ TEST(Export, BadRecipesExitTwoAndWriteNothing)
     int i = 0;
     for (const Case &c : cases) {
         const std::string recipe = dir + "/r" + std::to_string(i++) + ".yaml";
-        write_file(recipe, c.recipe);
+        spit(recipe, c.recipe);
         const std::string out = dir + "/never.safetensors";
-        Result r = run(exporter("--tiny 1 --recipe " + recipe + " -o " + out), dir);
+        CliRun r = run_command(exporter("--tiny 1 --recipe " + recipe + " -o " + out), dir);
         EXPECT_EQ(r.status, 2) << c.recipe << r.err;
         EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.recipe << ": " << r.err;
         EXPECT_NE(r.err.find(recipe), std::string::npos) << "names the file: " << r.err;
         struct stat st;
         EXPECT_NE(stat(out.c_str(), &st), 0) << "left " << out;
     }
-    Result r = run(exporter("--tiny 1 --recipe no-such-preset -o " + dir + "/x.safetensors"), dir);
+    CliRun r = run_command(exporter("--tiny 1 --recipe no-such-preset -o " + dir + "/x.safetensors"), dir);
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("no-such-preset"), std::string::npos) << r.err;
-    write_file(dir + "/notmodel.py", "def build():\n    return 42\n");
-    r = run(exporter("--module " + dir + "/notmodel.py:build --recipe fp16 -o " + dir +
+    spit(dir + "/notmodel.py", "def build():\n    return 42\n");
+    r = run_command(exporter("--module " + dir + "/notmodel.py:build --recipe fp16 -o " + dir +
                      "/x.safetensors"),
             dir);
     EXPECT_EQ(r.status, 2);

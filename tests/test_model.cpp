@@ -3,6 +3,8 @@
 // totals are written here from the published configs, not from the code.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -63,22 +65,10 @@ uint64_t total_macs(const std::vector<ab_op> &ops)
     return t;
 }
 
-std::string tmp_dir()
-{
-    const char *t = getenv("ANYBIT_TEST_TMP");
-    std::string d = (t && *t) ? t : "/tmp";
-    std::string cmd = "mkdir -p '" + d + "'";
-    EXPECT_EQ(system(cmd.c_str()), 0);
-    return d;
-}
-
 std::string write_tmp(const std::string &name, const std::string &text)
 {
-    const std::string path = tmp_dir() + "/anybit_test_model_" + name + ".yaml";
-    FILE *f = fopen(path.c_str(), "w");
-    EXPECT_NE(f, nullptr);
-    fputs(text.c_str(), f);
-    fclose(f);
+    const std::string path = anybit_test::tmp_dir("model") + "/" + name + ".yaml";
+    anybit_test::spit(path, text);
     return path;
 }
 

@@ -4,6 +4,8 @@
 // gen|info|verify`, and every bad-input class: exit 2 with one message.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,67 +32,16 @@ extern "C" {
 
 namespace {
 
+using namespace anybit_test;
+
 std::string tmp_dir()
 {
-    const char *env = std::getenv("ANYBIT_TEST_TMP");
-    std::string dir = env ? env : "/tmp/anybit-test";
-    dir += "/trace";
-    std::string cmd = "mkdir -p '" + dir + "'";
-    EXPECT_EQ(std::system(cmd.c_str()), 0);
-    return dir;
+    return anybit_test::tmp_dir("trace");
 }
 
 std::string tmp_path(const std::string &name)
 {
     return tmp_dir() + "/" + std::to_string(getpid()) + "-" + name;
-}
-
-std::string slurp(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void spit(const std::string &path, const std::string &bytes)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << bytes;
-}
-
-bool exists(const std::string &path)
-{
-    struct stat st;
-    return stat(path.c_str(), &st) == 0;
-}
-
-struct CliRun {
-    int status;
-    std::string out, err;
-};
-
-CliRun anybit(const std::string &args)
-{
-    static int counter = 0;
-    const std::string tag = std::to_string(counter++);
-    const std::string out = tmp_path("out" + tag + ".txt");
-    const std::string err = tmp_path("err" + tag + ".txt");
-    const std::string cmd = std::string(ANYBIT_BIN) + " " + args + " >'" + out + "' 2>'" + err + "'";
-    const int raw = std::system(cmd.c_str());
-    CliRun r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
-
-size_t count_lines(const std::string &s)
-{
-    size_t n = 0;
-    for (char c : s)
-        n += c == '\n';
-    return n;
 }
 
 ab_op make_op(const char *name, ab_op_kind kind, uint64_t M, uint64_t N, uint64_t K,
