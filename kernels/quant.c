@@ -146,6 +146,30 @@ static int resolve_name(const char *name, resolved *r, ab_error *err)
     return ab_format_parse(name, &r->fmt, err);
 }
 
+int ab_quant_candidates(const char *name, ab_selector *selector,
+                        ab_format cand[AB_QUANT_MAX_CANDIDATES], uint8_t *ncand, ab_error *err)
+{
+    resolved *r = malloc(sizeof *r); /* holds a format: kilobytes */
+    if (!r)
+        return ab_error_set(err, "out of memory");
+    int rc = resolve_name(name, r, err);
+    if (rc == 0) {
+        *selector = r->selector;
+        switch (r->selector) {
+        case AB_SELECT_BITMOD: rc = ab_bitmod_candidates(r->bits, cand, ncand, err); break;
+        case AB_SELECT_ANT: rc = ab_ant_candidates(r->bits, cand, ncand, err); break;
+        case AB_SELECT_OLIVE: rc = ab_olive_candidates(r->olive_flint, cand, ncand, err); break;
+        case AB_SELECT_NONE:
+        default:
+            cand[0] = r->fmt;
+            *ncand = 1;
+            break;
+        }
+    }
+    free(r);
+    return rc;
+}
+
 /* ---- validation and layout --------------------------------------------- */
 
 static const char *selector_name(const resolved *r)

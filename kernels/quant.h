@@ -101,6 +101,12 @@ typedef struct ab_quant_result {
     double bits_per_value; /* code bits + scale/type-id overhead per value */
 } ab_quant_result;
 
+/* What a weight format or selector name quantizes into: the selector and its
+ * candidate formats in type-id order (one for a plain format).  The single
+ * place that knows the selectors' candidate sets; validates the name. */
+int ab_quant_candidates(const char *name, ab_selector *selector,
+                        ab_format cand[AB_QUANT_MAX_CANDIDATES], uint8_t *ncand, ab_error *err);
+
 /* Quantize x[rows][cols].  Validates the spec (names, group size dividing
  * cols, scale bits) and the input (no NaN/inf), then fills *out.  On error
  * returns -1, fills err, and leaves *out empty (nothing to free). */

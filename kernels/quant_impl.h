@@ -113,6 +113,11 @@ typedef struct ab_qjob {
 
 /* Each fills res (arrays already allocated by quant.c) or returns -1. */
 int ab_quant_mx(ab_qjob *job, ab_error *err);
+/* Candidate sets of the selectors (quant_select.c, quant_olive.c). */
+int ab_bitmod_candidates(unsigned bits, ab_format *cand, uint8_t *n, ab_error *err);
+int ab_ant_candidates(unsigned bits, ab_format *cand, uint8_t *n, ab_error *err);
+int ab_olive_candidates(bool flint, ab_format *cand, uint8_t *n, ab_error *err);
+
 int ab_quant_bitmod(ab_qjob *job, ab_error *err);
 int ab_quant_ant(ab_qjob *job, ab_error *err);
 int ab_quant_olive(ab_qjob *job, ab_error *err);

@@ -157,13 +157,21 @@ static double three_sigma(const float *x, size_t len)
     return base > 0.0 ? base : ab_q_absmax(x, len);
 }
 
+/* Type 0: the normal grid (code 1000 marks a victim), type 1: abfloat. */
+int ab_olive_candidates(bool flint, ab_format *cand, uint8_t *n, ab_error *err)
+{
+    if (ab_format_parse(flint ? "olive4_flint" : "olive4", &cand[0], err) != 0 ||
+        ab_format_parse("olive_abfloat", &cand[1], err) != 0)
+        return -1;
+    *n = 2;
+    return 0;
+}
+
 int ab_quant_olive(ab_qjob *job, ab_error *err)
 {
     const ab_qlayout *l = &job->lay;
     ab_quant_result *res = job->res;
-    res->ncandidates = 2;
-    if (ab_format_parse(job->olive_flint ? "olive4_flint" : "olive4", &res->candidates[0], err) ||
-        ab_format_parse("olive_abfloat", &res->candidates[1], err))
+    if (ab_olive_candidates(job->olive_flint, res->candidates, &res->ncandidates, err) != 0)
         return -1;
     olive_ctx o;
     o.nf = &res->candidates[0];

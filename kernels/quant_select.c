@@ -48,17 +48,27 @@
 
 static const char *const bitmod_suffix[4] = {"_er+", "_er-", "_ea+", "_ea-"};
 
+/* Type id c is the c-th of {ER+, ER-, EA+, EA-}. */
+int ab_bitmod_candidates(unsigned bits, ab_format *cand, uint8_t *n, ab_error *err)
+{
+    for (unsigned c = 0; c < 4; c++) {
+        char name[AB_FORMAT_NAME_MAX];
+        snprintf(name, sizeof name, "bitmod_fp%u%s", bits, bitmod_suffix[c]);
+        if (ab_format_parse(name, &cand[c], err) != 0)
+            return -1;
+    }
+    *n = 4;
+    return 0;
+}
+
 int ab_quant_bitmod(ab_qjob *job, ab_error *err)
 {
     const ab_qlayout *l = &job->lay;
     ab_quant_result *res = job->res;
+    if (ab_bitmod_candidates(job->bitmod_bits, res->candidates, &res->ncandidates, err) != 0)
+        return -1;
     double fa[4], fa_min = INFINITY;
-    res->ncandidates = 4;
     for (unsigned c = 0; c < 4; c++) {
-        char name[AB_FORMAT_NAME_MAX];
-        snprintf(name, sizeof name, "bitmod_fp%u%s", job->bitmod_bits, bitmod_suffix[c]);
-        if (ab_format_parse(name, &res->candidates[c], err) != 0)
-            return -1;
         fa[c] = ab_format_absmax(&res->candidates[c]);
         fa_min = fmin(fa_min, fa[c]);
     }
@@ -100,7 +110,7 @@ int ab_quant_bitmod(ab_qjob *job, ab_error *err)
 
 /* ---- ANT ----------------------------------------------------------------- */
 
-static unsigned ant_candidates(unsigned n, ab_format *cand, ab_error *err)
+static unsigned ant_candidate_list(unsigned n, ab_format *cand, ab_error *err)
 {
     char names[4][AB_FORMAT_NAME_MAX];
     unsigned k = 0;
@@ -121,14 +131,20 @@ static unsigned ant_candidates(unsigned n, ab_format *cand, ab_error *err)
     return k;
 }
 
+int ab_ant_candidates(unsigned bits, ab_format *cand, uint8_t *n, ab_error *err)
+{
+    const unsigned k = ant_candidate_list(bits, cand, err);
+    *n = (uint8_t)k;
+    return k ? 0 : -1;
+}
+
 int ab_quant_ant(ab_qjob *job, ab_error *err)
 {
     const ab_qlayout *l = &job->lay;
     ab_quant_result *res = job->res;
-    const unsigned nc = ant_candidates(job->ant_bits, res->candidates, err);
-    if (nc == 0)
+    if (ab_ant_candidates(job->ant_bits, res->candidates, &res->ncandidates, err) != 0)
         return -1;
-    res->ncandidates = (uint8_t)nc;
+    const unsigned nc = res->ncandidates;
     const int lb = job->ant_bits > 6 ? 95 : 50, ub = 100; /* percent, inclusive */
 
     double fmax_c[AB_QUANT_MAX_CANDIDATES], fmax_min = INFINITY;

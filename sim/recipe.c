@@ -19,18 +19,15 @@
 
 unsigned ab_recipe_code_bits(const char *name, ab_error *err)
 {
-    if (strcmp(name, "bitmod_fp3_mix") == 0)
-        return 3;
-    if (strcmp(name, "bitmod_fp4_mix") == 0)
-        return 4;
-    if (strcmp(name, "olive4") == 0 || strcmp(name, "olive4_flint") == 0)
-        return 4;
-    if (strncmp(name, "ant", 3) == 0 && name[3] >= '3' && name[3] <= '8' && name[4] == '\0')
-        return (unsigned)(name[3] - '0');
-    ab_format f;
-    if (ab_format_parse(name, &f, err) != 0)
+    ab_selector sel;
+    ab_format cand[AB_QUANT_MAX_CANDIDATES];
+    uint8_t n;
+    if (ab_quant_candidates(name, &sel, cand, &n, err) != 0)
         return 0;
-    return f.bits;
+    unsigned bits = 0;
+    for (unsigned c = 0; c < n; c++)
+        bits = cand[c].bits > bits ? cand[c].bits : bits;
+    return bits;
 }
 
 static void free_rules(ab_recipe *r)

@@ -44,33 +44,17 @@ typedef struct wq_info {
     bool mx;
 } wq_info;
 
-/* Candidate formats of a weight format or selector name: the quantizer is
- * the one place that knows them, so ask it on a tiny tensor. */
+/* Candidate formats of a weight format or selector name, as the quantizer
+ * resolves them, so writer and reader agree. */
 static int resolve_weight_format(const char *name, wq_info *wi, ab_error *err)
 {
-    ab_quant_spec spec;
-    memset(&spec, 0, sizeof spec);
-    if (strlen(name) >= sizeof spec.format)
-        return ab_error_set(err, "format name '%s' too long", name);
-    snprintf(spec.format, sizeof spec.format, "%s", name);
-    spec.granularity = AB_GRAN_CHANNEL;
-    spec.scale = AB_SCALE_FP16;
-    float x[32];
-    for (int i = 0; i < 32; i++)
-        x[i] = 0.01f * (float)(i - 16);
-    ab_quant_result q;
-    if (ab_quantize(&spec, x, 1, 32, &q, err) != 0)
+    if (ab_quant_candidates(name, &wi->selector, wi->cand, &wi->ncand, err) != 0)
         return -1;
-    wi->ncand = q.ncandidates;
-    wi->selector = q.selector;
     wi->code_bits = 0;
-    for (unsigned c = 0; c < q.ncandidates; c++) {
-        wi->cand[c] = q.candidates[c];
-        if (q.candidates[c].bits > wi->code_bits)
-            wi->code_bits = q.candidates[c].bits;
-    }
-    wi->mx = q.selector == AB_SELECT_NONE && q.candidates[0].block_size != 0;
-    ab_quant_result_free(&q);
+    for (unsigned c = 0; c < wi->ncand; c++)
+        if (wi->cand[c].bits > wi->code_bits)
+            wi->code_bits = wi->cand[c].bits;
+    wi->mx = wi->selector == AB_SELECT_NONE && wi->cand[0].block_size != 0;
     return 0;
 }
 
