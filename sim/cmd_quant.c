@@ -277,8 +277,17 @@ int cmd_quant(int argc, char **argv)
             return rc;
     }
 
-    ab_tensor t;
+    /* names first: a typo should not wait for a large file to load */
     ab_error err;
+    for (size_t i = 0; i < nformats; i++) {
+        ab_selector sel;
+        ab_format cand[AB_QUANT_MAX_CANDIDATES];
+        uint8_t ncand;
+        if (ab_quant_candidates(names[i], &sel, cand, &ncand, &err) != 0)
+            return cli_input_error("quant", &err);
+    }
+
+    ab_tensor t;
     if (ab_tensor_load(input, &t, &err) != 0)
         return cli_input_error("quant", &err);
     const quant_outputs outputs = {json_path, csv_path, dequant_path, compare != NULL};

@@ -239,6 +239,10 @@ TEST(Cli, QuantBadInputExitsTwoAndWritesNothing)
         EXPECT_FALSE(exists(json)) << c.args << " left " << json;
         EXPECT_TRUE(r.out.empty()) << c.args << ": " << r.out;
     }
+    // Names are checked before the file is read.
+    CliRun bad = anybit("quant --format e9m1 " + dir + "/missing.npy");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("exponent bits must be 1..8"), std::string::npos) << bad.err;
     // The group-size message names both numbers.
     CliRun r = anybit("quant --format int4 --group 128 " + w);
     EXPECT_NE(r.err.find("100"), std::string::npos) << r.err;
