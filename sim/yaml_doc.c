@@ -4,6 +4,8 @@
  */
 #include "yaml_doc.h"
 
+#include "tensor_io.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,15 +83,65 @@ static void diag_out(struct fy_diag *diag, void *user, const char *buf, size_t l
     c->msg[len] = '\0';
 }
 
+/* YAML 1.2 streams are printable Unicode (section 5.1: tab, LF, CR, 0x20-0x7E,
+ * U+0085 and up, no surrogates).  Checked here, before the parser sees the
+ * bytes, because Debian's libfyaml 0.7.12 can loop forever on a directive
+ * line holding a NUL and invalid UTF-8 (found by tests/fuzz/fuzz_yaml.c). */
+static int check_yaml_text(const uint8_t *b, size_t n, const char *file, ab_error *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        const uint8_t c = b[i];
+        if (c < 0x80) {
+            if (c == 0x7f || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+                return ab_error_set(err, "%s: byte %zu: control character 0x%02x; YAML files "
+                                    "are printable UTF-8 text", file, i, c);
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if ((c & 0xe0) == 0xc0) {
+            len = 2, cp = c & 0x1fu, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3, cp = c & 0x0fu, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4, cp = c & 0x07u, min = 0x10000;
+        } else {
+            return ab_error_set(err, "%s: byte %zu: 0x%02x is not UTF-8; YAML files are "
+                                "UTF-8 text", file, i, c);
+        }
+        if (i + len > n)
+            return ab_error_set(err, "%s: byte %zu: UTF-8 sequence cut off by the end of the "
+                                "file", file, i);
+        for (size_t k = 1; k < len; k++) {
+            if ((b[i + k] & 0xc0) != 0x80)
+                return ab_error_set(err, "%s: byte %zu: 0x%02x is not UTF-8; YAML files are "
+                                    "UTF-8 text", file, i, c);
+            cp = (cp << 6) | (b[i + k] & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            (cp >= 0x80 && cp < 0xa0 && cp != 0x85))
+            return ab_error_set(err, "%s: byte %zu: U+%04X is not allowed in YAML text", file,
+                                i, (unsigned)cp);
+        i += len;
+    }
+    return 0;
+}
+
 int ab_ydoc_load(ab_ydoc *d, const char *file, ab_error *err)
 {
     memset(d, 0, sizeof *d);
     d->file = file;
     d->err = err;
-    FILE *probe = fopen(file, "rb");
-    if (!probe)
-        return ab_error_set(err, "%s: cannot open: %s", file, strerror(errno));
-    fclose(probe);
+    uint8_t *text;
+    size_t len;
+    if (ab_read_file(file, &text, &len, err) != 0)
+        return -1;
+    const int bad = check_yaml_text(text, len, file, err);
+    free(text);
+    if (bad)
+        return -1;
 
     diag_capture cap = {{0}};
     struct fy_diag_cfg dcfg;

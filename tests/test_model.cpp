@@ -13,6 +13,8 @@
 #include <vector>
 
 extern "C" {
+#include "model.h"
+#include "recipe.h"
 #include "workload.h"
 }
 
@@ -543,3 +545,42 @@ TEST(WorkloadOp, WeightBytes)
     snprintf(op.weight_format, sizeof op.weight_format, "mxfp4");
     EXPECT_DOUBLE_EQ(ab_op_weight_bytes(&op), (8.0 * 256 * 4 + 8 * 8 * 8) / 8);
 }
+
+namespace {
+
+// libfyaml 0.7.12 loops forever on this directive line (NUL and a stray
+// 0x91 byte; found by tests/fuzz/fuzz_yaml.c): the loaders must refuse
+// non-text input before the parser sees it.
+TEST(ModelYaml, BinaryBytesAreRefusedBeforeParsing)
+{
+    const std::string hang("%\x91:\x00" "e\n\x00z ", 9);
+    struct Case {
+        std::string text, needle;
+    } cases[] = {
+        {hang, "byte 1: 0x91 is not UTF-8"},
+        {std::string("layers: 2\x00\n", 11), "control character 0x00"},
+        {"name: caf\xc3", "cut off by the end of the file"},
+        {"name: \xed\xa0\x80\n", "U+D800 is not allowed"},
+        {"name: \xc0\xafx\n", "U+002F is not allowed"}, // overlong '/'
+        {"name: \x7f\n", "control character 0x7f"},
+    };
+    int i = 0;
+    for (const Case &c : cases) {
+        const std::string path = write_tmp("binary" + std::to_string(i++), c.text);
+        ab_model m;
+        ab_error err{};
+        EXPECT_EQ(ab_model_load(path.c_str(), &m, &err), -1) << c.needle;
+        EXPECT_NE(std::string(err.msg).find(c.needle), std::string::npos) << err.msg;
+        EXPECT_NE(std::string(err.msg).find(path), std::string::npos) << err.msg;
+        ab_recipe r;
+        EXPECT_EQ(ab_recipe_load(path.c_str(), &r, &err), -1) << c.needle;
+    }
+    // UTF-8 text (a comment in another script) is fine for the checker.
+    const std::string ok = write_tmp("utf8", "# Größe — 大小\nfoo: 1\n");
+    ab_model m;
+    ab_error err{};
+    EXPECT_EQ(ab_model_load(ok.c_str(), &m, &err), -1); // not a model, but parsed
+    EXPECT_EQ(std::string(err.msg).find("UTF-8"), std::string::npos) << err.msg;
+}
+
+} // namespace
