@@ -20,6 +20,8 @@ extern "C" {
 
 namespace {
 
+using anybit_test::replace;
+
 void use_source_zoo() { setenv("ANYBIT_HOME", ANYBIT_SOURCE_DIR, 1); }
 
 std::vector<ab_op> expand(const std::string &model, const std::string &recipe,
@@ -290,15 +292,6 @@ namespace {
 const char *kGoodDecoder = "name: tiny\nkind: decoder\nsource: test\nhidden: 64\n"
                            "intermediate: 128\nlayers: 2\nheads: 4\nkv_heads: 2\n"
                            "vocab: 100\nmlp: gated\ntied_lm_head: false\n";
-
-std::string replace(std::string s, const std::string &from, const std::string &to)
-{
-    const size_t p = s.find(from);
-    EXPECT_NE(p, std::string::npos) << from;
-    if (p != std::string::npos)
-        s.replace(p, from.size(), to);
-    return s;
-}
 
 void expect_model_error(const std::string &tag, const std::string &yaml,
                         const std::string &expected)

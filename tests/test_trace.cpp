@@ -145,15 +145,6 @@ std::string meta_of(const std::string &path)
     return s;
 }
 
-std::string replace(std::string s, const std::string &from, const std::string &to)
-{
-    const size_t p = s.find(from);
-    EXPECT_NE(p, std::string::npos) << from;
-    if (p != std::string::npos)
-        s.replace(p, from.size(), to);
-    return s;
-}
-
 void expect_bad(const std::string &path, const std::string &needle)
 {
     for (const char *cmd : {"trace info", "trace verify"}) {

@@ -53,6 +53,17 @@ inline size_t count_lines(const std::string &s)
     return n;
 }
 
+// s with the first occurrence of `from` replaced by `to`; a missing `from`
+// fails the test (a mutation that matches nothing would test nothing).
+inline std::string replace(std::string s, const std::string &from, const std::string &to)
+{
+    const size_t p = s.find(from);
+    EXPECT_NE(p, std::string::npos) << from;
+    if (p != std::string::npos)
+        s.replace(p, from.size(), to);
+    return s;
+}
+
 struct CliRun {
     int status;
     std::string out, err;
