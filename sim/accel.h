@@ -1,0 +1,115 @@
+/* accel.h - an accelerator description: PE kind, array, dataflow, buffers,
+ * DRAM, clock, technology constants.  Loaded from configs/<name>.yaml
+ * (docs/configs.md), validated field by field before any simulation.
+ *
+ * Units: sizes in bytes, bandwidths in bytes per cycle of the accelerator
+ * clock, energies in pJ, areas in um^2 (PE, per unit) or mm^2 (totals).
+ */
+#ifndef AB_ACCEL_H
+#define AB_ACCEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ab_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AB_ACCEL_NAME_MAX 64
+#define AB_ACCEL_PATH_MAX 512
+
+typedef enum ab_pe_kind {
+    AB_PE_BITMOD = 0, /* bit-serial mixture-of-datatype PE (BitMoD, HPCA'25) */
+    AB_PE_BTC,        /* binary tensor core, bit-plane MMA (ABQ-LLM) */
+    AB_PE_FP16,       /* FP16 x FP16 MAC, FP32 accumulate */
+    AB_PE_INT8,       /* INT8 x INT8 MAC, INT32 accumulate */
+    AB_PE_ANT,        /* bit-parallel FP16 x ANT-format MAC */
+    AB_PE_OLIVE,      /* bit-parallel FP16 x OliVe-format MAC (outlier decoder) */
+    AB_PE_KIND_COUNT
+} ab_pe_kind;
+
+const char *ab_pe_kind_name(ab_pe_kind k);          /* "bitmod", "btc", ... */
+int ab_pe_kind_parse(const char *s, ab_pe_kind *k); /* 0, or -1 if unknown */
+
+typedef enum ab_dataflow {
+    AB_DF_OS = 0, /* output-stationary: a PE keeps its outputs, K streams through */
+    AB_DF_WS = 1, /* weight-stationary: a PE keeps a lanes-wide weight vector, tokens stream */
+} ab_dataflow;
+
+const char *ab_dataflow_name(ab_dataflow d); /* "os", "ws" */
+
+typedef struct ab_sram_cfg {
+    uint64_t bytes;           /* total capacity, both halves of the double buffer */
+    uint32_t banks;
+    uint32_t bank_bytes_per_cycle; /* read or write port width of one bank */
+    /* energy per byte accessed and area, computed from capacity by the
+     * technology model (energy.h) unless the config overrides them */
+    double read_pj_per_byte;
+    double write_pj_per_byte;
+    double area_mm2;
+    double leakage_mw;
+} ab_sram_cfg;
+
+typedef struct ab_dram_cfg {
+    char preset[32];         /* "custom", "ddr4-3200", "lpddr4", "lpddr5", "hbm2", "bitmod" */
+    double bytes_per_cycle;  /* at the accelerator clock */
+    uint32_t latency_cycles; /* first byte after request; pipelined with other transfers */
+    double pj_per_bit;
+} ab_dram_cfg;
+
+/* Per-event energies and per-unit areas of one PE kind at one technology
+ * (filled from the technology preset by energy.c; each field overridable
+ * in the config's `energy:` / `area:` sections). */
+typedef struct ab_pe_costs {
+    double cycle_pj;      /* one PE busy for one compute cycle */
+    double idle_pj;       /* one PE clocked but without work (clock gating off) */
+    double dequant_pj;    /* one dequantization cycle (bitmod: one scale bit) */
+    double area_um2;      /* one PE, with registers, after place-and-route factor */
+    double leakage_mw;    /* one PE */
+} ab_pe_costs;
+
+typedef struct ab_accel {
+    char name[AB_ACCEL_NAME_MAX];
+    char file[AB_ACCEL_PATH_MAX]; /* where it was loaded from, for messages */
+    char recipe[AB_ACCEL_PATH_MAX]; /* default quantization recipe ("bitmod", ...) */
+    ab_pe_kind pe;
+    uint32_t rows, cols;    /* R x C PEs */
+    uint32_t lanes;         /* K elements one PE takes per step (bitmod 4; MAC PEs 1) */
+    uint32_t tile_m, tile_n, tile_k; /* btc: one binary MMA, m x n x k bits per cycle */
+    uint32_t scale_bits;    /* bitmod: integer group scale width dequantized bit-serially */
+    bool bitmod_rtl_literal_align; /* kernels/bitmod_pe.h "Term alignment" */
+    ab_dataflow dataflow;
+    double clock_ghz;
+    ab_sram_cfg wbuf, abuf, obuf; /* weight, activation, output SRAM (double-buffered) */
+    ab_dram_cfg dram;
+    char tech[16];          /* "28nm" or "45nm" */
+    ab_pe_costs pe_costs;
+    /* forced tiling (0: the mapper chooses): buffer tile sizes in outputs
+     * along M and N and inputs along K */
+    uint64_t force_tm, force_tn, force_tk;
+} ab_accel;
+
+/* Load and validate `name_or_path`: a preset name (configs/<name>.yaml via
+ * ab_zoo_path) or a YAML path.  Errors name the file and field. */
+int ab_accel_load(const char *name_or_path, ab_accel *a, ab_error *err);
+
+/* Checks that hold for any accelerator, whatever its source (the loader
+ * calls it; programmatic configs in tests and sweeps should too):
+ * positive sizes, SRAM halves large enough for the smallest tile, etc. */
+int ab_accel_validate(const ab_accel *a, ab_error *err);
+
+/* A complete accelerator of kind k with the preset values of that kind
+ * (the same numbers as configs/<kind>.yaml would give), for tests. */
+void ab_accel_default(ab_pe_kind k, ab_accel *a);
+
+/* Total area of the PEs, SRAMs (mm^2). */
+double ab_accel_area_mm2(const ab_accel *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
