@@ -7,6 +7,7 @@
 #include "tensor_io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,4 +325,35 @@ int ab_ydoc_bool(const ab_ydoc *d, struct fy_node *map, const char *path, const 
     char fp[160];
     return ab_ydoc_fail(d, n, ab_ydoc_path(fp, sizeof fp, path, key),
                         "expected true or false, found \"%.60s\"", s);
+}
+
+int ab_ydoc_double(const ab_ydoc *d, struct fy_node *map, const char *path, const char *key,
+                   bool required, bool allow_zero, double *out)
+{
+    const char *expected = allow_zero ? "a non-negative number" : "a positive number";
+    struct fy_node *n;
+    const char *s;
+    if (scalar_of(d, map, path, key, required, expected, &n, &s) != 0)
+        return -1;
+    if (!s)
+        return 0;
+    char fp[160];
+    ab_ydoc_path(fp, sizeof fp, path, key);
+    /* Only plain decimal notation: strtod alone would also take "inf",
+     * "nan", hex floats and leading signs or blanks. */
+    bool ok = ((s[0] >= '0' && s[0] <= '9') || s[0] == '.') && strlen(s) <= 40;
+    for (const char *p = s; ok && *p; p++)
+        ok = (*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+             *p == '-';
+    double v = 0.0;
+    if (ok) {
+        char *end = NULL;
+        errno = 0;
+        v = strtod(s, &end);
+        ok = end && *end == '\0' && errno == 0 && isfinite(v);
+    }
+    if (!ok || v < 0.0 || (!allow_zero && v == 0.0))
+        return ab_ydoc_fail(d, n, fp, "expected %s, found \"%.60s\"", expected, s);
+    *out = v;
+    return 0;
 }

@@ -57,6 +57,10 @@ int ab_ydoc_str(const ab_ydoc *d, struct fy_node *map, const char *path, const c
                 bool required, char *out, size_t cap);
 int ab_ydoc_bool(const ab_ydoc *d, struct fy_node *map, const char *path, const char *key,
                  bool required, bool *out);
+/* A finite decimal number ("1", "0.5", "2e-3"; no sign, no inf/nan):
+ * positive, or non-negative when allow_zero.  Same absent/required rules. */
+int ab_ydoc_double(const ab_ydoc *d, struct fy_node *map, const char *path, const char *key,
+                   bool required, bool allow_zero, double *out);
 
 /* Join a path and a key into buf ("a" + "b" -> "a.b", "" + "b" -> "b"). */
 const char *ab_ydoc_path(char *buf, size_t cap, const char *path, const char *key);

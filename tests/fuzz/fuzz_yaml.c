@@ -1,5 +1,6 @@
-/* fuzz_yaml.c - libFuzzer target for the model and recipe YAML loaders.
- * The first byte picks the loader ('m' model, anything else recipe); the
+/* fuzz_yaml.c - libFuzzer target for the model, accelerator and recipe YAML
+ * loaders.  The first byte picks the loader ('m' model, 'a' accelerator,
+ * anything else recipe); the
  * rest is the document, written to a per-process temporary file because
  * the loaders read files (their messages name the file). */
 #include <stdint.h>
@@ -7,6 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "accel.h"
+#include "energy.h"
 #include "model.h"
 #include "recipe.h"
 
@@ -28,6 +31,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ab_model m;
         if (ab_model_load(path, &m, &err) == 0)
             ab_model_free(&m);
+    } else if (data[0] == 'a') {
+        ab_accel a;
+        if (ab_accel_load(path, &a, &err) == 0) {
+            /* what a run does with a loaded config: the sums must stay
+             * finite for any config the loader accepts */
+            if (ab_accel_validate(&a, &err) != 0)
+                abort();
+            ab_energy_events ev = {0};
+            ev.cycles = ev.pe_busy_cycles = ev.pe_idle_cycles = ev.dequant_cycles = 1000;
+            ev.sram_read_bytes[0] = ev.sram_write_bytes[2] = ev.dram_read_bytes = 1000;
+            ab_energy e;
+            ab_energy_compute(&a, &ev, &e);
+            const double area = ab_accel_area_mm2(&a);
+            if (e.total_pj != e.total_pj || area != area)
+                abort();
+        }
     } else {
         ab_recipe r;
         if (ab_recipe_load(path, &r, &err) == 0) {
