@@ -50,10 +50,11 @@ static void usage_gen(FILE *out)
             "per-channel spread (sigma 0.3) and 0.1%% outliers at 10x, activations from a\n"
             "standard Gaussian, seeded per op (seed + (2i+1) x 0x9E3779B97F4A7C15 for the\n"
             "weights of op i, + (2i+2) x ... for its activations).  Weights are quantized\n"
-            "with the op's formats; expected outputs come from the reference GEMM.  In\n"
-            "format 1.x attention and OliVe ops stay shapes-only, and ops with integer\n"
-            "activations get weights only (no activations or outputs).  Values of a\n"
-            "whole LLM are gigabytes: use --ops or --max-ops.\n");
+            "with the op's formats; expected outputs come from the reference GEMM.  Ops\n"
+            "with integer activations (intN, uintN, bin) get the float activations as F32\n"
+            "(the PE quantizes them per token; trace format 1.1).  Attention and OliVe\n"
+            "ops stay shapes-only.  Values of a whole LLM are gigabytes: use --ops or\n"
+            "--max-ops.\n");
 }
 
 static void usage_info(FILE *out)
@@ -84,11 +85,23 @@ typedef struct gen_opts {
     size_t max_ops; /* SIZE_MAX: no limit */
 } gen_opts;
 
-/* Activations (and so expected outputs) are stored for these only. */
+/* Activations (and so expected outputs) are stored for these only: float
+ * formats as themselves, integer ones as the floats the PE quantizes
+ * (trace format 1.1). */
 static bool act_storable(const ab_op *op)
 {
-    return strcmp(op->act_format, "fp16") == 0 || strcmp(op->act_format, "bf16") == 0 ||
-           strcmp(op->act_format, "fp32") == 0;
+    ab_dtype d;
+    bool pe_quantized;
+    return ab_trace_act_storage(op->act_format, &d, &pe_quantized) == 0;
+}
+
+/* Bytes one activation takes in the file. */
+static double act_stored_bytes(const ab_op *op)
+{
+    ab_dtype d;
+    bool pe_quantized;
+    return ab_trace_act_storage(op->act_format, &d, &pe_quantized) == 0
+               ? (double)ab_dtype_size(d) : 0.0;
 }
 
 /* Why op o cannot carry weight values in format 1.x (NULL: it can). */
@@ -201,8 +214,9 @@ static int gen_run(const gen_opts *g)
             weights_only += !act_storable(op);
             ab_format f; /* selectors do not parse: assume a byte per weight */
             const double wbits = ab_format_parse(op->weight_format, &f, NULL) == 0 ? f.bits : 8;
-            bytes += (double)(op->N * op->K) * wbits / 8.0 + (double)(op->M * op->K) * 2.0 +
-                     (double)(op->M * op->N) * 4.0;
+            bytes += (double)(op->N * op->K) * wbits / 8.0 +
+                     (double)(op->M * op->K) * act_stored_bytes(op) +
+                     (double)(op->M * op->N) * 4.0 * act_storable(op);
         }
         if (rc == AB_EXIT_OK && chosen == 0)
             rc = cli_usage_error("trace gen", "--values synthetic: no op can carry values%s "
@@ -217,8 +231,9 @@ static int gen_run(const gen_opts *g)
             fprintf(stderr, "anybit trace gen: %zu op(s) stay shapes-only (attention or "
                     "OliVe weights: not in trace format 1.x)\n", blocked);
         if (rc == AB_EXIT_OK && weights_only)
-            fprintf(stderr, "anybit trace gen: %zu op(s) get weights only (integer activations: "
-                    "no activations or outputs in trace format 1.x)\n", weights_only);
+            fprintf(stderr, "anybit trace gen: %zu op(s) get weights only (their activation "
+                    "format cannot be stored in trace format %s)\n", weights_only,
+                    AB_TRACE_VERSION);
         for (size_t i = 0; rc == AB_EXIT_OK && i < t.nops; i++)
             if (pick[i] && values_for_op(&t, i, g->seed, &err) != 0)
                 rc = cli_input_error("trace gen", &err);

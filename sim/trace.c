@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act_quant.h"
 #include "gemm.h"
 #include "pack.h"
 
@@ -86,17 +87,24 @@ static ab_dtype scale_dtype(const wq_info *wi)
     }
 }
 
-/* Activation dtype for an act_format; -1 when v1 cannot store values of it. */
-static int act_dtype(const char *act_format, ab_dtype *d)
+int ab_trace_act_storage(const char *act_format, ab_dtype *dtype, bool *pe_quantized)
 {
-    if (strcmp(act_format, "fp16") == 0)
-        *d = AB_DTYPE_F16;
-    else if (strcmp(act_format, "bf16") == 0)
-        *d = AB_DTYPE_BF16;
-    else if (strcmp(act_format, "fp32") == 0)
-        *d = AB_DTYPE_F32;
-    else
-        return -1;
+    *pe_quantized = false;
+    if (strcmp(act_format, "fp16") == 0) {
+        *dtype = AB_DTYPE_F16;
+    } else if (strcmp(act_format, "bf16") == 0) {
+        *dtype = AB_DTYPE_BF16;
+    } else if (strcmp(act_format, "fp32") == 0) {
+        *dtype = AB_DTYPE_F32;
+    } else {
+        /* format 1.1: integer formats are stored as the floats the PE
+         * quantizes itself (act_quant.h) */
+        ab_format f;
+        if (ab_format_parse(act_format, &f, NULL) != 0 || !ab_act_quant_supports(&f))
+            return -1;
+        *dtype = AB_DTYPE_F32;
+        *pe_quantized = true;
+    }
     return 0;
 }
 
@@ -307,9 +315,11 @@ static int set_activations(ab_trace *t, size_t i, const float *act, ab_error *er
     const ab_op *op = &t->ops[i].op;
     const size_t M = (size_t)op->M, K = (size_t)op->K, N = (size_t)op->N;
     ab_dtype d;
-    if (act_dtype(op->act_format, &d) != 0)
+    bool pe_quantized;
+    if (ab_trace_act_storage(op->act_format, &d, &pe_quantized) != 0)
         return ab_error_set(err, "op '%s': act_format '%s' cannot carry activation values in "
-                            "trace format 1.x (fp16, bf16 or fp32 only)", op->name, op->act_format);
+                            "trace format %s (fp16, bf16, fp32, or intN / uintN / bin stored as "
+                            "floats)", op->name, op->act_format, AB_TRACE_VERSION);
     const size_t es = ab_dtype_size(d);
     uint8_t *a = malloc(M * K * es);
     if (!a)
@@ -517,13 +527,28 @@ static cJSON *op_json(const ab_trace *t, const ab_trace_op *o)
     return j;
 }
 
+/* The lowest minor version that holds t: 1 when an op carries activations
+ * the PE quantizes itself (added in 1.1), else 0, so that a trace without
+ * them stays a 1.0 file, byte for byte what earlier writers produced. */
+static unsigned written_minor(const ab_trace *t)
+{
+    for (size_t i = 0; i < t->nops; i++) {
+        ab_dtype d;
+        bool pe_quantized;
+        if (t->ops[i].tensor[AB_TROLE_ACTIVATIONS] >= 0 &&
+            ab_trace_act_storage(t->ops[i].op.act_format, &d, &pe_quantized) == 0 && pe_quantized)
+            return 1;
+    }
+    return 0;
+}
+
 static char *header_json(const ab_trace *t)
 {
     cJSON *j = cJSON_CreateObject();
     if (!j)
         return NULL;
     char ver[32];
-    snprintf(ver, sizeof ver, "%u.%u", t->version_major, t->version_minor);
+    snprintf(ver, sizeof ver, "%u.%u", AB_TRACE_VERSION_MAJOR, written_minor(t));
     cJSON_AddStringToObject(j, "format", AB_TRACE_FORMAT);
     cJSON_AddStringToObject(j, "version", ver);
     cJSON_AddStringToObject(j, "model", t->model ? t->model : "");
@@ -787,9 +812,23 @@ static int check_op_tensors(const rd *r, ab_trace *t, size_t i, const cJSON *ten
         return RD_FAIL(r, "%s.outputs: needs activations", w2);
     if (ent[AB_TROLE_ACTIVATIONS]) {
         ab_dtype ad;
-        if (act_dtype(op->act_format, &ad) != 0)
+        bool pe_quantized;
+        if (ab_trace_act_storage(op->act_format, &ad, &pe_quantized) != 0)
             return RD_FAIL(r, "%s.activations: act_format '%s' cannot carry values in trace "
-                           "format 1.x (fp16, bf16 or fp32 only)", w2, op->act_format);
+                           "format 1.x (fp16, bf16, fp32, or intN / uintN / bin stored as "
+                           "floats)", w2, op->act_format);
+        if (pe_quantized && t->version_minor < 1)
+            return RD_FAIL(r, "%s.activations: activations of act_format '%s' need trace format "
+                           "1.1 (the file says %u.%u)", w2, op->act_format, t->version_major,
+                           t->version_minor);
+        /* the PE quantizes them itself: F32 or F16 floats */
+        if (pe_quantized && ent[AB_TROLE_ACTIVATIONS]->dtype == AB_DTYPE_F16)
+            ad = AB_DTYPE_F16;
+        else if (pe_quantized && ent[AB_TROLE_ACTIVATIONS]->dtype != AB_DTYPE_F32)
+            return RD_FAIL(r, "%s: tensor '%s' must be F32 or F16 [%llu, %llu] (floats the PE "
+                           "quantizes to %s), found %s", w2, ent[AB_TROLE_ACTIVATIONS]->name,
+                           (unsigned long long)M, (unsigned long long)K, op->act_format,
+                           ab_dtype_name(ent[AB_TROLE_ACTIVATIONS]->dtype));
         if (expect_tensor(r, ent[AB_TROLE_ACTIVATIONS], w2, ad, 2, M, K) != 0)
             return -1;
     }

@@ -26,8 +26,8 @@ extern "C" {
 
 #define AB_TRACE_FORMAT "anybit-trace"
 #define AB_TRACE_VERSION_MAJOR 1
-#define AB_TRACE_VERSION_MINOR 0
-#define AB_TRACE_VERSION "1.0"
+#define AB_TRACE_VERSION_MINOR 1
+#define AB_TRACE_VERSION "1.1"
 
 /* Tensor roles of one op; the JSON key of each is ab_trace_role_name(). */
 typedef enum ab_trace_role {
@@ -63,7 +63,7 @@ typedef struct ab_trace_op {
 } ab_trace_op;
 
 typedef struct ab_trace {
-    unsigned version_major, version_minor;
+    unsigned version_major, version_minor; /* read: the file's; built: this reader's */
     char *model, *phase, *recipe; /* owned strings */
     uint32_t batch;
     char *values_json; /* the "values" object as JSON text, NULL for null */
@@ -84,19 +84,32 @@ void ab_trace_free(ab_trace *t);
 int ab_trace_add_op(ab_trace *t, const ab_op *op, ab_error *err);
 
 /* Give op i values: quantized weights (q), activations act[M][K] (float;
- * stored in the op's act_format, which must be fp16, bf16 or fp32; NULL:
- * none) and, with activations, expected outputs computed by the reference
- * GEMM from what a reader reconstructs.  The op must be gemm or conv and q
- * must match its N, K, weight and scale formats. */
+ * NULL: none) and, with activations, expected outputs computed by the
+ * reference GEMM from what a reader reconstructs.  Activations are stored
+ * as ab_trace_act_storage says: in the act_format itself for fp16, bf16 and
+ * fp32, as F32 floats for the integer formats the PE quantizes itself
+ * (format 1.1); other act_formats cannot carry activations.  The op must
+ * be gemm or conv and q must match its N, K, weight and scale formats. */
 int ab_trace_set_values(ab_trace *t, size_t i, const ab_quant_result *q, bool asymmetric,
                         const float *act, ab_error *err);
+
+/* How activations of an op with this act_format are stored in format 1.x:
+ * 0 with *dtype the dtype anybit writes (F16 / BF16 / F32 for fp16 / bf16 /
+ * fp32) and *pe_quantized false, or, for the integer formats of
+ * kernels/act_quant.h (intN, uintN, bin; trace format 1.1), *dtype F32
+ * (readers also accept F16) and *pe_quantized true: the PE quantizes the
+ * stored floats per token.  -1: the format cannot carry activations. */
+int ab_trace_act_storage(const char *act_format, ab_dtype *dtype, bool *pe_quantized);
 
 /* Read and validate a trace file / image.  parse takes ownership of buf on
  * success only (like ab_safetensors_parse). */
 int ab_trace_read(const char *path, ab_trace *t, ab_error *err);
 int ab_trace_parse(uint8_t *buf, size_t len, const char *what, ab_trace *t, ab_error *err);
 
-/* Write atomically (temporary file + rename): nothing at path on failure. */
+/* Write atomically (temporary file + rename): nothing at path on failure.
+ * The version written is the lowest that holds the content: 1.1 when an op
+ * carries activations of an integer act_format, else 1.0 (whatever
+ * t->version_* say: they record what a reader found). */
 int ab_trace_write(const char *path, const ab_trace *t, ab_error *err);
 
 /* True when op i carries weight values. */

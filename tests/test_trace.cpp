@@ -314,7 +314,8 @@ TEST(TraceRoundTrip, SetValuesRejectsWhatFormatOneCannotHold)
     ASSERT_EQ(ab_trace_init(&t, "m", "p", "r", 1, &err), 0);
     ab_op qk = make_op("qk", AB_OP_ATTN_QK, 1, 16, 64, "int8", "fp16", 0);
     ab_op ol = make_op("ol", AB_OP_GEMM, 1, 16, 64, "olive4", "fp16", 0);
-    ab_op i8 = make_op("i8", AB_OP_GEMM, 1, 16, 64, "int4", "fp16", 0, "int8");
+    // fp8 activations have no storage in 1.x (integer ones do since 1.1)
+    ab_op i8 = make_op("f8", AB_OP_GEMM, 1, 16, 64, "int4", "fp16", 0, "fp8_e4m3");
     ASSERT_EQ(ab_trace_add_op(&t, &qk, &err), 0);
     ASSERT_EQ(ab_trace_add_op(&t, &ol, &err), 0);
     ASSERT_EQ(ab_trace_add_op(&t, &i8, &err), 0);
@@ -333,10 +334,71 @@ TEST(TraceRoundTrip, SetValuesRejectsWhatFormatOneCannotHold)
     std::snprintf(spec.format, sizeof spec.format, "int4");
     ASSERT_EQ(ab_quantize(&spec, w.data(), 16, 64, &q, &err), 0);
     EXPECT_EQ(ab_trace_set_values(&t, 2, &q, false, a.data(), &err), -1);
-    EXPECT_NE(std::string(err.msg).find("int8"), std::string::npos) << err.msg;
+    EXPECT_NE(std::string(err.msg).find("fp8_e4m3"), std::string::npos) << err.msg;
     EXPECT_FALSE(ab_trace_op_has_values(&t, 2)); // left shapes-only
     EXPECT_EQ(t.ntensors, 0u);
     ab_quant_result_free(&q);
+    ab_trace_free(&t);
+}
+
+// Format 1.1: integer activations are stored as floats the PE quantizes;
+// a file using them says 1.1, one without them stays 1.0.
+TEST(TraceRoundTrip, IntegerActivationsAreVersionOnePointOne)
+{
+    ab_trace t;
+    ab_error err{};
+    ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:3", "handmade", 1, &err), 0);
+    ab_op i8 = make_op("l0.i8", AB_OP_GEMM, 3, 8, 64, "int8", "fp16", 0, "int8");
+    ab_op b = make_op("l0.bin", AB_OP_GEMM, 2, 4, 64, "int4", "fp16", 32, "bin");
+    ASSERT_EQ(ab_trace_add_op(&t, &i8, &err), 0);
+    ASSERT_EQ(ab_trace_add_op(&t, &b, &err), 0);
+    give_values(&t, 0, 21);
+    give_values(&t, 1, 22);
+    const ab_trace_tensor &act = t.tensors[t.ops[0].tensor[AB_TROLE_ACTIVATIONS]];
+    EXPECT_EQ(act.dtype, AB_DTYPE_F32);
+    const std::string p = tmp_path("int-act.safetensors");
+    ASSERT_EQ(ab_trace_write(p.c_str(), &t, &err), 0) << err.msg;
+    const std::string meta = meta_of(p);
+    EXPECT_NE(meta.find("\"version\":\"1.1\""), std::string::npos) << meta;
+    ab_trace r;
+    ASSERT_EQ(ab_trace_read(p.c_str(), &r, &err), 0) << err.msg;
+    EXPECT_EQ(r.version_minor, 1u);
+    std::vector<float> x(3 * 64);
+    ASSERT_EQ(ab_trace_activations(&r, 0, x.data(), &err), 0);
+    EXPECT_EQ(std::memcmp(x.data(), act.data, x.size() * sizeof(float)), 0);
+    ab_trace_free(&r);
+    CliRun run = anybit("trace verify '" + p + "'");
+    EXPECT_EQ(run.status, 0) << run.out << run.err;
+    EXPECT_NE(run.out.find("2 of 2 ops agree"), std::string::npos) << run.out;
+
+    const std::string bad = tmp_path("int-act-bad.safetensors");
+    // a 1.0 file cannot carry them
+    write_raw(bad, &t, replace(meta, "\"version\":\"1.1\"", "\"version\":\"1.0\""));
+    expect_bad(bad, "activations of act_format 'int8' need trace format 1.1");
+    // F16 floats are read too; BF16 is not
+    for (ab_dtype d : {AB_DTYPE_F16, AB_DTYPE_BF16}) {
+        std::vector<ab_st_write_entry> e;
+        for (size_t i = 0; i < t.ntensors; i++) {
+            const ab_trace_tensor &tt = t.tensors[i];
+            const bool a = std::string(tt.name) == "l0.i8.activations";
+            e.push_back({tt.name, a ? d : tt.dtype, tt.ndim, tt.shape, tt.data});
+        }
+        const char *key = "anybit";
+        const char *val = meta.c_str();
+        ASSERT_EQ(ab_safetensors_write(bad.c_str(), e.data(), e.size(), &key, &val, 1, &err), 0);
+        if (d == AB_DTYPE_F16) {
+            run = anybit("trace info '" + bad + "'");
+            EXPECT_EQ(run.status, 0) << run.err;
+        } else {
+            expect_bad(bad, "must be F32 or F16 [3, 64]");
+        }
+    }
+    ab_trace_free(&t);
+
+    // without integer activations the writer still writes 1.0
+    make_trace(&t);
+    ASSERT_EQ(ab_trace_write(p.c_str(), &t, &err), 0) << err.msg;
+    EXPECT_NE(meta_of(p).find("\"version\":\"1.0\""), std::string::npos);
     ab_trace_free(&t);
 }
 
@@ -372,17 +434,19 @@ TEST(TraceCli, GenInfoVerify)
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("nothing to verify"), std::string::npos);
 
-    // integer activations: weights only, nothing to verify
+    // integer activations (format 1.1): stored as floats the PE quantizes,
+    // with expected outputs that verify
     const std::string w8 = tmp_path("int8.safetensors");
     r = anybit("trace gen --model '" + tiny + "' --recipe int8 --phase prefill:2 "
                "--values synthetic --max-ops 2 -o '" + w8 + "'");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.err.find("2 op(s) get weights only"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("weights only"), std::string::npos) << r.err;
     r = anybit("trace info '" + w8 + "'");
+    EXPECT_NE(r.out.find("(format 1.1)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("(2 with values)"), std::string::npos) << r.out;
     r = anybit("trace verify '" + w8 + "'");
-    EXPECT_EQ(r.status, 0);
-    EXPECT_NE(r.out.find("nothing to verify"), std::string::npos);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("2 of 2 ops agree"), std::string::npos) << r.out;
 
     for (const char *h : {"trace --help", "trace gen --help", "trace info --help",
                           "trace verify --help"}) {
@@ -398,7 +462,8 @@ TEST(TraceCli, ExamplesVerify)
     size_t n = 0;
     for (const char *f : {"llama2-7b-decode256-bitmod.safetensors",
                           "tiny-decode16-bitmod-synthetic.safetensors",
-                          "tiny-prefill4-fp16-synthetic.safetensors"}) {
+                          "tiny-prefill4-fp16-synthetic.safetensors",
+                          "tiny-prefill4-btc-w4a4-synthetic.safetensors"}) {
         const std::string p = dir + f;
         ASSERT_TRUE(exists(p)) << p;
         CliRun r = anybit("trace verify '" + p + "'");
@@ -407,7 +472,7 @@ TEST(TraceCli, ExamplesVerify)
         EXPECT_EQ(r.status, 0) << f << r.err;
         n++;
     }
-    EXPECT_EQ(n, 3u);
+    EXPECT_EQ(n, 4u);
 }
 
 TEST(TraceCli, CorruptedOutputsAreAMismatch)

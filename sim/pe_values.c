@@ -1,0 +1,146 @@
+/* pe_values.c - the values check of one op (pe_values.h): both
+ * computations, their bit comparison, and the error vs the trace's
+ * expected outputs (or, for an op with activations but no stored outputs,
+ * the reference GEMM recomputed the way the writer computes it). */
+#include "pe_values.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "values_impl.h"
+
+bool ab_values_present(const ab_trace *t, size_t i)
+{
+    return i < t->nops && t->ops[i].tensor[AB_TROLE_WEIGHT_CODES] >= 0 &&
+           t->ops[i].tensor[AB_TROLE_ACTIVATIONS] >= 0;
+}
+
+int ab_values_datapath(const ab_accel *a, const ab_trace *t, size_t i, float *out, ab_error *err)
+{
+    ab_vop v;
+    if (ab_vop_load(a, t, i, &v, err) != 0)
+        return -1;
+    int rc;
+    switch (a->pe) {
+    case AB_PE_BITMOD: rc = ab_values_bitmod_datapath(&v, out, err); break;
+    case AB_PE_BTC: rc = ab_values_btc_datapath(&v, out, err); break;
+    default: rc = ab_values_mac_datapath(&v, out, err); break;
+    }
+    ab_vop_free(&v);
+    return rc;
+}
+
+int ab_values_model(const ab_accel *a, const ab_trace *t, size_t i, float *out,
+                    size_t *overflows, ab_error *err)
+{
+    ab_vop v;
+    if (ab_vop_load(a, t, i, &v, err) != 0)
+        return -1;
+    size_t ov = 0;
+    int rc;
+    switch (a->pe) {
+    case AB_PE_BITMOD: rc = ab_values_bitmod_model(&v, out, &ov, err); break;
+    case AB_PE_BTC: rc = ab_values_btc_model(&v, out, &ov, err); break;
+    default: rc = ab_values_mac_model(&v, out, &ov, err); break;
+    }
+    if (overflows)
+        *overflows = ov;
+    ab_vop_free(&v);
+    return rc;
+}
+
+static uint32_t bits_of(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+void ab_values_compare(const ab_trace *t, size_t i, const float *datapath, const float *model,
+                       const float *expected, ab_values_report *r)
+{
+    const ab_op *op = &t->ops[i].op;
+    const size_t M = (size_t)op->M, N = (size_t)op->N;
+    r->checked = true;
+    r->outputs = M * N;
+    r->mismatches = 0;
+    r->first_mismatch[0] = '\0';
+    double maxe = 0.0, sse = 0.0, sig = 0.0;
+    for (size_t k = 0; k < M * N; k++) {
+        if (bits_of(datapath[k]) != bits_of(model[k])) {
+            if (r->mismatches++ == 0)
+                snprintf(r->first_mismatch, sizeof r->first_mismatch,
+                         "op '%s' m=%zu n=%zu: datapath 0x%08x (%.9g) != model 0x%08x (%.9g)",
+                         op->name, k / N, k % N, (unsigned)bits_of(datapath[k]),
+                         (double)datapath[k], (unsigned)bits_of(model[k]), (double)model[k]);
+        }
+        const double d = (double)datapath[k], e = (double)expected[k];
+        /* equal values (infinities, both NaN) are no error; one NaN is */
+        double diff = 0.0;
+        if (!(d == e || (isnan(d) && isnan(e))))
+            diff = isnan(d - e) ? INFINITY : fabs(d - e);
+        maxe = fmax(maxe, diff);
+        sse += diff * diff;
+        sig += isfinite(e) ? e * e : 0.0;
+    }
+    r->max_abs_err = maxe;
+    r->mse = M * N > 0 ? sse / (double)(M * N) : 0.0;
+    r->sqnr_db = sse == 0.0 ? INFINITY : 10.0 * log10(sig / sse);
+}
+
+/* Expected outputs of op i: the stored ones, or the reference recomputed. */
+static int expected_outputs(const ab_trace *t, size_t i, float *y, ab_error *err)
+{
+    const ab_trace_op *o = &t->ops[i];
+    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
+    if (o->tensor[AB_TROLE_OUTPUTS] >= 0) {
+        const uint8_t *p = t->tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
+        for (size_t k = 0; k < M * N; k++) {
+            const uint32_t u = (uint32_t)p[4 * k] | (uint32_t)p[4 * k + 1] << 8 |
+                               (uint32_t)p[4 * k + 2] << 16 | (uint32_t)p[4 * k + 3] << 24;
+            memcpy(&y[k], &u, sizeof u);
+        }
+        return 0;
+    }
+    float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
+    int rc = -1;
+    if (!w || !x)
+        ab_error_set(err, "op '%s': out of memory", o->op.name);
+    else if (ab_trace_dequant_weights(t, i, w, err) == 0 && ab_trace_activations(t, i, x, err) == 0)
+        rc = 0;
+    if (rc == 0)
+        ab_gemm_ref(x, w, y, M, N, K);
+    free(w);
+    free(x);
+    return rc;
+}
+
+int ab_values_check(const ab_accel *a, const ab_trace *t, size_t i, ab_values_report *r,
+                    ab_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (i >= t->nops)
+        return ab_error_set(err, "op index %zu out of range (%zu ops)", i, t->nops);
+    if (!ab_values_present(t, i))
+        return 0;
+    const size_t n = (size_t)(t->ops[i].op.M * t->ops[i].op.N);
+    float *dp = malloc(n * sizeof *dp), *mo = malloc(n * sizeof *mo), *ex = malloc(n * sizeof *ex);
+    size_t ov = 0;
+    int rc = -1;
+    if (!dp || !mo || !ex)
+        ab_error_set(err, "op '%s': out of memory for %zu outputs", t->ops[i].op.name, n);
+    else if (ab_values_datapath(a, t, i, dp, err) == 0 &&
+             ab_values_model(a, t, i, mo, &ov, err) == 0 && expected_outputs(t, i, ex, err) == 0)
+        rc = 0;
+    if (rc == 0) {
+        ab_values_compare(t, i, dp, mo, ex, r);
+        r->overflows = ov;
+    }
+    free(dp);
+    free(mo);
+    free(ex);
+    return rc;
+}

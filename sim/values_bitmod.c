@@ -1,0 +1,113 @@
+/* values_bitmod.c - output values of the BitMoD PE (kernels/bitmod_pe.h):
+ *
+ *   per output (m, n), per weight group g (ascending):
+ *     the group's candidate format = type_ids[n][g];
+ *     clear the group accumulator; for each step of 4 lanes (input
+ *     channels 4j .. 4j+3 of the group, zero activation and zero terms
+ *     past its end) and each of the format's cycles c, one
+ *     ab_bitmod_pe_step with term c of every lane's weight;
+ *     dequantize: latch, then one cycle per bit of the integer group scale,
+ *     MSB first, over the accelerator's scale_bits bits;
+ *     the group value (exact in FP32: a 21-bit mantissa) is added into an
+ *     FP32 output register (from +0, RNE);
+ *   out = register * the FP16 row scale (FP32 multiply, RNE).
+ *
+ * The datapath steps the PE itself; the model calls ab_bitmod_pe_group per
+ * group.  The FP32 combination of groups and the row scale are *inferred*
+ * (the RTL's PE ends at the dequantizer; docs/values.md).
+ */
+#include <stdlib.h>
+
+#include "bitmod_pe.h"
+#include "bitmod_terms.h"
+#include "values_impl.h"
+
+int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
+{
+    const size_t K = v->K, G = v->G, glen = v->glen;
+    /* the terms of row n's weights, computed once per row and reused for
+     * every token: [K][AB_BITMOD_MAX_TERMS] */
+    ab_bitmod_term *terms = malloc(K * AB_BITMOD_MAX_TERMS * sizeof *terms);
+    if (!terms)
+        return ab_error_set(err, "op '%s': out of memory", v->name);
+    ab_bitmod_pe pe;
+    ab_bitmod_pe_init(&pe, v->a->bitmod_rtl_literal_align);
+    for (size_t n = 0; n < v->N; n++) {
+        for (size_t k = 0; k < K; k++) {
+            const ab_format *f = &v->cand[v->type_ids[n * G + k / glen]];
+            if (ab_bitmod_terms(f, v->codes[n * K + k], terms + k * AB_BITMOD_MAX_TERMS, err) < 0) {
+                free(terms);
+                return -1;
+            }
+        }
+        for (size_t m = 0; m < v->M; m++) {
+            const uint16_t *act = v->act_h + m * K;
+            float acc = 0.0f;
+            for (size_t g = 0; g < G; g++) {
+                const ab_format *f = &v->cand[v->type_ids[n * G + g]];
+                const unsigned cycles = ab_bitmod_cycles_per_weight(f);
+                ab_bitmod_pe_group_begin(&pe);
+                for (size_t j = g * glen; j < (g + 1) * glen; j += AB_BITMOD_LANES) {
+                    for (unsigned c = 0; c < cycles; c++) {
+                        uint16_t a4[AB_BITMOD_LANES];
+                        ab_bitmod_term t4[AB_BITMOD_LANES];
+                        for (unsigned l = 0; l < AB_BITMOD_LANES; l++) {
+                            const size_t k = j + l;
+                            if (k < (g + 1) * glen) {
+                                a4[l] = act[k];
+                                t4[l] = terms[k * AB_BITMOD_MAX_TERMS + c];
+                            } else { /* past the group: an idle lane */
+                                const uint8_t sig = terms[j * AB_BITMOD_MAX_TERMS + c].sig;
+                                a4[l] = 0;
+                                t4[l] = (ab_bitmod_term){0, 0, 0, sig};
+                            }
+                        }
+                        ab_bitmod_pe_step(&pe, a4, t4, NULL);
+                    }
+                }
+                const uint32_t s = v->gscale_int[n * G + g];
+                ab_bitmod_pe_dequant_begin(&pe, 0);
+                for (unsigned b = v->scale_bits; b-- > 0;)
+                    ab_bitmod_pe_dequant_step(&pe, (uint8_t)((s >> b) & 1u));
+                const float part = (float)ab_bitmod_pe_dequant_value(&pe); /* exact */
+                acc = acc + part;
+            }
+            const float y = acc * v->row_scale[n];
+            out[m * v->N + n] = y;
+        }
+    }
+    free(terms);
+    return 0;
+}
+
+int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_error *err)
+{
+    const size_t K = v->K, G = v->G, glen = v->glen;
+    size_t wrapped = 0;
+    ab_bitmod_pe pe;
+    ab_bitmod_pe_init(&pe, v->a->bitmod_rtl_literal_align);
+    for (size_t m = 0; m < v->M; m++) {
+        for (size_t n = 0; n < v->N; n++) {
+            float acc = 0.0f;
+            bool wrap = false;
+            for (size_t g = 0; g < G; g++) {
+                const size_t s = n * G + g;
+                ab_bitmod_group_result res;
+                if (ab_bitmod_pe_group(&pe, &v->cand[v->type_ids[s]], v->act_h + m * K + g * glen,
+                                       v->codes + n * K + g * glen, glen, v->gscale_int[s],
+                                       v->scale_bits, &res, err) != 0)
+                    return -1;
+                /* the 21-bit dequantizer wraps when man * scale does not fit */
+                wrap |= (int64_t)res.acc_man * (int64_t)v->gscale_int[s] != (int64_t)res.dq_man;
+                const float part = (float)res.value;
+                acc = acc + part;
+            }
+            const float y = acc * v->row_scale[n];
+            out[m * v->N + n] = y;
+            wrapped += wrap;
+        }
+    }
+    if (overflows)
+        *overflows = wrapped;
+    return 0;
+}
