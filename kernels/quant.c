@@ -433,8 +433,8 @@ static double bits_per_value(const ab_qjob *job)
     double per_unit = (double)ab_scale_storage_bits(&job->sc);
     if (job->spec->asymmetric)
         per_unit += (double)code_bits; /* the zero point */
-    if (res->selector == AB_SELECT_BITMOD && job->sc.kind != AB_SCALE_INTK)
-        per_unit += 2.0; /* type id; folded into an INTK scale word otherwise */
+    if (res->selector == AB_SELECT_BITMOD)
+        per_unit += 2.0; /* the group's type id (BitMoD: int6 scale + id = 8 bits) */
     double bpv = (double)code_bits + per_unit * (double)l->nunits / n;
     if (job->sc.kind == AB_SCALE_INTK)
         bpv += 16.0 * (double)l->rows / n; /* FP16 row scale */

@@ -90,8 +90,8 @@ static double operand_bits(const ab_op *op)
     const double units_per_row =
         op->group_size ? ceil((double)op->K / (double)op->group_size) : 1.0;
     double per_unit = sbits;
-    if (bitmod && sk != AB_SCALE_INTK)
-        per_unit += 2.0;
+    if (bitmod && strstr(w, "_mix"))
+        per_unit += 2.0; /* the group's type id */
     double bits = nk * code + (double)op->N * units_per_row * per_unit;
     if (sk == AB_SCALE_INTK)
         bits += 16.0 * (double)op->N;

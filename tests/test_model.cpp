@@ -363,7 +363,7 @@ TEST(RecipePresets, FormatsFilled)
     const ab_op &q = m.at("layers.0.self_attn.q_proj");
     EXPECT_STREQ(q.weight_format, "bitmod_fp4_mix");
     EXPECT_EQ(q.group_size, 128u);
-    EXPECT_STREQ(q.scale_format, "int8");
+    EXPECT_STREQ(q.scale_format, "int6");
     EXPECT_STREQ(q.act_format, "fp16");
     EXPECT_STREQ(q.acc_format, "fp32");
     const ab_op &qk = m.at("layers.0.self_attn.qk");

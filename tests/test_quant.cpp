@@ -208,13 +208,12 @@ TEST(QuantBitmod, BeatsInt4OnGaussianAndLaplacian)
 
 TEST(QuantBitmod, BitsPerValueMatchesTheSimulatorCharge)
 {
-    // REFERENCES: BitMoD charges b + 0.0625 bits/weight (8 bits per 128);
-    // the 2-bit type id is folded into the 8-bit scale word, the FP16 row
-    // scale adds 16 / cols.
+    // REFERENCES: BitMoD charges b + 0.0625 bits/weight (8 bits per 128):
+    // a 6-bit scale and the 2-bit type id; the FP16 row scale adds 16 / cols.
     const size_t rows = 8, cols = 1024;
     const auto x = gaussian(rows * cols, 7);
     Result r8, r16;
-    quantize(make_spec("bitmod_fp4_mix", AB_GRAN_GROUP, 128, AB_SCALE_INTK, 8), x, rows, cols, r8);
+    quantize(make_spec("bitmod_fp4_mix", AB_GRAN_GROUP, 128, AB_SCALE_INTK, 6), x, rows, cols, r8);
     EXPECT_DOUBLE_EQ(r8.r.bits_per_value, 4.0625 + 16.0 / cols);
     // with FP16 scales the type id is stored on its own: 2 bits per group
     quantize(make_spec("bitmod_fp4_mix"), x, rows, cols, r16);
