@@ -24,8 +24,12 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The default job: Llama-2-7B prefill and decode (context 256, BitMoD's
+# evaluation setting) on the accelerator presets, one comparison table.
+RUN_CONFIGS ?= bitmod,fp16,ant,olive,btc
+RUN_PHASES  ?= prefill:256,decode:256
 run: build
-	./$(BUILD)/anybit demo
+	./$(BUILD)/anybit compare --configs $(RUN_CONFIGS) --model llama2-7b --phase $(RUN_PHASES)
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)

@@ -8,8 +8,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ab_error.h"
+#include "accel.h"
+#include "engine.h"
+#include "workload.h"
 
 enum { AB_EXIT_OK = 0, AB_EXIT_CHECK = 1, AB_EXIT_USAGE = 2 };
 
@@ -17,6 +21,8 @@ int cmd_formats(int argc, char **argv);
 int cmd_quant(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 struct ab_tensor;
 struct ab_quant_spec;
@@ -49,5 +55,38 @@ int cli_input_error(const char *cmd, const ab_error *err);
 
 /* Parse a positive integer option value into *out (bounds inclusive). */
 bool cli_parse_size(const char *text, size_t lo, size_t hi, size_t *out);
+
+/* The workload options of `run` and `compare` (cli_workload.c). */
+typedef struct cli_workload {
+    const char *trace, *model, *recipe, *phase;
+    uint32_t batch;
+    ab_sim_mode mode;
+} cli_workload;
+
+struct ab_trace;
+
+/* Consume argv[*i] if it is a workload option (--trace, --model, --recipe,
+ * --phase, --batch, --mode); *bad on a bad value (message printed). */
+bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad);
+
+/* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */
+int cli_workload_check(const char *cmd, const cli_workload *w);
+
+/* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
+double cli_phase_tokens(const char *phase, uint32_t batch);
+
+/* The ops to simulate on accelerator a (its default recipe unless
+ * --recipe), for `phase` (ignored with --trace, which is read into *trace:
+ * the caller frees it); label describes the workload for reports. */
+int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a,
+                     ab_op_list *ops, struct ab_trace *trace, double *tokens, char *label,
+                     size_t cap, ab_error *err);
+
+/* Check the values of every op of a trace that carries them on
+ * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the
+ * PE cannot run an op's formats. */
+struct ab_op_check;
+int cli_check_values(const ab_accel *a, const struct ab_trace *t, struct ab_op_check *checks,
+                     ab_error *err);
 
 #endif

@@ -48,7 +48,7 @@ typedef struct ab_op_stats {
     uint64_t cycles;         /* first load to last store */
     uint64_t compute_cycles; /* array busy */
     uint64_t stall_cycles;   /* cycles - compute_cycles */
-    double utilization;      /* useful MACs / (PEs x lanes x cycles) */
+    double utilization;      /* PE busy cycles / (PEs x cycles) */
     ab_energy_events ev;
     ab_energy energy;
     double weight_bits;      /* bits per weight moved (codes + metadata) */

@@ -18,6 +18,8 @@ static const command commands[] = {
     {"formats", cmd_formats, "list number formats, or print one format's value grid"},
     {"quant", cmd_quant, "quantize a tensor (.npy / .safetensors) and report its error"},
     {"trace", cmd_trace, "generate, inspect and verify quantized-layer traces"},
+    {"run", cmd_run, "replay a workload on an accelerator: latency, energy, area"},
+    {"compare", cmd_compare, "one workload on several accelerators, side by side"},
     {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
 };
 
@@ -25,7 +27,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "anybit %s - cycle-level simulator and RTL co-design kit for quantized-inference\n"
-            "accelerators (this build: number formats and quantizers).\n\n"
+            "accelerators.\n\n"
             "usage: anybit <command> [options]   (anybit <command> --help for its options)\n\n"
             "commands:\n",
             ANYBIT_VERSION);

@@ -85,6 +85,10 @@ const ab_pe_model *ab_pe_model_of(ab_pe_kind k);
 /* Output block of one PE: blk_n channels x blk_m tokens. */
 void ab_pe_block(const ab_accel *a, uint32_t *blk_n, uint32_t *blk_m);
 
+/* K elements one PE reduces per step: lanes, or tile_k for a binary
+ * tensor core. */
+uint32_t ab_pe_kslice(const ab_accel *a);
+
 /* Shorthands through the model table. */
 int ab_pe_prepare(const ab_accel *a, const ab_op *op, ab_pe_op *po, ab_error *err);
 uint64_t ab_pe_cycles(const ab_accel *a, const ab_pe_op *po, const ab_pe_work *w);

@@ -1,0 +1,130 @@
+/* bench_sim.c - how fast the simulator runs.
+ *
+ *  1. fast mode on all of Llama-2-7B: prefill of 2048 tokens plus 128
+ *     decode steps (contexts 2048 .. 2175), every op of every step, on the
+ *     BitMoD preset: wall time of expanding the workloads and of simulating
+ *     them (best of REPEATS), ops and simulated cycles;
+ *  2. cycle mode: simulated PE-cycles per second (cycles x PEs / wall time)
+ *     and simulated cycles per second, on one Llama-2-7B decode op
+ *     (q_proj: 1 x 4096 x 4096) and one prefill-like op, per PE kind.
+ * Prints figures; never fails on time.  Usage: bench_sim [REPEATS] (3). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accel.h"
+#include "engine.h"
+#include "workload.h"
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int die(const ab_error *e)
+{
+    fprintf(stderr, "bench_sim: %s\n", e->msg);
+    return 2;
+}
+
+static int whole_llm(int repeats)
+{
+    ab_accel a;
+    ab_error e;
+    if (ab_accel_load("bitmod", &a, &e) != 0)
+        return die(&e);
+    enum { STEPS = 128 };
+    ab_op_list lists[STEPS + 1];
+    double best_expand = 1e30, best_sim = 1e30;
+    uint64_t cycles = 0;
+    size_t nops = 0;
+    for (int r = 0; r < repeats; r++) {
+        memset(lists, 0, sizeof lists);
+        double t0 = now_s();
+        if (ab_workload_expand("llama2-7b", "bitmod", "prefill:2048", 1, &lists[0], &e) != 0)
+            return die(&e);
+        for (int s = 0; s < STEPS; s++) {
+            char phase[32];
+            snprintf(phase, sizeof phase, "decode:%d", 2048 + s);
+            if (ab_workload_expand("llama2-7b", "bitmod", phase, 1, &lists[s + 1], &e) != 0)
+                return die(&e);
+        }
+        double t1 = now_s();
+        /* one run over the whole generation: prefill, then every decode step */
+        ab_op_list all = {0, 0, NULL};
+        for (int s = 0; s <= STEPS; s++)
+            for (size_t i = 0; i < lists[s].n; i++)
+                if (ab_op_list_push(&all, &lists[s].ops[i], &e) != 0)
+                    return die(&e);
+        ab_run_stats rs;
+        if (ab_sim_ops(&a, &all, 2048 + STEPS, AB_MODE_FAST, &rs, &e) != 0)
+            return die(&e);
+        cycles = rs.cycles;
+        nops = rs.nops;
+        ab_run_stats_free(&rs);
+        ab_op_list_free(&all);
+        double t2 = now_s();
+        for (int s = 0; s <= STEPS; s++)
+            ab_op_list_free(&lists[s]);
+        if (t1 - t0 < best_expand)
+            best_expand = t1 - t0;
+        if (t2 - t1 < best_sim)
+            best_sim = t2 - t1;
+    }
+    printf("fast mode, llama2-7b prefill:2048 + 128 decode steps on bitmod (one core, best of "
+           "%d):\n  %zu ops, %llu simulated cycles (%.3f s at %.3g GHz)\n"
+           "  workload expansion %.3f s, simulation %.3f s, total %.3f s\n",
+           repeats, nops, (unsigned long long)cycles, (double)cycles / (a.clock_ghz * 1e9),
+           a.clock_ghz, best_expand, best_sim, best_expand + best_sim);
+    return 0;
+}
+
+static int cycle_mode(void)
+{
+    static const char *const presets[] = {"bitmod", "btc", "fp16", "int8", "ant", "olive"};
+    static const char *const wf[] = {"bitmod_fp4_mix", "int4", "fp16", "int8", "ant4", "olive4"};
+    static const char *const af[] = {"fp16", "int4", "fp16", "int8", "fp16", "fp16"};
+    printf("cycle mode (one op each; PE-cycles/s = simulated cycles x PEs / wall time):\n");
+    printf("  %-8s %-22s %12s %10s %14s %12s\n", "config", "op", "cycles", "wall s",
+           "PE-cycles/s", "cycles/s");
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        ab_accel a;
+        ab_error e;
+        if (ab_accel_load(presets[i], &a, &e) != 0)
+            return die(&e);
+        const uint64_t shapes[2][3] = {{1, 4096, 4096}, {64, 1024, 1024}};
+        for (int s = 0; s < 2; s++) {
+            ab_op op;
+            memset(&op, 0, sizeof op);
+            snprintf(op.name, sizeof op.name, "%llux%llux%llu", (unsigned long long)shapes[s][0],
+                     (unsigned long long)shapes[s][1], (unsigned long long)shapes[s][2]);
+            op.M = shapes[s][0];
+            op.N = shapes[s][1];
+            op.K = shapes[s][2];
+            op.count = op.weight_share = 1;
+            snprintf(op.weight_format, sizeof op.weight_format, "%s", wf[i]);
+            snprintf(op.act_format, sizeof op.act_format, "%s", af[i]);
+            snprintf(op.scale_format, sizeof op.scale_format, "%s", i == 0 ? "int8" : "fp16");
+            op.group_size = i == 0 ? 128 : 0;
+            ab_op_stats st;
+            const double t0 = now_s();
+            if (ab_sim_op(&a, &op, AB_MODE_CYCLE, &st, &e) != 0)
+                return die(&e);
+            const double dt = now_s() - t0;
+            printf("  %-8s %-22s %12llu %10.3f %14.3g %12.3g\n", presets[i], op.name,
+                   (unsigned long long)st.cycles, dt,
+                   (double)st.cycles * a.rows * a.cols / dt, (double)st.cycles / dt);
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const int repeats = argc > 1 ? atoi(argv[1]) : 3;
+    const int rc = whole_llm(repeats > 0 ? repeats : 1);
+    return rc ? rc : cycle_mode();
+}

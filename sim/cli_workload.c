@@ -1,0 +1,88 @@
+/* cli_workload.c - what `run` and `compare` simulate: the options that
+ * name a workload (--trace T | --model M [--recipe R] --phase P [--batch B])
+ * and --mode, and turning them into an op list on one accelerator. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trace.h"
+
+bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
+{
+    const char *v = NULL;
+    if (cli_opt_value(argc, argv, i, "--trace", &w->trace, bad) ||
+        cli_opt_value(argc, argv, i, "--model", &w->model, bad) ||
+        cli_opt_value(argc, argv, i, "--recipe", &w->recipe, bad) ||
+        cli_opt_value(argc, argv, i, "--phase", &w->phase, bad))
+        return true;
+    if (cli_opt_value(argc, argv, i, "--batch", &v, bad)) {
+        size_t b;
+        if (!*bad && !cli_parse_size(v, 1, UINT32_MAX, &b)) {
+            fprintf(stderr, "anybit: --batch must be a positive integer, got '%s'\n", v);
+            *bad = true;
+        }
+        w->batch = *bad ? 1 : (uint32_t)b;
+        return true;
+    }
+    if (cli_opt_value(argc, argv, i, "--mode", &v, bad)) {
+        if (*bad)
+            return true;
+        if (strcmp(v, "fast") == 0)
+            w->mode = AB_MODE_FAST;
+        else if (strcmp(v, "cycle") == 0)
+            w->mode = AB_MODE_CYCLE;
+        else {
+            fprintf(stderr, "anybit: --mode: expected fast or cycle, got '%s'\n", v);
+            *bad = true;
+        }
+        return true;
+    }
+    return false;
+}
+
+int cli_workload_check(const char *cmd, const cli_workload *w)
+{
+    if (w->trace && (w->model || w->recipe || w->phase))
+        return cli_usage_error(cmd, "give either --trace or --model/--recipe/--phase, not both");
+    if (!w->trace && !w->model)
+        return cli_usage_error(cmd, "a workload is needed: --trace FILE or --model M --phase P");
+    if (w->model && !w->phase)
+        return cli_usage_error(cmd, "--model needs --phase prefill:L or decode:C");
+    return 0;
+}
+
+double cli_phase_tokens(const char *phase, uint32_t batch)
+{
+    if (phase && strncmp(phase, "prefill:", 8) == 0)
+        return strtod(phase + 8, NULL) * batch;
+    return batch; /* decode: one new token per sequence */
+}
+
+int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a,
+                     ab_op_list *ops, ab_trace *trace, double *tokens, char *label, size_t cap,
+                     ab_error *err)
+{
+    memset(ops, 0, sizeof *ops);
+    if (w->trace) {
+        if (ab_trace_read(w->trace, trace, err) != 0)
+            return -1;
+        for (size_t i = 0; i < trace->nops; i++)
+            if (ab_op_list_push(ops, &trace->ops[i].op, err) != 0)
+                return -1;
+        *tokens = cli_phase_tokens(trace->phase, trace->batch ? trace->batch : 1);
+        snprintf(label, cap, "%s (%s %s, recipe %s)", w->trace, trace->model, trace->phase,
+                 trace->recipe);
+        return 0;
+    }
+    const char *recipe = w->recipe ? w->recipe : a->recipe;
+    const uint32_t batch = w->batch ? w->batch : 1;
+    if (ab_workload_expand(w->model, recipe, phase, batch, ops, err) != 0)
+        return -1;
+    *tokens = cli_phase_tokens(phase, batch);
+    if (batch > 1)
+        snprintf(label, cap, "%s %s batch %u (recipe %s)", w->model, phase, batch, recipe);
+    else
+        snprintf(label, cap, "%s %s (recipe %s)", w->model, phase, recipe);
+    return 0;
+}

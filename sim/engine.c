@@ -1,0 +1,170 @@
+/* engine.c - ab_sim_op / ab_sim_ops: prepare, map, time (fast or cycle
+ * mode), count events, price energy; and the run totals. */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "pe_impl.h"
+
+uint64_t ab_dma_transfer_cycles(uint64_t bytes, uint64_t milli_bytes_per_cycle)
+{
+    return ab_ceil_div(bytes * 1000u, milli_bytes_per_cycle);
+}
+
+void ab_timing_add_step(ab_op_timing *tm, const ab_tile_step *s)
+{
+    tm->tiles++;
+    tm->compute_cycles += s->compute_cycles;
+    tm->ev.pe_busy_cycles += s->pe_busy;
+    tm->ev.dequant_cycles += s->dequant;
+    for (int b = 0; b < 3; b++) {
+        tm->ev.sram_read_bytes[b] += s->sram_read[b];
+        tm->ev.sram_write_bytes[b] += s->sram_write[b];
+    }
+    tm->ev.dram_read_bytes += s->load_w_bytes + s->load_a_bytes;
+    tm->ev.dram_write_bytes += s->store_bytes;
+}
+
+static void add_events(ab_energy_events *to, const ab_energy_events *e, uint64_t times)
+{
+    to->cycles += e->cycles * times;
+    to->pe_busy_cycles += e->pe_busy_cycles * times;
+    to->pe_idle_cycles += e->pe_idle_cycles * times;
+    to->dequant_cycles += e->dequant_cycles * times;
+    for (int b = 0; b < 3; b++) {
+        to->sram_read_bytes[b] += e->sram_read_bytes[b] * times;
+        to->sram_write_bytes[b] += e->sram_write_bytes[b] * times;
+    }
+    to->dram_read_bytes += e->dram_read_bytes * times;
+    to->dram_write_bytes += e->dram_write_bytes * times;
+}
+
+int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats *st,
+              ab_error *err)
+{
+    memset(st, 0, sizeof *st);
+    ab_pe_op po;
+    if (ab_pe_prepare(a, op, &po, err) != 0)
+        return -1;
+    ab_tiling t;
+    if (ab_map_op(a, op, &po, &t, err) != 0)
+        return -1;
+    ab_op_timing tm;
+    memset(&tm, 0, sizeof tm);
+    const int rc = mode == AB_MODE_CYCLE ? ab_engine_cycle(a, &po, &t, &tm, err)
+                                         : ab_engine_fast(a, &po, &t, &tm, err);
+    if (rc != 0)
+        return -1;
+    snprintf(st->name, sizeof st->name, "%s", op->name);
+    st->kind = op->kind;
+    st->M = op->M;
+    st->N = op->N;
+    st->K = op->K;
+    st->count = op->count;
+    st->macs = ab_op_macs(op);
+    st->tiling = t;
+    st->tiles = tm.tiles;
+    st->cycles = tm.cycles;
+    st->compute_cycles = tm.compute_cycles;
+    st->stall_cycles = tm.cycles > tm.compute_cycles ? tm.cycles - tm.compute_cycles : 0;
+    const uint64_t pes = (uint64_t)a->rows * a->cols;
+    st->ev = tm.ev;
+    st->ev.cycles = tm.cycles;
+    st->ev.pe_idle_cycles = pes * tm.cycles - tm.ev.pe_busy_cycles;
+    st->utilization = tm.cycles ? (double)tm.ev.pe_busy_cycles / ((double)pes * tm.cycles) : 0;
+    st->weight_bits = po.w_bits + po.w_meta_bits_per_group / (double)po.group;
+    ab_energy_compute(a, &st->ev, &st->energy);
+    return 0;
+}
+
+/* ---- whole runs: identical ops are simulated once ----------------------- */
+
+static uint64_t op_key_hash(const ab_op *op)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint64_t nums[] = {op->M, op->N, op->K, op->count, op->weight_share, op->group_size};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        for (int b = 0; b < 8; b++)
+            h = (h ^ ((nums[i] >> (8 * b)) & 0xff)) * 1099511628211ull;
+    const char *strs[] = {op->weight_format, op->act_format, op->scale_format};
+    for (size_t i = 0; i < 3; i++)
+        for (const char *c = strs[i]; *c; c++)
+            h = (h ^ (uint8_t)*c) * 1099511628211ull;
+    return h;
+}
+
+static bool same_timing(const ab_op *x, const ab_op *y)
+{
+    return x->M == y->M && x->N == y->N && x->K == y->K && x->count == y->count &&
+           x->weight_share == y->weight_share && x->group_size == y->group_size &&
+           strcmp(x->weight_format, y->weight_format) == 0 &&
+           strcmp(x->act_format, y->act_format) == 0 &&
+           strcmp(x->scale_format, y->scale_format) == 0;
+}
+
+void ab_run_stats_free(ab_run_stats *rs)
+{
+    if (!rs)
+        return;
+    free(rs->ops);
+    rs->ops = NULL;
+    rs->nops = 0;
+}
+
+int ab_sim_ops(const ab_accel *a, const ab_op_list *ops, double tokens, ab_sim_mode mode,
+               ab_run_stats *rs, ab_error *err)
+{
+    memset(rs, 0, sizeof *rs);
+    snprintf(rs->accel, sizeof rs->accel, "%s", a->name);
+    rs->mode = mode;
+    rs->ops = calloc(ops->n ? ops->n : 1, sizeof *rs->ops);
+    size_t cap = 16;
+    while (cap < 2 * ops->n)
+        cap *= 2;
+    int64_t *table = malloc(cap * sizeof *table);
+    if (!rs->ops || !table) {
+        free(table);
+        ab_run_stats_free(rs);
+        return ab_error_set(err, "out of memory for %zu ops", ops->n);
+    }
+    for (size_t i = 0; i < cap; i++)
+        table[i] = -1;
+    for (size_t i = 0; i < ops->n; i++) {
+        const ab_op *op = &ops->ops[i];
+        size_t h = (size_t)(op_key_hash(op) & (cap - 1));
+        while (table[h] >= 0 && !same_timing(&ops->ops[table[h]], op))
+            h = (h + 1) & (cap - 1);
+        ab_op_stats *st = &rs->ops[i];
+        if (table[h] >= 0) {
+            *st = rs->ops[table[h]];
+            snprintf(st->name, sizeof st->name, "%s", op->name);
+            st->kind = op->kind;
+        } else {
+            if (ab_sim_op(a, op, mode, st, err) != 0) {
+                free(table);
+                ab_run_stats_free(rs);
+                return -1;
+            }
+            table[h] = (int64_t)i;
+        }
+        rs->nops++;
+        rs->cycles += st->cycles;
+        rs->compute_cycles += st->compute_cycles;
+        rs->stall_cycles += st->stall_cycles;
+        rs->macs += st->macs;
+        add_events(&rs->ev, &st->ev, 1);
+    }
+    free(table);
+    ab_energy_compute(a, &rs->ev, &rs->energy);
+    const uint64_t pes = (uint64_t)a->rows * a->cols;
+    rs->utilization = rs->cycles ? (double)rs->ev.pe_busy_cycles / ((double)pes * rs->cycles) : 0;
+    rs->seconds = (double)rs->cycles / (a->clock_ghz * 1e9);
+    rs->area_mm2 = ab_accel_area_mm2(a);
+    rs->tokens = tokens;
+    rs->tokens_per_s = rs->seconds > 0 ? tokens / rs->seconds : 0;
+    rs->edp_pj_s = rs->energy.total_pj * rs->seconds;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* report.h - one run's statistics as a text table, JSON or CSV
+ * (docs/simulator.md lists every field and unit). */
+#ifndef AB_REPORT_H
+#define AB_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ab_error.h"
+#include "accel.h"
+#include "engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The value check of one op (run on traces with values). */
+typedef struct ab_op_check {
+    bool checked;
+    size_t outputs, mismatches;
+    double max_abs_err, mse, sqnr_db; /* vs the trace's float reference */
+} ab_op_check;
+
+typedef struct ab_report_in {
+    const ab_accel *accel;
+    const ab_run_stats *rs;
+    const char *workload; /* "llama2-7b decode:256 (recipe bitmod)" or the trace path */
+    const ab_op_check *checks; /* rs->nops entries, or NULL */
+} ab_report_in;
+
+/* Human table: ops grouped by role (layer numbers folded) unless all_ops. */
+void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops);
+
+/* Machine outputs, written atomically. */
+int ab_report_json(const char *path, const ab_report_in *in, ab_error *err);
+int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err);
+
+/* Engineering formatting helpers shared with `compare`. */
+const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,77 @@
+/* tile_prog.h - an op as the sequence of buffer tiles the array executes:
+ * what each tile loads, computes and stores.  Both timing modes walk the
+ * same sequence, so they differ only in how they advance time.
+ *
+ * Loop nest: rep (outermost), then the n and m tiles in the tiling's
+ * order, then k (innermost, so an output tile's partial sums stay in the
+ * array).  A weight tile (rep, n, k) or activation tile (rep, m, k) equal
+ * to the previous tile's is still resident in its buffer half and is not
+ * loaded again.  The tile that completes an output tile (last k) stores it.
+ */
+#ifndef AB_TILE_PROG_H
+#define AB_TILE_PROG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accel.h"
+#include "energy.h"
+#include "engine.h"
+#include "pe.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ab_tile_step {
+    uint64_t rep, ni, mi, ki;      /* tile indices */
+    uint64_t n0, m0, k0, tn, tm, tk; /* the tile, clipped at the edges */
+    uint64_t load_w_bytes, load_a_bytes; /* DRAM -> SRAM before compute (0: resident) */
+    uint64_t store_bytes;          /* SRAM -> DRAM after compute (0: no output yet) */
+    bool stores;                   /* completes an output tile */
+    uint64_t out_index;            /* which output tile (counts stored tiles) */
+    ab_pe_work work;               /* one pass of the PEs */
+    uint64_t passes;               /* array passes over the tile */
+    uint64_t pass_pe_cycles;       /* ab_pe_cycles(work) */
+    uint64_t pass_fill;            /* array cycles per pass beyond the PE's (ws: reduction chain) */
+    uint64_t sram_read[3];         /* bytes the array reads from W, A, O during compute */
+    uint64_t sram_write[3];        /* bytes written: DMA fills of W, A; array writes of O */
+    uint64_t sram_port[3];         /* bytes per cycle of each buffer's ports */
+    uint64_t compute_cycles;       /* max(passes x (pe + fill), SRAM reads / port width) */
+    uint64_t pe_busy;              /* sum over PEs of busy cycles */
+    uint64_t dequant;              /* sum over PEs of dequantization cycles */
+} ab_tile_step;
+
+typedef struct ab_tile_prog {
+    const ab_accel *a;
+    const ab_pe_op *po;
+    ab_tiling t;
+    uint64_t nn, nm, nk; /* tile counts */
+    uint64_t idx, total; /* next step, number of steps */
+    uint64_t outs;       /* output tiles stored so far */
+    bool have_prev;
+    uint64_t prev_rep, prev_ni, prev_mi, prev_ki;
+    uint32_t blk_n, blk_m, kslice;
+} ab_tile_prog;
+
+void ab_tile_prog_init(ab_tile_prog *p, const ab_accel *a, const ab_pe_op *po,
+                       const ab_tiling *t);
+
+/* The next step; false after the last. */
+bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s);
+
+/* Bytes of a tn x tk weight tile starting at input k0 (codes and group
+ * metadata), a tm x tk activation tile, a tm x tn output tile. */
+uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk);
+uint64_t ab_tile_act_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tk);
+uint64_t ab_tile_out_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tn);
+
+/* DRAM bandwidth in thousandths of a byte per cycle (integer arithmetic
+ * makes both modes round alike), at least 1. */
+uint64_t ab_dram_milli_bytes_per_cycle(const ab_accel *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

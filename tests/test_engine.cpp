@@ -1,0 +1,337 @@
+// test_engine.cpp - the simulator's timing: fast mode == cycle mode on
+// seeded random accelerators and shapes for every PE kind, and closed-form
+// checks (compute-bound cycles follow the PE rule, bit-serial latency
+// scales with weight bits, memory-bound decode is DRAM-limited, energy
+// totals are the sum of their parts, the mapper respects the buffers).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+extern "C" {
+#include "accel.h"
+#include "bitmod_terms.h"
+#include "engine.h"
+#include "pe.h"
+}
+
+namespace {
+
+struct Rng {
+    uint64_t s;
+    uint64_t next()
+    {
+        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    uint64_t in(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
+};
+
+ab_op make_op(const char *w, const char *a, uint64_t M, uint64_t N, uint64_t K,
+              uint32_t group = 0, const char *scale = "fp16")
+{
+    ab_op op;
+    std::memset(&op, 0, sizeof op);
+    std::snprintf(op.name, sizeof op.name, "op");
+    op.kind = AB_OP_GEMM;
+    op.M = M;
+    op.N = N;
+    op.K = K;
+    op.count = 1;
+    op.weight_share = 1;
+    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", w);
+    std::snprintf(op.act_format, sizeof op.act_format, "%s", a);
+    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
+    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", scale);
+    op.group_size = group;
+    return op;
+}
+
+// A random small accelerator of kind k and an op it can run.
+void random_case(Rng &r, ab_pe_kind k, ab_accel *a, ab_op *op)
+{
+    ab_accel_default(k, a);
+    a->rows = (uint32_t)r.in(1, 9);
+    a->cols = (uint32_t)r.in(1, 9);
+    if (k == AB_PE_BTC) {
+        a->tile_m = (uint32_t)r.in(1, 8);
+        a->tile_n = (uint32_t)r.in(1, 8);
+        a->tile_k = 64u * (uint32_t)r.in(1, 2);
+        a->lanes = a->tile_k;
+    }
+    a->dataflow = (k != AB_PE_BITMOD && r.in(0, 1)) ? AB_DF_WS : AB_DF_OS;
+    ab_sram_cfg *bufs[] = {&a->wbuf, &a->abuf, &a->obuf};
+    for (ab_sram_cfg *b : bufs) {
+        b->bytes = 1024u * r.in(8, 96);
+        b->banks = (uint32_t)r.in(1, 8);
+        b->bank_bytes_per_cycle = (uint32_t)r.in(1, 16);
+    }
+    a->dram.bytes_per_cycle = 0.25 * (double)r.in(1, 256);
+    a->dram.latency_cycles = (uint32_t)r.in(0, 120);
+    const uint64_t M = r.in(1, 48), N = r.in(1, 160), K = r.in(1, 700);
+    switch (k) {
+    case AB_PE_BITMOD: {
+        static const char *w[] = {"bitmod_fp4_mix", "bitmod_fp3_mix", "int8", "int2", "int6"};
+        const char *wf = w[r.in(0, 4)];
+        if (r.in(0, 1))
+            *op = make_op(wf, "fp16", M, N, 32 * r.in(1, 12), 32, "int8");
+        else
+            *op = make_op(wf, "fp16", M, N, K);
+        break;
+    }
+    case AB_PE_BTC: {
+        static const char *w[] = {"int4", "int2", "uint3", "int8", "bin"};
+        static const char *x[] = {"int4", "int8", "uint2", "bin"};
+        *op = make_op(w[r.in(0, 4)], x[r.in(0, 3)], M, N, K, r.in(0, 1) ? 0 : 64, "fp16");
+        break;
+    }
+    case AB_PE_FP16: *op = make_op("fp16", "fp16", M, N, K); break;
+    case AB_PE_INT8: *op = make_op(r.in(0, 1) ? "int8" : "int4", "int8", M, N, K); break;
+    case AB_PE_ANT: *op = make_op(r.in(0, 1) ? "ant4" : "fp16", "fp16", M, N, K); break;
+    default: *op = make_op(r.in(0, 1) ? "olive4" : "olive4_flint", "fp16", M, N, K); break;
+    }
+    if (r.in(0, 3) == 0) { // attention-like: GQA heads sharing the weight operand
+        op->weight_share = (uint32_t)r.in(1, 4);
+        op->count = op->weight_share * (uint32_t)r.in(1, 3);
+    }
+}
+
+} // namespace
+
+// The acceptance property: identical cycle counts in both modes on more
+// than 200 seeded random configurations, every PE kind.
+TEST(Engine, FastEqualsCycleOnRandomConfigs)
+{
+    Rng r{20261129};
+    int simulated = 0, per_kind[AB_PE_KIND_COUNT] = {0}, stalled = 0;
+    for (int i = 0; simulated < 240 && i < 2000; i++) {
+        const ab_pe_kind k = (ab_pe_kind)(i % AB_PE_KIND_COUNT);
+        ab_accel a;
+        ab_op op;
+        random_case(r, k, &a, &op);
+        ab_op_stats f, c;
+        ab_error e;
+        if (ab_sim_op(&a, &op, AB_MODE_FAST, &f, &e) != 0) {
+            // only "does not fit" is an acceptable refusal of a random case
+            ASSERT_NE(std::string(e.msg).find("fits"), std::string::npos) << e.msg;
+            continue;
+        }
+        ASSERT_EQ(ab_sim_op(&a, &op, AB_MODE_CYCLE, &c, &e), 0) << e.msg;
+        ASSERT_EQ(f.cycles, c.cycles) << "case " << i << " kind " << ab_pe_kind_name(k);
+        ASSERT_EQ(f.compute_cycles, c.compute_cycles) << "case " << i;
+        ASSERT_EQ(f.tiles, c.tiles);
+        ASSERT_EQ(f.ev.dram_read_bytes, c.ev.dram_read_bytes);
+        ASSERT_GE(f.cycles, f.compute_cycles);
+        stalled += f.stall_cycles > 0;
+        simulated++;
+        per_kind[k]++;
+    }
+    EXPECT_GE(simulated, 200);
+    for (int k = 0; k < AB_PE_KIND_COUNT; k++)
+        EXPECT_GE(per_kind[k], 25) << ab_pe_kind_name((ab_pe_kind)k);
+    EXPECT_GT(stalled, 20); // the set exercises memory stalls, not only compute
+}
+
+namespace {
+
+// An accelerator where memory never limits: one tile holds the op.
+ab_accel roomy(ab_pe_kind k)
+{
+    ab_accel a;
+    ab_accel_default(k, &a);
+    a.dram.bytes_per_cycle = 1e6;
+    a.dram.latency_cycles = 0;
+    for (ab_sram_cfg *b : {&a.wbuf, &a.abuf, &a.obuf}) {
+        b->bytes = 64ull << 20;
+        b->bank_bytes_per_cycle = 1u << 16;
+    }
+    return a;
+}
+
+} // namespace
+
+// A compute-bound op that fits one pass takes exactly the PE rule's cycles:
+// one load cycle, ceil(K/4) x ceil(bits/2) compute (+ the group dequant
+// pacing), the dequantization of the last group, one store cycle.
+TEST(Engine, ComputeBoundFollowsThePeRule)
+{
+    for (unsigned bits = 2; bits <= 8; bits++) {
+        ab_accel a = roomy(AB_PE_BITMOD);
+        const std::string w = "int" + std::to_string(bits);
+        ab_op op = make_op(w.c_str(), "fp16", a.cols, a.rows, 1024, 128, "int8");
+        ab_op_stats st;
+        ab_error e;
+        ASSERT_EQ(ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+        const uint64_t cpw = ab_bitmod_cycles_for_bits(bits);
+        const uint64_t group = std::max<uint64_t>(32 * cpw, 8); // ceil(128/4) x cpw vs 8 scale bits
+        EXPECT_EQ(st.compute_cycles, 8 * group) << w;
+        EXPECT_EQ(st.cycles, 1 + 8 * group + 8 + 1) << w;
+    }
+    // MAC PEs: K / lanes cycles; btc: p*q per tile_k step
+    ab_accel f = roomy(AB_PE_FP16);
+    ab_op op = make_op("fp16", "fp16", f.cols, f.rows, 1000);
+    ab_op_stats st;
+    ab_error e;
+    ASSERT_EQ(ab_sim_op(&f, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+    EXPECT_EQ(st.compute_cycles, (1000 + f.lanes - 1) / f.lanes);
+    ab_accel b = roomy(AB_PE_BTC);
+    op = make_op("int4", "int8", b.cols * b.tile_m, b.rows * b.tile_n, 1000);
+    ASSERT_EQ(ab_sim_op(&b, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+    EXPECT_EQ(st.compute_cycles, 4u * 8u * ((1000 + b.tile_k - 1) / b.tile_k));
+    op = make_op("bin", "bin", b.cols * b.tile_m, b.rows * b.tile_n, 1000);
+    ASSERT_EQ(ab_sim_op(&b, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+    EXPECT_EQ(st.compute_cycles, (1000 + b.tile_k - 1) / b.tile_k); // XOR mode: one plane pair
+}
+
+// Bit-serial latency grows with weight bits by the cycle rule
+// (ceil(bits/2)) on a compute-bound prefill GEMM.
+TEST(Engine, BitSerialLatencyScalesWithWeightBits)
+{
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    uint64_t base = 0, base_cycles = 0;
+    for (unsigned bits : {2u, 4u, 6u, 8u}) {
+        const std::string w = "int" + std::to_string(bits);
+        ab_op op = make_op(w.c_str(), "fp16", 512, 1024, 1024);
+        ab_op_stats st;
+        ab_error e;
+        ASSERT_EQ(ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+        if (bits == 2) {
+            base = st.compute_cycles;
+            base_cycles = st.cycles;
+        }
+        EXPECT_EQ(st.compute_cycles, base * ab_bitmod_cycles_for_bits(bits)) << w;
+        // compute-bound: the total follows, up to the load/store fill
+        EXPECT_NEAR((double)st.cycles / (double)base_cycles,
+                    (double)ab_bitmod_cycles_for_bits(bits), 0.2 * ab_bitmod_cycles_for_bits(bits))
+            << w;
+    }
+}
+
+// Decode (M = 1) is limited by DRAM: cycles within one tile's compute and
+// the DRAM latency of bytes moved / bandwidth.
+TEST(Engine, MemoryBoundDecodeIsLimitedByDram)
+{
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    ab_op op = make_op("bitmod_fp4_mix", "fp16", 1, 4096, 4096, 128, "int8");
+    ab_op_stats st;
+    ab_error e;
+    ASSERT_EQ(ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+    const double bytes = (double)(st.ev.dram_read_bytes + st.ev.dram_write_bytes);
+    EXPECT_NEAR(bytes, 4096.0 * 4096 * 4.0625 / 8, 4096.0 * 4096 * 0.01); // weights dominate
+    const double dram_cycles = std::ceil(bytes / a.dram.bytes_per_cycle);
+    EXPECT_GE((double)st.cycles, dram_cycles);
+    EXPECT_LE((double)st.cycles, dram_cycles * 1.02 + 3.0 * a.dram.latency_cycles + 4096);
+    EXPECT_GT(st.stall_cycles, st.compute_cycles); // memory-bound
+}
+
+TEST(Engine, EnergyTotalsAreTheSumOfTheirParts)
+{
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    ab_op_list ops = {0, 0, nullptr};
+    ab_error e;
+    ab_op o1 = make_op("bitmod_fp4_mix", "fp16", 1, 4096, 4096, 128, "int8");
+    ab_op o2 = make_op("int8", "fp16", 1, 257, 128);
+    ASSERT_EQ(ab_op_list_push(&ops, &o1, &e), 0);
+    ASSERT_EQ(ab_op_list_push(&ops, &o2, &e), 0);
+    ASSERT_EQ(ab_op_list_push(&ops, &o1, &e), 0);
+    ab_run_stats rs;
+    ASSERT_EQ(ab_sim_ops(&a, &ops, 1, AB_MODE_FAST, &rs, &e), 0) << e.msg;
+    double parts = 0, ops_total = 0;
+    const ab_energy &t = rs.energy;
+    parts = t.pe_pj + t.dequant_pj + t.sram_read_pj + t.sram_write_pj + t.dram_pj + t.leakage_pj;
+    for (size_t i = 0; i < rs.nops; i++)
+        ops_total += rs.ops[i].energy.total_pj;
+    EXPECT_DOUBLE_EQ(t.total_pj, parts);
+    EXPECT_NEAR(t.total_pj, ops_total, 1e-9 * t.total_pj);
+    EXPECT_EQ(rs.cycles, rs.ops[0].cycles + rs.ops[1].cycles + rs.ops[2].cycles);
+    EXPECT_EQ(rs.ops[0].cycles, rs.ops[2].cycles); // identical ops, simulated once
+    EXPECT_GT(t.dram_pj, 0);
+    EXPECT_GT(t.dequant_pj, 0);
+    ab_run_stats_free(&rs);
+    ab_op_list_free(&ops);
+}
+
+// Tiles fit their buffer halves; a forced tiling is used as given and a
+// buffer too small for any tile is refused with the numbers.
+TEST(Engine, MapperRespectsBuffers)
+{
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    ab_op op = make_op("bitmod_fp4_mix", "fp16", 64, 11008, 4096, 128, "int8");
+    ab_pe_op po;
+    ab_error e;
+    ASSERT_EQ(ab_pe_prepare(&a, &op, &po, &e), 0) << e.msg;
+    ab_tiling t;
+    ASSERT_EQ(ab_map_op(&a, &op, &po, &t, &e), 0) << e.msg;
+    EXPECT_LE(t.tn * t.tk * 4.0625 / 8, a.wbuf.bytes / 2.0);
+    EXPECT_LE(t.tm * t.tk * 2.0, a.abuf.bytes / 2.0);
+    EXPECT_EQ(t.tk % 128, t.tk == t.K ? t.tk % 128 : 0u); // whole groups
+    a.force_tm = 16;
+    a.force_tn = 64;
+    a.force_tk = 1024;
+    ASSERT_EQ(ab_map_op(&a, &op, &po, &t, &e), 0) << e.msg;
+    EXPECT_TRUE(t.forced);
+    EXPECT_EQ(t.tk, 1024u);
+    a.force_tk = 100; // not whole groups
+    EXPECT_NE(ab_map_op(&a, &op, &po, &t, &e), 0);
+    EXPECT_NE(std::string(e.msg).find("tiling.tk"), std::string::npos) << e.msg;
+    a.force_tm = a.force_tn = a.force_tk = 0;
+    a.wbuf.bytes = 256; // not even one row of 64 channels x one group
+    EXPECT_NE(ab_map_op(&a, &op, &po, &t, &e), 0);
+    EXPECT_NE(std::string(e.msg).find("no tile"), std::string::npos) << e.msg;
+}
+
+TEST(Engine, PeRefusesFormatsItCannotRun)
+{
+    ab_error e;
+    ab_pe_op po;
+    ab_accel a;
+    ab_accel_default(AB_PE_FP16, &a);
+    ab_op op = make_op("int4", "fp16", 1, 64, 64);
+    EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0);
+    EXPECT_NE(std::string(e.msg).find("weight_format"), std::string::npos) << e.msg;
+    ab_accel_default(AB_PE_BTC, &a);
+    op = make_op("int4", "fp16", 1, 64, 64);
+    EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0);
+    EXPECT_NE(std::string(e.msg).find("act_format"), std::string::npos) << e.msg;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    op = make_op("fp16", "fp16", 1, 64, 64);
+    EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0);
+    op = make_op("int4", "fp16", 1, 64, 128, 128, "int12"); // wider than pe.scale_bits
+    EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0);
+    EXPECT_NE(std::string(e.msg).find("scale_bits"), std::string::npos) << e.msg;
+}
+
+// Each PE's per-cycle stepper ends after exactly the cycle rule's cycles.
+TEST(Engine, SteppersAgreeWithTheCycleRule)
+{
+    Rng r{7};
+    for (int i = 0; i < 600; i++) {
+        const ab_pe_kind k = (ab_pe_kind)(i % AB_PE_KIND_COUNT);
+        ab_accel a;
+        ab_op op;
+        random_case(r, k, &a, &op);
+        ab_pe_op po;
+        ab_error e;
+        ASSERT_EQ(ab_pe_prepare(&a, &op, &po, &e), 0) << e.msg;
+        ab_pe_work w;
+        std::memset(&w, 0, sizeof w);
+        w.ws = a.dataflow == AB_DF_WS;
+        w.k0 = r.in(0, op.K - 1);
+        w.kt = w.ws ? std::min<uint64_t>(ab_pe_kslice(&a), op.K - w.k0) : r.in(1, op.K - w.k0);
+        w.tokens = r.in(1, 40);
+        const ab_pe_model *m = ab_pe_model_of(k);
+        ab_pe_stepper s;
+        m->step_begin(&a, &po, &w, &s);
+        uint64_t n = 0;
+        while (!m->step(&a, &po, &s))
+            ASSERT_LT(++n, 1000000u);
+        EXPECT_EQ(n + 1, m->cycles(&a, &po, &w)) << ab_pe_kind_name(k) << " case " << i;
+    }
+}
