@@ -64,19 +64,7 @@ static int write_json(const char *path, const row *rows, size_t n, ab_error *err
         cJSON_AddNumberToObject(o, "speedup", r->seconds > 0 ? rows[i - i % rows[0].nconf].rs.seconds / r->seconds : 0);
         cJSON_AddItemToArray(arr, o);
     }
-    char *text = cJSON_Print(arr);
-    cJSON_Delete(arr);
-    if (!text)
-        return ab_error_set(err, "%s: out of memory formatting JSON", path);
-    ab_atomic_file af;
-    int rc = ab_atomic_open(&af, path, err);
-    if (rc == 0) {
-        fputs(text, af.fp);
-        fputc('\n', af.fp);
-        rc = ab_atomic_commit(&af, err);
-    }
-    free(text);
-    return rc;
+    return ab_write_json(path, arr, err);
 }
 
 static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)

@@ -158,6 +158,23 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
 
 /* ---- JSON -------------------------------------------------------------- */
 
+int ab_write_json(const char *path, cJSON *root, ab_error *err)
+{
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return ab_error_set(err, "%s: out of memory formatting JSON", path);
+    ab_atomic_file af;
+    int rc = ab_atomic_open(&af, path, err);
+    if (rc == 0) {
+        fputs(text, af.fp);
+        fputc('\n', af.fp);
+        rc = ab_atomic_commit(&af, err);
+    }
+    free(text);
+    return rc;
+}
+
 static cJSON *energy_json(const ab_energy *e)
 {
     cJSON *o = cJSON_CreateObject();
@@ -255,19 +272,7 @@ int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
             cJSON_AddItemToObject(o, "values", check_json(&in->checks[i]));
         cJSON_AddItemToArray(ops, o);
     }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text)
-        return ab_error_set(err, "%s: out of memory formatting JSON", path);
-    ab_atomic_file af;
-    int rc = ab_atomic_open(&af, path, err);
-    if (rc == 0) {
-        fputs(text, af.fp);
-        fputc('\n', af.fp);
-        rc = ab_atomic_commit(&af, err);
-    }
-    free(text);
-    return rc;
+    return ab_write_json(path, root, err);
 }
 
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)

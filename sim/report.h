@@ -35,6 +35,10 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops);
 int ab_report_json(const char *path, const ab_report_in *in, ab_error *err);
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err);
 
+struct cJSON;
+/* Print root (consumed) to path atomically. */
+int ab_write_json(const char *path, struct cJSON *root, ab_error *err);
+
 /* Engineering formatting helpers shared with `compare`. */
 const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit);
 

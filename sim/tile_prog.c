@@ -47,25 +47,95 @@ void ab_tile_prog_init(ab_tile_prog *p, const ab_accel *a, const ab_pe_op *po,
 static uint64_t min_u64(uint64_t x, uint64_t y) { return x < y ? x : y; }
 static uint64_t max_u64(uint64_t x, uint64_t y) { return x > y ? x : y; }
 
+/* The shape-only part of a tile (the mapping of the array over it). */
+static const ab_tile_shape *tile_shape(ab_tile_prog *p, uint64_t tn, uint64_t tm, uint64_t tk,
+                                       uint64_t k0)
+{
+    const ab_accel *a = p->a;
+    const ab_pe_op *po = p->po;
+    const uint64_t kin = k0 % po->group;
+    for (unsigned i = 0; i < AB_TILE_SHAPES; i++) {
+        const ab_tile_shape *c = &p->shapes[i];
+        if (c->valid && c->tn == tn && c->tm == tm && c->tk == tk && c->k0_in_group == kin)
+            return c;
+    }
+    ab_tile_shape *sh = &p->shapes[p->next_shape++ % AB_TILE_SHAPES];
+    memset(sh, 0, sizeof *sh);
+    sh->valid = true;
+    sh->tn = tn;
+    sh->tm = tm;
+    sh->tk = tk;
+    sh->k0_in_group = kin;
+    /* k0 only matters through its place in the group: kin stands for it */
+    sh->wbytes = ab_tile_weight_bytes(po, tn, kin, tk);
+    sh->abytes = ab_tile_act_bytes(po, tm, tk);
+    sh->out_bytes = ab_tile_out_bytes(po, tm, tn);
+    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
+    const uint64_t pe_n = ab_ceil_div(tn, p->blk_n); /* PE blocks along n */
+    const uint64_t pn = ab_ceil_div(pe_n, rows);
+    if (a->dataflow == AB_DF_WS) {
+        /* PE (r, c): output block r of the tile's channels, K slice c; the
+         * tile's tokens stream through; partial sums leave the row through
+         * a C-column adder chain (C - 1 cycles of fill per pass) into the
+         * output SRAM as 32-bit partials. */
+        const uint64_t pe_k = ab_ceil_div(tk, p->kslice);
+        sh->passes = pn * ab_ceil_div(pe_k, cols);
+        sh->work.ws = true;
+        sh->work.kt = tk < p->kslice ? tk : p->kslice;
+        sh->work.tokens = tm;
+        sh->pass_fill = cols - 1;
+        sh->pe_busy = pe_n * pe_k;
+        sh->sram_read_w = sh->wbytes;
+        sh->sram_read_a = pn * sh->abytes;
+    } else {
+        /* PE (r, c): output block (r, c) of the tile; the weights of a row
+         * are broadcast along it, the activations of a column down it
+         * (BitMoD's mapping, REFERENCES.md): no systolic fill. */
+        const uint64_t pe_m = ab_ceil_div(tm, p->blk_m);
+        const uint64_t pm = ab_ceil_div(pe_m, cols);
+        sh->passes = pn * pm;
+        sh->work.kt = tk;
+        sh->pe_busy = pe_n * pe_m;
+        sh->sram_read_w = pm * sh->wbytes;
+        sh->sram_read_a = pn * sh->abytes;
+    }
+    sh->work.k0 = kin;
+    sh->pass_pe_cycles = ab_pe_cycles(a, po, &sh->work);
+    ab_pe_events ev;
+    ab_pe_model_of(a->pe)->events(a, po, &sh->work, &ev);
+    sh->dequant = sh->pe_busy * ev.dequant_cycles;
+    sh->pe_busy *= sh->pass_pe_cycles;
+    uint64_t c = sh->passes * (sh->pass_pe_cycles + sh->pass_fill);
+    c = max_u64(c, ab_ceil_div(sh->sram_read_w,
+                               (uint64_t)a->wbuf.banks * a->wbuf.bank_bytes_per_cycle));
+    c = max_u64(c, ab_ceil_div(sh->sram_read_a,
+                               (uint64_t)a->abuf.banks * a->abuf.bank_bytes_per_cycle));
+    sh->compute_cycles = c;
+    return sh;
+}
+
 bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
 {
     if (p->idx >= p->total)
         return false;
     const ab_accel *a = p->a;
-    const ab_pe_op *po = p->po;
     const ab_tiling *t = &p->t;
-    memset(s, 0, sizeof *s);
-    uint64_t i = p->idx++;
-    s->ki = i % p->nk;
-    i /= p->nk;
-    const uint64_t inner = t->m_outer ? p->nn : p->nm;
-    const uint64_t ii = i % inner;
-    i /= inner;
-    const uint64_t outer = t->m_outer ? p->nm : p->nn;
-    const uint64_t oi = i % outer;
-    s->rep = i / outer;
-    s->ni = t->m_outer ? ii : oi;
-    s->mi = t->m_outer ? oi : ii;
+    /* the loop counters, innermost first (every field of *s is set below) */
+    s->ki = p->c_k;
+    s->rep = p->c_rep;
+    s->ni = t->m_outer ? p->c_inner : p->c_outer;
+    s->mi = t->m_outer ? p->c_outer : p->c_inner;
+    p->idx++;
+    if (++p->c_k == p->nk) {
+        p->c_k = 0;
+        if (++p->c_inner == (t->m_outer ? p->nn : p->nm)) {
+            p->c_inner = 0;
+            if (++p->c_outer == (t->m_outer ? p->nm : p->nn)) {
+                p->c_outer = 0;
+                p->c_rep++;
+            }
+        }
+    }
     s->n0 = s->ni * t->tn;
     s->m0 = s->mi * t->tm;
     s->k0 = s->ki * t->tk;
@@ -77,10 +147,6 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
                             p->prev_ki == s->ki;
     const bool a_resident = p->have_prev && p->prev_rep == s->rep && p->prev_mi == s->mi &&
                             p->prev_ki == s->ki;
-    const uint64_t wbytes = ab_tile_weight_bytes(po, s->tn, s->k0, s->tk);
-    const uint64_t abytes = ab_tile_act_bytes(po, s->tm, s->tk);
-    s->load_w_bytes = w_resident ? 0 : wbytes;
-    s->load_a_bytes = a_resident ? 0 : abytes;
     p->have_prev = true;
     p->prev_rep = s->rep;
     p->prev_ni = s->ni;
@@ -88,64 +154,36 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
     p->prev_ki = s->ki;
 
     s->stores = s->ki == p->nk - 1;
-    const uint64_t out_bytes = ab_tile_out_bytes(po, s->tm, s->tn);
-    s->store_bytes = s->stores ? out_bytes : 0;
     s->out_index = p->outs;
     if (s->stores)
         p->outs++;
 
-    const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
-    const uint64_t pe_n = ab_ceil_div(s->tn, p->blk_n); /* PE blocks along n */
-    const uint64_t pn = ab_ceil_div(pe_n, rows);
+    const ab_tile_shape *sh = tile_shape(p, s->tn, s->tm, s->tk, s->k0);
+    s->load_w_bytes = w_resident ? 0 : sh->wbytes;
+    s->load_a_bytes = a_resident ? 0 : sh->abytes;
+    s->store_bytes = s->stores ? sh->out_bytes : 0;
+    s->work = sh->work;
+    s->work.k0 = s->k0;
+    s->passes = sh->passes;
+    s->pass_pe_cycles = sh->pass_pe_cycles;
+    s->pass_fill = sh->pass_fill;
+    s->pe_busy = sh->pe_busy;
+    s->dequant = sh->dequant;
+    s->compute_cycles = sh->compute_cycles;
     s->sram_port[0] = (uint64_t)a->wbuf.banks * a->wbuf.bank_bytes_per_cycle;
     s->sram_port[1] = (uint64_t)a->abuf.banks * a->abuf.bank_bytes_per_cycle;
     s->sram_port[2] = (uint64_t)a->obuf.banks * a->obuf.bank_bytes_per_cycle;
+    s->sram_read[0] = sh->sram_read_w;
+    s->sram_read[1] = sh->sram_read_a;
     s->sram_write[0] = s->load_w_bytes;
     s->sram_write[1] = s->load_a_bytes;
     if (a->dataflow == AB_DF_WS) {
-        /* PE (r, c): output block r of the tile's channels, K slice c; the
-         * tile's tokens stream through; partial sums leave the row through
-         * a C-column adder chain (C - 1 cycles of fill per pass) into the
-         * output SRAM as 32-bit partials. */
-        const uint64_t pe_k = ab_ceil_div(s->tk, p->kslice);
-        const uint64_t pk = ab_ceil_div(pe_k, cols);
-        s->passes = pn * pk;
-        s->work.ws = true;
-        s->work.k0 = s->k0;
-        s->work.kt = min_u64(s->tk, p->kslice);
-        s->work.tokens = s->tm;
-        s->pass_fill = cols - 1;
-        s->pe_busy = pe_n * pe_k; /* PE-positions used over all passes, x cycles below */
         const uint64_t psum = s->tm * s->tn * 4;
-        s->sram_read[0] = wbytes;
-        s->sram_read[1] = pn * abytes;
         s->sram_read[2] = (s->ki > 0 ? psum : 0) + s->store_bytes;
-        s->sram_write[2] = psum + (s->stores ? out_bytes : 0);
+        s->sram_write[2] = psum + (s->stores ? sh->out_bytes : 0);
     } else {
-        /* PE (r, c): output block (r, c) of the tile; the weights of a row
-         * are broadcast along it, the activations of a column down it
-         * (BitMoD's mapping, REFERENCES.md): no systolic fill. */
-        const uint64_t pe_m = ab_ceil_div(s->tm, p->blk_m);
-        const uint64_t pm = ab_ceil_div(pe_m, cols);
-        s->passes = pn * pm;
-        s->work.ws = false;
-        s->work.k0 = s->k0;
-        s->work.kt = s->tk;
-        s->pass_fill = 0;
-        s->pe_busy = pe_n * pe_m;
-        s->sram_read[0] = pm * wbytes;
-        s->sram_read[1] = pn * abytes;
         s->sram_read[2] = s->store_bytes;
-        s->sram_write[2] = s->stores ? out_bytes : 0;
+        s->sram_write[2] = s->stores ? sh->out_bytes : 0;
     }
-    s->pass_pe_cycles = ab_pe_cycles(a, po, &s->work);
-    ab_pe_events ev;
-    ab_pe_model_of(a->pe)->events(a, po, &s->work, &ev);
-    s->dequant = s->pe_busy * ev.dequant_cycles;
-    s->pe_busy *= s->pass_pe_cycles;
-    uint64_t c = s->passes * (s->pass_pe_cycles + s->pass_fill);
-    c = max_u64(c, ab_ceil_div(s->sram_read[0], s->sram_port[0]));
-    c = max_u64(c, ab_ceil_div(s->sram_read[1], s->sram_port[1]));
-    s->compute_cycles = c;
     return true;
 }

@@ -42,16 +42,32 @@ typedef struct ab_tile_step {
     uint64_t dequant;              /* sum over PEs of dequantization cycles */
 } ab_tile_step;
 
+/* What depends only on a tile's shape (tn, tm, tk, and k0 within its
+ * weight group): cached, since almost every tile of an op is full-size. */
+typedef struct ab_tile_shape {
+    bool valid;
+    uint64_t tn, tm, tk, k0_in_group;
+    uint64_t wbytes, abytes, out_bytes;
+    ab_pe_work work; /* k0 filled per step */
+    uint64_t passes, pass_pe_cycles, pass_fill, pe_busy, dequant, compute_cycles;
+    uint64_t sram_read_w, sram_read_a;
+} ab_tile_shape;
+
+#define AB_TILE_SHAPES 4
+
 typedef struct ab_tile_prog {
     const ab_accel *a;
     const ab_pe_op *po;
     ab_tiling t;
     uint64_t nn, nm, nk; /* tile counts */
     uint64_t idx, total; /* next step, number of steps */
+    uint64_t c_k, c_inner, c_outer, c_rep; /* loop counters of step idx */
     uint64_t outs;       /* output tiles stored so far */
     bool have_prev;
     uint64_t prev_rep, prev_ni, prev_mi, prev_ki;
     uint32_t blk_n, blk_m, kslice;
+    ab_tile_shape shapes[AB_TILE_SHAPES]; /* small cache, replaced round robin */
+    unsigned next_shape;
 } ab_tile_prog;
 
 void ab_tile_prog_init(ab_tile_prog *p, const ab_accel *a, const ab_pe_op *po,

@@ -8,8 +8,9 @@
  * double-buffered SRAM.  The tilings that fit are ranked by an estimate,
  * max(compute, DRAM bytes / bandwidth) + the first tile's load (the part
  * double buffering cannot hide); the best AB_MAP_EXACT, and the best of
- * each K cut, are then timed exactly by the fast mode and the fastest is
- * taken (ties: fewer tiles, then n outside m).  A config's `tiling:` forces sizes instead. */
+ * each K cut, among those within AB_MAP_SLACK of the best estimate, are then
+ * timed exactly by the fast mode and the fastest is taken (ties: fewer
+ * tiles, then n outside m).  A config's `tiling:` forces sizes instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,9 @@
 #include "tile_prog.h"
 
 /* tilings timed exactly (by the fast mode) after ranking by the estimate */
-#define AB_MAP_EXACT 6
+#define AB_MAP_EXACT 3
+/* ... among those estimated within this factor of the best estimate */
+#define AB_MAP_SLACK 1.10
 
 typedef struct plan {
     ab_tiling t;
@@ -218,6 +221,8 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
             first_of_tk = plans[j].t.tk != plans[i].t.tk;
         if (i >= AB_MAP_EXACT && !first_of_tk)
             continue;
+        if (i > 0 && plans[i].est > AB_MAP_SLACK * plans[0].est)
+            break; /* sorted: the rest are further off */
         ab_op_timing tm;
         memset(&tm, 0, sizeof tm);
         if (ab_engine_fast(a, po, &plans[i].t, &tm, err) != 0) {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "test_ops.h"
+
 extern "C" {
 #include "accel.h"
 #include "bitmod_terms.h"
@@ -30,24 +32,11 @@ struct Rng {
     uint64_t in(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
 };
 
+// a GEMM of weights w and activations a
 ab_op make_op(const char *w, const char *a, uint64_t M, uint64_t N, uint64_t K,
               uint32_t group = 0, const char *scale = "fp16")
 {
-    ab_op op;
-    std::memset(&op, 0, sizeof op);
-    std::snprintf(op.name, sizeof op.name, "op");
-    op.kind = AB_OP_GEMM;
-    op.M = M;
-    op.N = N;
-    op.K = K;
-    op.count = 1;
-    op.weight_share = 1;
-    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", w);
-    std::snprintf(op.act_format, sizeof op.act_format, "%s", a);
-    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
-    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", scale);
-    op.group_size = group;
-    return op;
+    return anybit_test::make_op("op", AB_OP_GEMM, M, N, K, w, scale, group, a);
 }
 
 // A random small accelerator of kind k and an op it can run.

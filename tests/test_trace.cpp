@@ -4,6 +4,7 @@
 // gen|info|verify`, and every bad-input class: exit 2 with one message.
 #include <gtest/gtest.h>
 
+#include "test_ops.h"
 #include "test_util.h"
 
 #include <sys/stat.h>
@@ -44,25 +45,6 @@ std::string tmp_path(const std::string &name)
     return tmp_dir() + "/" + std::to_string(getpid()) + "-" + name;
 }
 
-ab_op make_op(const char *name, ab_op_kind kind, uint64_t M, uint64_t N, uint64_t K,
-              const char *wf, const char *sf, uint32_t group, const char *af = "fp16")
-{
-    ab_op op;
-    std::memset(&op, 0, sizeof op);
-    std::snprintf(op.name, sizeof op.name, "%s", name);
-    op.kind = kind;
-    op.M = M;
-    op.N = N;
-    op.K = K;
-    op.count = 1;
-    op.weight_share = 1;
-    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", wf);
-    std::snprintf(op.act_format, sizeof op.act_format, "%s", af);
-    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
-    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", sf);
-    op.group_size = group;
-    return op;
-}
 
 // Quantize seeded weights for op i of t (its formats) and give it values.
 void give_values(ab_trace *t, size_t i, uint64_t seed, bool asym = false,

@@ -16,6 +16,7 @@
 //     6 * a - 12 dB (a = 4: 12 dB, a = 8: 36 dB).
 #include <gtest/gtest.h>
 
+#include "test_ops.h"
 #include "test_util.h"
 
 #include <unistd.h>
@@ -61,24 +62,11 @@ ab_accel make_accel(ab_pe_kind k, uint32_t tile_k = 128, uint32_t scale_bits = 6
     return a;
 }
 
+// the ops here are all GEMMs
 ab_op make_op(const char *name, uint64_t M, uint64_t N, uint64_t K, const char *wf,
               const char *sf, uint32_t group, const char *af)
 {
-    ab_op op;
-    std::memset(&op, 0, sizeof op);
-    std::snprintf(op.name, sizeof op.name, "%s", name);
-    op.kind = AB_OP_GEMM;
-    op.M = M;
-    op.N = N;
-    op.K = K;
-    op.count = 1;
-    op.weight_share = 1;
-    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", wf);
-    std::snprintf(op.act_format, sizeof op.act_format, "%s", af);
-    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
-    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", sf);
-    op.group_size = group;
-    return op;
+    return anybit_test::make_op(name, AB_OP_GEMM, M, N, K, wf, sf, group, af);
 }
 
 // Seeded weights quantized with the op's formats and Gaussian activations.

@@ -1,0 +1,37 @@
+// test_ops.h - building ops (workload.h) in tests: one GEMM-shaped op with
+// its formats, the way traces and workloads carry them.
+#ifndef ANYBIT_TEST_OPS_H
+#define ANYBIT_TEST_OPS_H
+
+#include <cstdio>
+#include <cstring>
+
+extern "C" {
+#include "workload.h"
+}
+
+namespace anybit_test {
+
+inline ab_op make_op(const char *name, ab_op_kind kind, uint64_t M, uint64_t N, uint64_t K,
+                     const char *wf, const char *sf, uint32_t group, const char *af = "fp16")
+{
+    ab_op op;
+    std::memset(&op, 0, sizeof op);
+    std::snprintf(op.name, sizeof op.name, "%s", name);
+    op.kind = kind;
+    op.M = M;
+    op.N = N;
+    op.K = K;
+    op.count = 1;
+    op.weight_share = 1;
+    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", wf);
+    std::snprintf(op.act_format, sizeof op.act_format, "%s", af);
+    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
+    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", sf);
+    op.group_size = group;
+    return op;
+}
+
+} // namespace anybit_test
+
+#endif
