@@ -76,8 +76,10 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
                    "utilization,stall_cycles,dram_bytes\n");
     for (size_t i = 0; i < n; i++) {
         const ab_run_stats *r = &rows[i].rs;
-        fprintf(af.fp, "%s,%s,%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu\n",
-                rows[i].accel->name, rows[i].phase ? rows[i].phase : "",
+        ab_csv_field(af.fp, rows[i].accel->name);
+        fputc(',', af.fp);
+        ab_csv_field(af.fp, rows[i].phase ? rows[i].phase : "");
+        fprintf(af.fp, ",%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu\n",
                 (unsigned long long)r->cycles, r->seconds, r->energy.total_pj, r->area_mm2,
                 r->tokens_per_s, r->edp_pj_s, r->utilization, (unsigned long long)r->stall_cycles,
                 (unsigned long long)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));

@@ -275,6 +275,23 @@ int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
     return ab_write_json(path, root, err);
 }
 
+/* A CSV field: quoted (with doubled quotes) when it holds a comma, a quote
+ * or a line break (RFC 4180); op names come from trace files. */
+void ab_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
 {
     const ab_run_stats *rs = in->rs;
@@ -288,9 +305,12 @@ int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
     for (size_t i = 0; i < rs->nops; i++) {
         const ab_op_stats *s = &rs->ops[i];
         const ab_energy *e = &s->energy;
-        fprintf(f, "%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6g,%.6g,%.6g,%.6g,"
+        ab_csv_field(f, in->accel->name);
+        fputc(',', f);
+        ab_csv_field(f, s->name);
+        fprintf(f, ",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6g,%.6g,%.6g,%.6g,"
                    "%.6g,%.6g,%.6g,%llu,%llu,%llu,%llu,%llu,%llu,",
-                in->accel->name, s->name, ab_op_kind_name(s->kind), (unsigned long long)s->M,
+                ab_op_kind_name(s->kind), (unsigned long long)s->M,
                 (unsigned long long)s->N, (unsigned long long)s->K, (unsigned long long)s->count,
                 (unsigned long long)s->macs, (unsigned long long)s->cycles,
                 (unsigned long long)s->compute_cycles, (unsigned long long)s->stall_cycles,

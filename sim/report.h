@@ -39,6 +39,9 @@ struct cJSON;
 /* Print root (consumed) to path atomically. */
 int ab_write_json(const char *path, struct cJSON *root, ab_error *err);
 
+/* One CSV field, quoted when it needs it (RFC 4180). */
+void ab_csv_field(FILE *f, const char *s);
+
 /* Engineering formatting helpers shared with `compare`. */
 const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit);
 
