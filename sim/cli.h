@@ -23,6 +23,8 @@ int cmd_demo(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 struct ab_tensor;
 struct ab_quant_spec;

@@ -85,7 +85,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    const ab_report_in in = {&a, &rs, label, checks};
+    const ab_report_in in = {&a, &rs, label, checks, false};
     if ((json && ab_report_json(json, &in, &err) != 0) ||
         (csv && ab_report_csv(csv, &in, &err) != 0)) {
         rc = cli_input_error("run", &err);

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"trace", cmd_trace, "generate, inspect and verify quantized-layer traces"},
     {"run", cmd_run, "replay a workload on an accelerator: latency, energy, area"},
     {"compare", cmd_compare, "one workload on several accelerators, side by side"},
+    {"sweep", cmd_sweep, "run (or resume) a design-space sweep: one row per point"},
+    {"merge", cmd_merge, "merge the shard directories of a sweep"},
     {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
 };
 

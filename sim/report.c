@@ -158,9 +158,9 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-int ab_write_json(const char *path, cJSON *root, ab_error *err)
+static int write_json(const char *path, cJSON *root, bool flat, ab_error *err)
 {
-    char *text = cJSON_Print(root);
+    char *text = flat ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
         return ab_error_set(err, "%s: out of memory formatting JSON", path);
@@ -173,6 +173,16 @@ int ab_write_json(const char *path, cJSON *root, ab_error *err)
     }
     free(text);
     return rc;
+}
+
+int ab_write_json(const char *path, cJSON *root, ab_error *err)
+{
+    return write_json(path, root, false, err);
+}
+
+int ab_write_json_flat(const char *path, cJSON *root, ab_error *err)
+{
+    return write_json(path, root, true, err);
 }
 
 static cJSON *energy_json(const ab_energy *e)
@@ -222,6 +232,14 @@ static cJSON *check_json(const ab_op_check *c)
 
 int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
 {
+    cJSON *root = ab_report_json_object(in);
+    if (!root)
+        return ab_error_set(err, "%s: out of memory building JSON", path);
+    return ab_write_json(path, root, err);
+}
+
+cJSON *ab_report_json_object(const ab_report_in *in)
+{
     const ab_accel *a = in->accel;
     const ab_run_stats *rs = in->rs;
     cJSON *root = cJSON_CreateObject();
@@ -258,8 +276,14 @@ int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
         cJSON_AddNumberToObject(o, "stall_cycles", (double)s->stall_cycles);
         cJSON_AddNumberToObject(o, "utilization", s->utilization);
         cJSON_AddNumberToObject(o, "energy_pj", s->energy.total_pj);
-        cJSON_AddItemToObject(o, "energy", energy_json(&s->energy));
-        cJSON_AddItemToObject(o, "events", events_json(&s->ev));
+        if (in->compact_ops) {
+            cJSON *ev = cJSON_AddObjectToObject(o, "events");
+            cJSON_AddNumberToObject(ev, "dram_read_bytes", (double)s->ev.dram_read_bytes);
+            cJSON_AddNumberToObject(ev, "dram_write_bytes", (double)s->ev.dram_write_bytes);
+        } else {
+            cJSON_AddItemToObject(o, "energy", energy_json(&s->energy));
+            cJSON_AddItemToObject(o, "events", events_json(&s->ev));
+        }
         cJSON_AddNumberToObject(o, "weight_bits", s->weight_bits);
         cJSON *t = cJSON_AddObjectToObject(o, "tiling");
         cJSON_AddNumberToObject(t, "tm", (double)s->tiling.tm);
@@ -272,7 +296,7 @@ int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
             cJSON_AddItemToObject(o, "values", check_json(&in->checks[i]));
         cJSON_AddItemToArray(ops, o);
     }
-    return ab_write_json(path, root, err);
+    return root;
 }
 
 /* A CSV field: quoted (with doubled quotes) when it holds a comma, a quote

@@ -26,6 +26,7 @@ typedef struct ab_report_in {
     const ab_run_stats *rs;
     const char *workload; /* "llama2-7b decode:256 (recipe bitmod)" or the trace path */
     const ab_op_check *checks; /* rs->nops entries, or NULL */
+    bool compact_ops; /* JSON: per op only the totals and DRAM bytes (sweep point files) */
 } ab_report_in;
 
 /* Human table: ops grouped by role (layer numbers folded) unless all_ops. */
@@ -36,8 +37,12 @@ int ab_report_json(const char *path, const ab_report_in *in, ab_error *err);
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err);
 
 struct cJSON;
-/* Print root (consumed) to path atomically. */
+/* The object ab_report_json writes (caller owns it; NULL: out of memory). */
+struct cJSON *ab_report_json_object(const ab_report_in *in);
+
+/* Print root (consumed) to path atomically; _flat without whitespace. */
 int ab_write_json(const char *path, struct cJSON *root, ab_error *err);
+int ab_write_json_flat(const char *path, struct cJSON *root, ab_error *err);
 
 /* One CSV field, quoted when it needs it (RFC 4180). */
 void ab_csv_field(FILE *f, const char *s);
