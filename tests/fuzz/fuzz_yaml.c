@@ -1,6 +1,6 @@
-/* fuzz_yaml.c - libFuzzer target for the model, accelerator and recipe YAML
- * loaders.  The first byte picks the loader ('m' model, 'a' accelerator,
- * anything else recipe); the
+/* fuzz_yaml.c - libFuzzer target for the model, accelerator, sweep-space and
+ * recipe YAML loaders.  The first byte picks the loader ('m' model, 'a'
+ * accelerator, 's' sweep space, anything else recipe); the
  * rest is the document, written to a per-process temporary file because
  * the loaders read files (their messages name the file). */
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include "energy.h"
 #include "model.h"
 #include "recipe.h"
+#include "sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const double area = ab_accel_area_mm2(&a);
             if (e.total_pj != e.total_pj || area != area)
                 abort();
+        }
+    } else if (data[0] == 's') {
+        ab_sweep_spec sp;
+        if (ab_sweep_load(path, &sp, &err) == 0) {
+            /* enumerate a few points and evaluate the constraints on them */
+            const char *vals[256];
+            if (sp.ncols <= 256)
+                for (size_t p = 0; p < sp.npoints && p < 16; p++) {
+                    ab_sweep_point_values(&sp, p, vals);
+                    for (size_t c = 0; c < sp.ncons; c++)
+                        (void)ab_sweep_eval(&sp, sp.cons[c].when, vals, &err);
+                }
+            ab_sweep_free(&sp);
         }
     } else {
         ab_recipe r;
