@@ -1,9 +1,11 @@
 # anybit - thin wrappers around CMake for the README's commands.
 #   make run    install deps, build, run the default job
-#   make test   install deps, build, run every suite (unit, sanitizer, fuzz)
+#   make test   install deps, build, run every suite (unit, sanitizer, fuzz, and the
+#               Slurm sweep where a local Slurm can run: root)
 #   make bench  build and run the benchmarks (figures, never pass/fail)
 #   make asan   the unit tests under AddressSanitizer + UBSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each
+#   make test-slurm  a sweep on a local one-node Slurm (root; fails instead of skipping)
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
@@ -11,7 +13,7 @@ FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 20
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz bench clean
+.PHONY: all deps build run test unit asan fuzz bench test-slurm slurm-optional clean
 
 all: build
 
@@ -53,7 +55,32 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
 
-test: unit asan fuzz
+test: unit asan fuzz slurm-optional
+
+# A sweep through Slurm, end to end, on a one-node cluster brought up here
+# (scripts/slurm-local.sh: installs slurm-wlm and munge, needs root): its
+# results.csv must equal a plain `anybit sweep`'s. docs/sweeps.md, "Running on
+# a cluster (Slurm)".
+SLURM_SPACE  ?= examples/sweeps/slurm-smoke.yaml
+SLURM_SHARDS ?= 3
+SLURM_ANYBIT ?= $(BUILD)/anybit
+test-slurm: build
+	@scripts/slurm-test.sh $(SLURM_ANYBIT) $(SLURM_SPACE) $(SLURM_SHARDS)
+
+# The same inside `make test` (CI): runs where a local Slurm can be brought up
+# (root), skips with a line saying why where it cannot; a run whose results
+# differ fails. Bounded so that a cluster that never schedules cannot hang CI.
+slurm-optional: build
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "test-slurm: SKIP: a local Slurm needs root (run make test-slurm as root)"; \
+	else \
+	  rc=0; ANYBIT_SLURM_OPTIONAL=1 timeout 900 scripts/slurm-test.sh $(SLURM_ANYBIT) \
+	    $(SLURM_SPACE) $(SLURM_SHARDS) || rc=$$?; \
+	  if [ $$rc = 124 ]; then \
+	    scripts/slurm-local.sh stop >/dev/null 2>&1 || true; \
+	    echo "test-slurm: SKIP: timed out after 900 s (the local Slurm did not run the jobs)"; \
+	  elif [ $$rc != 0 ]; then exit $$rc; fi; \
+	fi
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; ./$$b || exit 1; done

@@ -354,7 +354,7 @@ int ab_sweep_merge(const char *out, const char *const *dirs, size_t ndirs, size_
         goto fail;
     {
         /* sweep.json of the merge: the first shard's, as the whole space */
-        char from[1024], to[1024];
+        char from[1100], to[1100];
         snprintf(from, sizeof from, "%s/sweep.json", first_dir);
         cJSON *o = read_json(from, err);
         if (!o)
