@@ -32,6 +32,7 @@ typedef struct row {
     char label[1024];
     ab_run_stats rs;
     size_t nconf; /* rows per phase: the first of each phase is the baseline */
+    const char *recipe; /* what the row ran */
 } row;
 
 static size_t split(char *s, const char **out, size_t cap)
@@ -50,6 +51,7 @@ static int write_json(const char *path, const row *rows, size_t n, ab_error *err
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "accel", rows[i].accel->name);
         cJSON_AddStringToObject(o, "phase", rows[i].phase ? rows[i].phase : "");
+        cJSON_AddStringToObject(o, "recipe", rows[i].recipe);
         cJSON_AddStringToObject(o, "workload", rows[i].label);
         cJSON_AddNumberToObject(o, "cycles", (double)r->cycles);
         cJSON_AddNumberToObject(o, "seconds", r->seconds);
@@ -72,13 +74,15 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
     ab_atomic_file af;
     if (ab_atomic_open(&af, path, err) != 0)
         return -1;
-    fprintf(af.fp, "accel,phase,cycles,seconds,energy_pj,area_mm2,tokens_per_s,edp_pj_s,"
+    fprintf(af.fp, "accel,phase,recipe,cycles,seconds,energy_pj,area_mm2,tokens_per_s,edp_pj_s,"
                    "utilization,stall_cycles,dram_bytes\n");
     for (size_t i = 0; i < n; i++) {
         const ab_run_stats *r = &rows[i].rs;
         ab_csv_field(af.fp, rows[i].accel->name);
         fputc(',', af.fp);
         ab_csv_field(af.fp, rows[i].phase ? rows[i].phase : "");
+        fputc(',', af.fp);
+        ab_csv_field(af.fp, rows[i].recipe);
         fprintf(af.fp, ",%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu\n",
                 (unsigned long long)r->cycles, r->seconds, r->energy.total_pj, r->area_mm2,
                 r->tokens_per_s, r->edp_pj_s, r->utilization, (unsigned long long)r->stall_cycles,
@@ -87,21 +91,23 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
     return ab_atomic_commit(&af, err);
 }
 
-static void print_table(const row *rows, size_t n, size_t nconf)
+static void print_table(const row *rows, size_t n, size_t nconf, const char *forced_recipe)
 {
     char b1[32], b2[32];
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
         const row *base = &rows[i - i % nconf];
         if (i % nconf == 0)
-            printf("\n%s\n%-10s %-22s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
-                   r->label, "config", "PE", "cycles", "time", "speedup", "energy", "energy",
-                   "area", "tokens/s", "util", "stall");
+            printf("\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
+                   r->label, "config", "PE", "recipe", "cycles", "time", "speedup", "energy",
+                   "energy", "area", "tokens/s", "util", "stall");
         char pe[32];
         snprintf(pe, sizeof pe, "%ux%u %s", r->accel->rows, r->accel->cols,
                  ab_pe_kind_name(r->accel->pe));
-        printf("%-10.10s %-22s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% %5.1f%%\n",
-               r->accel->name, pe, (unsigned long long)r->rs.cycles,
+        const char *recipe = forced_recipe ? forced_recipe : r->accel->recipe;
+        printf("%-10.10s %-16s %-10.10s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% "
+               "%5.1f%%\n",
+               r->accel->name, pe, recipe, (unsigned long long)r->rs.cycles,
                ab_fmt_si(b1, sizeof b1, r->rs.seconds, "s"),
                r->rs.seconds > 0 ? base->rs.seconds / r->rs.seconds : 0,
                ab_fmt_si(b2, sizeof b2, r->rs.energy.total_pj * 1e-12, "J"),
@@ -171,6 +177,7 @@ int cmd_compare(int argc, char **argv)
             r->phase = phases[p];
             r->accel = &accels[c];
             r->nconf = nconf;
+            r->recipe = w.recipe ? w.recipe : accels[c].recipe;
             ab_op_list ops;
             ab_trace trace;
             memset(&trace, 0, sizeof trace);
@@ -197,7 +204,7 @@ int cmd_compare(int argc, char **argv)
         rc = cli_input_error("compare", &err);
         goto out;
     }
-    print_table(rows, nrows, nconf);
+    print_table(rows, nrows, nconf, w.recipe);
 out:
     for (size_t i = 0; rows && i < nrows; i++)
         ab_run_stats_free(&rows[i].rs);
