@@ -22,6 +22,9 @@ static const command commands[] = {
     {"compare", cmd_compare, "one workload on several accelerators, side by side"},
     {"sweep", cmd_sweep, "run (or resume) a design-space sweep: one row per point"},
     {"merge", cmd_merge, "merge the shard directories of a sweep"},
+    {"pareto", cmd_pareto, "the Pareto front of a sweep directory's results"},
+    {"plot", cmd_plot, "a sweep's Pareto, energy, speedup and roofline plots (SVG, PNG)"},
+    {"report", cmd_report, "a sweep as one self-contained HTML page"},
     {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
 };
 

@@ -1,0 +1,83 @@
+/* cmd_plot.c - `anybit plot DIR`: the four plots of a sweep directory as
+ * SVG and PNG through gnuplot (docs/plots.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "plot.h"
+#include "results.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: anybit plot DIR [--baseline COL=VALUE] [-o PLOTDIR]\n\n"
+                 "  DIR                 a sweep directory (anybit sweep, anybit merge)\n"
+                 "  --baseline COL=VAL  speedup of each point against the ok row with COL=VAL and\n"
+                 "                      the same values of all other input columns (default: the\n"
+                 "                      first ok point, for every point)\n"
+                 "  -o PLOTDIR          where the plots go (default DIR/plots, created)\n\n"
+                 "Writes pareto, energy, speedup and roofline, each as .svg and .png, with\n"
+                 "gnuplot (Debian gnuplot-nox).  Every mark of an SVG carries its point id and\n"
+                 "values in a <title> (a tooltip in browsers).\n");
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    const char *dir = NULL, *outdir = NULL;
+    ab_plot_opts opts = {NULL, 0};
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return AB_EXIT_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--baseline", &opts.baseline, &bad) ||
+                   cli_opt_value(argc, argv, &i, "-o", &outdir, &bad)) {
+            continue;
+        } else if (argv[i][0] == '-' || dir) {
+            return cli_usage_error("plot", "unexpected argument '%s' (anybit plot --help)",
+                                   argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (bad)
+        return AB_EXIT_USAGE;
+    if (!dir)
+        return cli_usage_error("plot", "the sweep directory is required (anybit plot --help)");
+    ab_error err;
+    ab_results r;
+    if (ab_results_load(dir, &r, &err) != 0)
+        return cli_input_error("plot", &err);
+    char defdir[4096];
+    if (!outdir) {
+        snprintf(defdir, sizeof defdir, "%s/plots", dir);
+        outdir = defdir;
+    }
+    ab_plot_data d;
+    ab_plot_set set;
+    memset(&set, 0, sizeof set);
+    int rc = AB_EXIT_OK;
+    if (ab_plot_prepare(&r, &opts, &d, &err) != 0) {
+        ab_results_free(&r);
+        return cli_input_error("plot", &err);
+    }
+    bool created = false;
+    if (ab_mkdir_p(outdir, &created, &err) != 0 ||
+        ab_plot_render(&d, outdir, true, &set, &err) != 0 ||
+        ab_plot_commit(&set, outdir, &err) != 0) {
+        rc = cli_input_error("plot", &err);
+        ab_plot_set_free(&set); /* its temporary directory first, then ours */
+        if (created)
+            rmdir(outdir);
+    } else {
+        printf("%zu ok points of %zu: wrote", d.nok, r.nrows);
+        for (int i = 0; i < AB_PLOT_COUNT; i++)
+            printf(" %s.svg %s.png", ab_plot_name(i), ab_plot_name(i));
+        printf(" to %s\n", outdir);
+    }
+    ab_plot_set_free(&set);
+    ab_plot_data_free(&d);
+    ab_results_free(&r);
+    return rc;
+}

@@ -1,0 +1,468 @@
+/* plot_script.c - the gnuplot script of `anybit plot`: data as inline
+ * datablocks, one plot command per figure, SVG then PNG (plot_impl.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_impl.h"
+#include "report.h"
+
+/* Every figure has the same size so that the report lines them up. */
+#define PLOT_W 960
+#define PLOT_H 600
+
+static const char *const part_titles[AB_ENERGY_PARTS] = {"PE",         "dequant", "SRAM read",
+                                                         "SRAM write", "DRAM",    "leakage"};
+/* Paul Tol's colour-blind-safe "bright" scheme. */
+static const char *const part_colors[AB_ENERGY_PARTS] = {"#4477aa", "#66ccee", "#228833",
+                                                         "#ccbb44", "#ee6677", "#aa3377"};
+
+void plot_tips_free(plot_tips *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    memset(t, 0, sizeof *t);
+}
+
+typedef struct script {
+    FILE *f;
+    const ab_plot_data *d;
+    plot_tips *tips;
+    size_t varying[64];
+    size_t nvarying;
+    bool oom;
+} script;
+
+/* Tooltip text -> its index (the label token gnuplot sees is "hN"). */
+static size_t tip_add(script *s, char *text)
+{
+    plot_tips *t = s->tips;
+    if (!text) {
+        s->oom = true;
+        return 0;
+    }
+    if (t->n == t->cap) {
+        const size_t cap = t->cap ? 2 * t->cap : 64;
+        char **grown = realloc(t->s, cap * sizeof *grown);
+        if (!grown) {
+            free(text);
+            s->oom = true;
+            return 0;
+        }
+        t->s = grown;
+        t->cap = cap;
+    }
+    t->s[t->n] = text;
+    return t->n++;
+}
+
+/* A string for a gnuplot command: single quotes (no escapes inside, a
+ * quote doubled), control characters as spaces. */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("''", f);
+        else
+            fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
+    }
+    fputc('\'', f);
+}
+
+/* A quoted datablock field: gnuplot's data quoting has no escape, so a
+ * double quote becomes a single one. */
+static void gp_field(FILE *f, const char *s, size_t max)
+{
+    fputc('"', f);
+    size_t n = 0;
+    for (; *s && n < max; s++, n++)
+        fputc(*s == '"' ? '\'' : (unsigned char)*s < 0x20 ? ' ' : *s, f);
+    if (*s)
+        fputs("...", f);
+    fputc('"', f);
+}
+
+/* A display unit for values whose largest is maxv (in base units): the
+ * largest of s, ms, us, ns, ps (or J, mJ, ...) that keeps it >= 1. */
+typedef struct unit {
+    double mul;
+    char name[8];
+} unit;
+
+static unit pick_unit(double maxv, const char *base)
+{
+    static const char *const pre[] = {"", "m", "u", "n", "p", "f"};
+    unit u = {1, ""};
+    int i = 0;
+    while (i < 5 && maxv > 0 && maxv * u.mul < 1) {
+        u.mul *= 1000;
+        i++;
+    }
+    snprintf(u.name, sizeof u.name, "%s%s", pre[i], base);
+    return u;
+}
+
+static char *tip_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *tip_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* "config.array.rows=64, phase=decode:16": the inputs that vary, so a
+ * tooltip says which design point this is. */
+static void inputs_of(const script *s, size_t row, char *out, size_t cap)
+{
+    const ab_results *r = s->d->r;
+    out[0] = 0;
+    for (size_t i = 0; i < s->nvarying; i++) {
+        const size_t used = strlen(out);
+        snprintf(out + used, cap - used, "%s%s=%s", i ? ", " : "", r->cols[s->varying[i]],
+                 r->rows[row].cells[s->varying[i]]);
+    }
+}
+
+/* The x tick label of a bar: the point and its varying input values, or
+ * the point alone when there are so many bars that longer labels would
+ * overlap (the tooltips still name the inputs). */
+static void bar_label(const script *s, size_t row, size_t nbars, char *out, size_t cap)
+{
+    const ab_results *r = s->d->r;
+    snprintf(out, cap, "%llu", (unsigned long long)r->rows[row].point);
+    for (size_t i = 0; i < s->nvarying && nbars <= 30; i++) {
+        const size_t used = strlen(out);
+        snprintf(out + used, cap - used, "%s%s", i ? " " : ": ",
+                 r->rows[row].cells[s->varying[i]]);
+    }
+}
+
+static void terminal_svg(script *s, const char *workdir, const char *name)
+{
+    fprintf(s->f,
+            "\nreset\nset terminal svg size %d,%d fixed noenhanced font 'sans,11' "
+            "background rgb 'white'\nset output ",
+            PLOT_W, PLOT_H);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.svg", workdir, name);
+    gp_str(s->f, path);
+    fputc('\n', s->f);
+}
+
+/* After a plot: close the SVG, then redraw the same plot as PNG. */
+static void finish(script *s, const char *workdir, const char *name, bool png)
+{
+    fprintf(s->f, "unset output\n");
+    if (!png)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.png", workdir, name);
+    fprintf(s->f,
+            "set terminal @png_term size %d,%d noenhanced font 'sans,10' "
+            "background rgb 'white'\nset output ",
+            PLOT_W, PLOT_H);
+    gp_str(s->f, path);
+    fprintf(s->f, "\nreplot\nunset output\n");
+}
+
+/* Log scale when the values span more than a factor of 20. */
+static bool wants_log(const double *v, size_t n, size_t stride)
+{
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double x = v[i * stride];
+        if (!(x > 0))
+            return false;
+        lo = fmin(lo, x);
+        hi = fmax(hi, x);
+    }
+    return n > 1 && hi > 20 * lo;
+}
+
+static void plot_pareto(script *s, const char *workdir, bool png)
+{
+    const ab_plot_data *d = s->d;
+    FILE *f = s->f;
+    double tmax = 0, emax = 0;
+    for (size_t i = 0; i < d->nok; i++) {
+        tmax = fmax(tmax, d->seconds[i]);
+        emax = fmax(emax, d->energy[i] * 1e-12);
+    }
+    const unit tu = pick_unit(tmax, "s"), eu = pick_unit(emax, "J");
+    terminal_svg(s, workdir, "pareto");
+    fprintf(f,
+            "set title 'Latency vs energy: %zu ok points, %zu on the Pareto front "
+            "(both minimized)'\n",
+            d->nok, d->nfront);
+    fprintf(f, "set xlabel 'latency (%s)'\nset ylabel 'energy (%s)'\n", tu.name, eu.name);
+    fprintf(f, "set grid\nset key top right opaque box\n");
+    if (wants_log(d->seconds, d->nok, 1))
+        fprintf(f, "set logscale x\n");
+    if (wants_log(d->energy, d->nok, 1))
+        fprintf(f, "set logscale y\n");
+    fprintf(f, "$pareto_all << EOD\n");
+    char b1[32], b2[32], in[1024];
+    for (size_t i = 0; i < d->nok; i++) {
+        const size_t row = d->ok[i];
+        bool on_front = false;
+        for (size_t j = 0; j < d->nfront; j++)
+            on_front |= d->front[j] == i;
+        inputs_of(s, row, in, sizeof in);
+        const size_t t = tip_add(s, tip_printf("point %llu\nlatency %s, energy %s%s\n%s",
+                                               (unsigned long long)d->r->rows[row].point,
+                                               ab_fmt_si(b1, sizeof b1, d->seconds[i], "s"),
+                                               ab_fmt_si(b2, sizeof b2, d->energy[i] * 1e-12, "J"),
+                                               on_front ? " (on the Pareto front)" : "", in));
+        fprintf(f, "%.10g %.10g \"h%zu\"\n", d->seconds[i] * tu.mul, d->energy[i] * 1e-12 * eu.mul,
+                t);
+    }
+    fprintf(f, "EOD\n$pareto_front << EOD\n");
+    for (size_t j = 0; j < d->nfront; j++)
+        fprintf(f, "%.10g %.10g \"%llu\"\n", d->seconds[d->front[j]] * tu.mul,
+                d->energy[d->front[j]] * 1e-12 * eu.mul,
+                (unsigned long long)d->r->rows[d->ok[d->front[j]]].point);
+    fprintf(f, "EOD\n");
+    fprintf(f, "plot $pareto_all using 1:2:3 with labels hypertext point pt 7 ps 1.1 "
+               "lc rgb '#4477aa' title 'design point', \\\n"
+               "     $pareto_front using 1:2 with linespoints pt 6 ps 2 lw 2 "
+               "lc rgb '#cc3311' title 'Pareto front'");
+    /* the front's point ids beside it, while they stay legible */
+    if (d->nfront <= 25)
+        fprintf(f, ", \\\n     $pareto_front using 1:2:3 with labels offset char 1,0.7 left "
+                   "tc rgb '#cc3311' notitle");
+    fputc('\n', f);
+    finish(s, workdir, "pareto", png);
+}
+
+/* Title suffix of the bar charts when there are more points than bars. */
+static void bars_note(char *out, size_t cap, size_t shown, size_t total, const char *what)
+{
+    if (shown < total)
+        snprintf(out, cap, " (first %zu of %zu %s)", shown, total, what);
+    else
+        snprintf(out, cap, " (%zu %s)", total, what);
+}
+
+static void bar_style(FILE *f, bool many)
+{
+    fprintf(f, "set style data histograms\nset style fill solid 0.85 border lc rgb '#333333'\n"
+               "set boxwidth 0.75\nset yrange [0:*]\nset grid ytics\nset xlabel 'point'\n");
+    /* right-aligned at the tick, reading upwards: long labels stay apart */
+    fprintf(f, "set xtics nomirror rotate by %d right\n", many ? 90 : 40);
+}
+
+static void plot_energy(script *s, const char *workdir, bool png)
+{
+    const ab_plot_data *d = s->d;
+    FILE *f = s->f;
+    const size_t nbars = d->nok < d->max_bars ? d->nok : d->max_bars;
+    double emax = 0;
+    for (size_t i = 0; i < nbars; i++)
+        emax = fmax(emax, d->energy[i] * 1e-12);
+    const unit eu = pick_unit(emax, "J");
+    char note[128];
+    bars_note(note, sizeof note, nbars, d->nok, "ok points");
+    terminal_svg(s, workdir, "energy");
+    fprintf(f, "set title 'Energy by component%s'\nset ylabel 'energy (%s)'\n", note, eu.name);
+    bar_style(f, nbars > 12);
+    fprintf(f, "set style histogram rowstacked\nset key outside right top vertical\n");
+    fprintf(f, "$energy << EOD\n");
+    char label[64], b1[32], in[1024];
+    for (size_t i = 0; i < nbars; i++) {
+        bar_label(s, d->ok[i], nbars, label, sizeof label);
+        gp_field(f, label, 28);
+        for (int p = 0; p < AB_ENERGY_PARTS; p++)
+            fprintf(f, " %.10g", d->parts[i][p] * 1e-12 * eu.mul);
+        fputc('\n', f);
+    }
+    fprintf(f, "EOD\n$energy_tips << EOD\n");
+    for (size_t i = 0; i < nbars; i++) {
+        const size_t row = d->ok[i];
+        double sum = 0;
+        for (int p = 0; p < AB_ENERGY_PARTS; p++)
+            sum += d->parts[i][p];
+        char shares[256] = "";
+        for (int p = 0; p < AB_ENERGY_PARTS; p++) {
+            const size_t used = strlen(shares);
+            snprintf(shares + used, sizeof shares - used, "%s%s %.1f%%", p ? ", " : "",
+                     part_titles[p], sum > 0 ? 100 * d->parts[i][p] / sum : 0);
+        }
+        inputs_of(s, row, in, sizeof in);
+        const size_t t =
+            tip_add(s, tip_printf("point %llu\nenergy %s: %s\n%s",
+                                  (unsigned long long)d->r->rows[row].point,
+                                  ab_fmt_si(b1, sizeof b1, d->energy[i] * 1e-12, "J"), shares, in));
+        fprintf(f, "%zu %.10g \"h%zu\"\n", i, sum * 1e-12 * eu.mul, t);
+    }
+    fprintf(f, "EOD\nplot ");
+    for (int p = 0; p < AB_ENERGY_PARTS; p++) {
+        fprintf(f, "%s using %d%s title '%s' lc rgb '%s', \\\n     ", p ? "''" : "$energy", p + 2,
+                p ? "" : ":xtic(1)", part_titles[p], part_colors[p]);
+    }
+    fprintf(f, "$energy_tips using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
+               "lc rgb '#222222' notitle\n");
+    finish(s, workdir, "energy", png);
+}
+
+static void plot_speedup(script *s, const char *workdir, bool png)
+{
+    const ab_plot_data *d = s->d;
+    FILE *f = s->f;
+    size_t with_base = 0;
+    for (size_t i = 0; i < d->nok; i++)
+        with_base += d->base[i] >= 0;
+    const size_t nshown = with_base < d->max_bars ? with_base : d->max_bars;
+    char note[160];
+    bars_note(note, sizeof note, nshown, with_base, "points with a baseline");
+    if (with_base < d->nok) {
+        const size_t used = strlen(note);
+        snprintf(note + used, sizeof note - used, "; %zu without", d->nok - with_base);
+    }
+    terminal_svg(s, workdir, "speedup");
+    fprintf(f, "set title ");
+    char title[512];
+    if (d->baseline_per_point)
+        snprintf(title, sizeof title, "Speedup vs baseline %s (same other inputs)%s",
+                 d->baseline_desc, note);
+    else
+        snprintf(title, sizeof title, "Speedup vs %s (for every point)%s", d->baseline_desc,
+                 note);
+    gp_str(f, title);
+    fprintf(f, "\nset ylabel 'speedup (baseline latency / latency)'\n");
+    bar_style(f, nshown > 12);
+    fprintf(f, "set style histogram rowstacked\nset key off\n"
+               "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 "
+               "lc rgb '#666666' front\n");
+    fprintf(f, "$speedup << EOD\n");
+    char label[64], b1[32], b2[32], in[1024];
+    size_t shown = 0;
+    for (size_t i = 0; i < d->nok && shown < d->max_bars; i++) {
+        if (d->base[i] < 0)
+            continue;
+        bar_label(s, d->ok[i], nshown, label, sizeof label);
+        gp_field(f, label, 28);
+        fprintf(f, " %.10g\n", d->seconds[d->base[i]] / d->seconds[i]);
+        shown++;
+    }
+    fprintf(f, "EOD\n$speedup_tips << EOD\n");
+    shown = 0;
+    for (size_t i = 0; i < d->nok && shown < d->max_bars; i++) {
+        if (d->base[i] < 0)
+            continue;
+        const size_t row = d->ok[i], brow = d->ok[d->base[i]];
+        const double sp = d->seconds[d->base[i]] / d->seconds[i];
+        inputs_of(s, row, in, sizeof in);
+        const size_t t =
+            tip_add(s, tip_printf("point %llu\nspeedup %.3gx vs point %llu (latency %s vs %s)\n%s",
+                                  (unsigned long long)d->r->rows[row].point, sp,
+                                  (unsigned long long)d->r->rows[brow].point,
+                                  ab_fmt_si(b1, sizeof b1, d->seconds[i], "s"),
+                                  ab_fmt_si(b2, sizeof b2, d->seconds[d->base[i]], "s"), in));
+        fprintf(f, "%zu %.10g \"h%zu\"\n", shown, sp, t);
+        shown++;
+    }
+    fprintf(f, "EOD\nplot $speedup using 2:xtic(1) lc rgb '#228833' notitle, \\\n"
+               "     $speedup_tips using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
+               "lc rgb '#222222' notitle\n");
+    finish(s, workdir, "speedup", png);
+}
+
+static void plot_roofline(script *s, const char *workdir, bool png)
+{
+    const ab_plot_data *d = s->d;
+    const ab_roofline *rl = &d->roof;
+    FILE *f = s->f;
+    char b1[32], b2[32], b3[32], in[1024];
+    terminal_svg(s, workdir, "roofline");
+    fprintf(f, "set logscale xy\nset grid\nset key top left opaque box\n"
+               "set xlabel 'operational intensity (ops per DRAM byte, 1 MAC = 2 ops)'\n"
+               "set ylabel 'performance (ops/s)'\nset format y '%%.0s%%c'\n");
+    if (rl->nops == 0) {
+        fprintf(f, "set title 'Roofline: no op with MACs and DRAM traffic'\n"
+                   "set xrange [0.1:10]\nset yrange [1:10]\n$none << EOD\n1 1\nEOD\n"
+                   "plot $none with dots lc rgb 'white' notitle\n");
+        finish(s, workdir, "roofline", png);
+        return;
+    }
+    /* both roofs are > 0 whenever a mark is (roofline.h); the guard keeps a
+     * run whose ops report no compute cycles off a log axis at 0 */
+    double peak = rl->peak_ops_s, bw = rl->bw_bytes_s;
+    for (size_t i = 0; i < rl->nops; i++) {
+        peak = fmax(peak, rl->ops[i].ops_per_s);
+        bw = fmax(bw, rl->ops[i].ops_per_s / rl->ops[i].intensity);
+    }
+    const double ridge = peak / bw;
+    double lo = ridge, hi = ridge;
+    for (size_t i = 0; i < rl->nops; i++) {
+        lo = fmin(lo, rl->ops[i].intensity);
+        hi = fmax(hi, rl->ops[i].intensity);
+    }
+    lo /= 4;
+    hi *= 4;
+    fprintf(f, "set title 'Roofline: %zu op roles of %zu ok points%s'\n", rl->nops, d->nok,
+            rl->skipped ? " (roles without DRAM traffic left out)" : "");
+    fprintf(f, "$roof << EOD\n%.10g %.10g\n%.10g %.10g\n%.10g %.10g\nEOD\n", lo,
+            lo * bw, ridge, peak, hi, peak);
+    fprintf(f, "$roof_ops << EOD\n");
+    size_t index_of_row = 0, last_row = (size_t)-1, colour = 0;
+    for (size_t i = 0; i < rl->nops; i++) {
+        const ab_roof_op *o = &rl->ops[i];
+        if (o->row != last_row) {
+            last_row = o->row;
+            colour = index_of_row++;
+        }
+        inputs_of(s, o->row, in, sizeof in);
+        const double roof = fmin(peak, o->intensity * bw);
+        const size_t t = tip_add(
+            s, tip_printf("point %llu: %s (x%zu)\n%.3g ops/byte, %sops/s = %.0f%% of the roof "
+                          "(%s-bound side), %s DRAM\n%s",
+                          (unsigned long long)d->r->rows[o->row].point, o->role, o->count,
+                          o->intensity, ab_fmt_si(b1, sizeof b1, o->ops_per_s, ""),
+                          100 * o->ops_per_s / roof, o->intensity < ridge ? "memory" : "compute",
+                          ab_fmt_si(b3, sizeof b3, o->dram_bytes, "B"), in));
+        /* linetypes 1..8 cycle: neighbouring points get different colours */
+        fprintf(f, "%.10g %.10g \"h%zu\" %zu\n", o->intensity, o->ops_per_s, t, colour % 8 + 1);
+    }
+    fprintf(f, "EOD\n");
+    char roof_title[160];
+    snprintf(roof_title, sizeof roof_title, "roof: peak %sops/s, DRAM %sB/s",
+             ab_fmt_si(b1, sizeof b1, peak, ""),
+             ab_fmt_si(b2, sizeof b2, bw, ""));
+    fprintf(f, "plot $roof with lines lw 2 lc rgb '#444444' title ");
+    gp_str(f, roof_title);
+    fprintf(f, ", \\\n     $roof_ops using 1:2:3:4 with labels hypertext point pt 7 ps 0.9 "
+               "lc variable title 'op role (colour: point)'\n");
+    finish(s, workdir, "roofline", png);
+}
+
+int plot_write_script(FILE *f, const ab_plot_data *d, const char *workdir, bool png,
+                      plot_tips *tips, ab_error *err)
+{
+    script s = {f, d, tips, {0}, 0, false};
+    s.nvarying = ab_plot_varying_inputs(d->r, s.varying, sizeof s.varying / sizeof s.varying[0]);
+    fprintf(f, "# anybit plot: generated; data inline as datablocks\n"
+               "set encoding utf8\n"
+               "png_term = (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) ? 'pngcairo' : 'png'\n");
+    plot_pareto(&s, workdir, png);
+    plot_energy(&s, workdir, png);
+    plot_speedup(&s, workdir, png);
+    plot_roofline(&s, workdir, png);
+    if (s.oom)
+        return ab_error_set(err, "plot: out of memory");
+    if (ferror(f))
+        return ab_error_set(err, "%s: cannot write the gnuplot script", workdir);
+    return 0;
+}
