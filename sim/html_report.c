@@ -14,18 +14,6 @@
 #define ANYBIT_VERSION "0.0.0"
 #endif
 
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
 
 static const char style[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
@@ -84,7 +72,7 @@ static void value_cell(FILE *f, const ab_results *r, size_t row, size_t col)
     char b[48];
     fputs("<td class=n>", f);
     if (ab_results_number(r, row, col, &v, NULL) != 0) {
-        esc(f, r->rows[row].cells[col]);
+        ab_xml_escape(f, r->rows[row].cells[col]);
     } else if (strcmp(name, "seconds") == 0) {
         fputs(ab_fmt_si(b, sizeof b, v, "s"), f);
     } else if (strcmp(name, "energy_pj") == 0) {
@@ -130,7 +118,7 @@ static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n
     fputs("<th>point</th>", f);
     for (size_t k = 0; k < nvarying; k++) {
         fputs("<th>", f);
-        esc(f, r->cols[varying[k]]);
+        ab_xml_escape(f, r->cols[varying[k]]);
         fputs("</th>", f);
     }
     for (size_t k = 0; k < nouts; k++)
@@ -144,7 +132,7 @@ static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n
         fprintf(f, "<td class=n>%llu</td>", (unsigned long long)row->point);
         for (size_t k = 0; k < nvarying; k++) {
             fputs("<td>", f);
-            esc(f, row->cells[varying[k]]);
+            ab_xml_escape(f, row->cells[varying[k]]);
             fputs("</td>", f);
         }
         for (size_t k = 0; k < nouts; k++)
@@ -183,7 +171,7 @@ static void summary(FILE *f, const ab_results *r)
             n += r->rows[j].status == row->status &&
                  strcmp(r->rows[j].cells[r->col_reason], reason) == 0;
         fprintf(f, "<tr><td>%s</td><td>", ab_row_status_name(row->status));
-        esc(f, *reason ? reason : "(none given)");
+        ab_xml_escape(f, *reason ? reason : "(none given)");
         fprintf(f, "</td><td class=n>%zu</td></tr>\n", n);
     }
     fputs("</table>\n", f);
@@ -232,10 +220,10 @@ static int top_table(FILE *f, const ab_html_in *in, const size_t *varying, size_
     for (size_t i = 0; i < shown; i++)
         rows[i] = k[i].row;
     fprintf(f, "<h2>Top %zu of %zu ok points by ", shown, n);
-    esc(f, in->sort_name);
+    ab_xml_escape(f, in->sort_name);
     if (strcmp(in->sort_name, r->cols[in->sort_col]) != 0) {
         fputs(" (", f);
-        esc(f, r->cols[in->sort_col]);
+        ab_xml_escape(f, r->cols[in->sort_col]);
         fputs(")", f);
     }
     fprintf(f, ", %s first</h2>\n", in->sort_desc ? "largest" : "smallest");
@@ -253,19 +241,19 @@ int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
         return -1;
     FILE *f = af.fp;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    esc(f, in->meta->name);
+    ab_xml_escape(f, in->meta->name);
     fputs(" - anybit sweep report</title>\n<style>", f);
     fputs(style, f);
     fputs("</style>\n</head>\n<body>\n<h1>", f);
-    esc(f, in->meta->name);
+    ab_xml_escape(f, in->meta->name);
     fputs("</h1>\n", f);
     if (in->meta->description[0]) {
         fputs("<p class=desc>", f);
-        esc(f, in->meta->description);
+        ab_xml_escape(f, in->meta->description);
         fputs("</p>\n", f);
     }
     fputs("<p class=meta>Sweep directory <code>", f);
-    esc(f, r->dir);
+    ab_xml_escape(f, r->dir);
     fputs("</code>; report by anybit " ANYBIT_VERSION " (docs/plots.md).</p>\n", f);
     summary(f, r);
     size_t varying[64];
@@ -297,7 +285,7 @@ int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
             fprintf(f, "<figure id=\"plot-%s\">\n", ab_plot_name(i));
             inline_svg(f, in->plots->svg[i], i);
             fputs("<figcaption>", f);
-            esc(f, ab_plot_caption(i));
+            ab_xml_escape(f, ab_plot_caption(i));
             fputs("</figcaption>\n</figure>\n", f);
         }
     }

@@ -13,6 +13,7 @@
 
 #include "atomic_file.h"
 #include "plot_impl.h"
+#include "report.h"
 #include "tensor_io.h"
 
 extern char **environ;
@@ -23,19 +24,6 @@ static const char *const svg_titles[AB_PLOT_COUNT] = {"anybit: latency vs energy
 
 /* ---- the SVG rewrite ----------------------------------------------------- */
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
 
 /* gnuplot 5.4's svg terminal writes a hypertext point as
  *   <g onmousemove="gnuplot_svg.showHypertext(evt,'TEXT')"
@@ -71,7 +59,7 @@ int plot_svg_rewrite(const char *svg, const plot_tips *tips, const char *title, 
         fwrite(p, 1, (size_t)(next - p), f);
         if (next == t) {
             fputs("<title>", f);
-            xml_text(f, title);
+            ab_xml_escape(f, title);
             fputs("</title>", f);
             p = t + strlen(doc_title);
         } else if (next == g) {
@@ -89,7 +77,7 @@ int plot_svg_rewrite(const char *svg, const plot_tips *tips, const char *title, 
             if (tend == tok + 1 || *tend != '\'' || id >= tips->n || !close)
                 goto malformed;
             fputs("<g><title>", f);
-            xml_text(f, tips->s[id]);
+            ab_xml_escape(f, tips->s[id]);
             fputs("</title>", f);
             p = close + strlen("</title>");
         }

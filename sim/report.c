@@ -10,6 +10,20 @@
 
 #include "atomic_file.h"
 
+void ab_xml_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
 const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit)
 {
     static const char *const pre[] = {"p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
@@ -29,8 +43,7 @@ const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit)
     return buf;
 }
 
-/* "layers.12.mlp.up_proj" -> "layers.*.mlp.up_proj" */
-static void role_of(const char *name, char *out, size_t cap)
+void ab_op_role(const char *name, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; name[i] && o + 2 < cap;) {
@@ -76,7 +89,7 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
         if (all_ops)
             snprintf(role, sizeof role, "%s", s->name);
         else
-            role_of(s->name, role, sizeof role);
+            ab_op_role(s->name, role, sizeof role);
         size_t r = 0;
         if (!all_ops)
             while (r < nrows && strcmp(rows[r].role, role) != 0)

@@ -47,6 +47,13 @@ int ab_write_json_flat(const char *path, struct cJSON *root, ab_error *err);
 /* One CSV field, quoted when it needs it (RFC 4180). */
 void ab_csv_field(FILE *f, const char *s);
 
+/* An op's role: layer numbers folded ("layers.12.mlp.up_proj" ->
+ * "layers.*.mlp.up_proj"), how tables group ops. */
+void ab_op_role(const char *name, char *out, size_t cap);
+
+/* Text for XML/HTML content or attributes: & < > " ' escaped. */
+void ab_xml_escape(FILE *f, const char *s);
+
 /* Engineering formatting helpers shared with `compare`. */
 const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit);
 

@@ -3,7 +3,6 @@
  * docs/plots.md "Roofline"). */
 #include "roofline.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,29 +10,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "report.h"
 #include "sweep_info.h"
 
-/* "layers.12.mlp.up_proj" -> "layers.*.mlp.up_proj", the grouping of the
- * run table (report.c keeps its own copy private; the rule is the same). */
-static void role_of(const char *name, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; name[i] && o + 2 < cap;) {
-        const bool start = i == 0 || name[i - 1] == '.';
-        if (start && isdigit((unsigned char)name[i])) {
-            size_t j = i;
-            while (isdigit((unsigned char)name[j]))
-                j++;
-            if (name[j] == '.' || name[j] == 0) {
-                out[o++] = '*';
-                i = j;
-                continue;
-            }
-        }
-        out[o++] = name[i++];
-    }
-    out[o] = 0;
-}
 
 /* A number >= 0 at o[key]; `where` names o ("run.ops[3]") in messages. */
 static int num(const cJSON *o, const char *key, const char *path, const char *where, double *out,
@@ -129,7 +108,7 @@ static int load_point(const ab_results *r, size_t row, ab_roofline *rl, size_t *
         if (ocycles > 0 && (rd + wr) * clock / ocycles > rl->bw_bytes_s)
             rl->bw_bytes_s = (rd + wr) * clock / ocycles;
         char role[AB_ROLE_MAX];
-        role_of(name->valuestring, role, sizeof role);
+        ab_op_role(name->valuestring, role, sizeof role);
         if (add_role(rl, cap, first, row, role, macs, ocycles, rd + wr, err) != 0)
             goto out;
     }
