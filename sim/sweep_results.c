@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "report.h"
 #include "sweep_impl.h"
+#include "sweep_info.h"
 #include "tensor_io.h"
 
 const char *const ab_sweep_out_cols[AB_SWEEP_NOUT] = {
@@ -111,17 +112,11 @@ void ab_sweep_meta_free(ab_sweep_meta *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Parse a JSON file; NULL with err set (sweep_info.h does the work). */
 static cJSON *read_json(const char *path, ab_error *err)
 {
-    uint8_t *text;
-    size_t len;
-    if (ab_read_file(path, &text, &len, err) != 0)
-        return NULL;
-    cJSON *o = cJSON_ParseWithLength((const char *)text, len);
-    free(text);
-    if (!o)
-        ab_error_set(err, "%s: not valid JSON", path);
-    return o;
+    cJSON *o = NULL;
+    return ab_json_load(path, &o, err) == 0 ? o : NULL;
 }
 
 int ab_sweep_meta_read(const char *dir, ab_sweep_meta *m, bool *exists, ab_error *err)
