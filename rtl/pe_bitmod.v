@@ -1,0 +1,190 @@
+// pe_bitmod.v - one BitMoD processing element (HPCA'25): 4 FP16 activations
+// times 4 bit-serial weight terms per cycle into a custom-float group
+// accumulator, then bit-serial dequantization by the integer group scale.
+//
+// Bit-exact with the C model kernels/bitmod_pe.{h,c} (which documents every
+// width and rule, and the public RTL yc2367/BitMoD hardware/pe/ it follows);
+// lock-step co-simulated against it by tests/test_cosim_bitmod.cpp.
+// Written from the C model's description, not from the public Verilog.
+// Full description: docs/rtl.md.
+//
+// Submodules: bitmod_exp_match.v, bitmod_bs_mul.v, bitmod_grp_accum.v,
+// bitmod_dequant.v.
+//
+// ---- Timing ---------------------------------------------------------------
+// One cycle per step, no pipeline.  Every input is sampled at the rising edge
+// of clk; the registered outputs (acc_*, dq_*) show the result right after
+// that edge.  The dbg_* outputs are combinational: they describe the step
+// being presented (inputs + current registers), i.e. the cycle whose result
+// the next edge commits.  rst_n is synchronous and active low: an edge
+// with rst_n low clears all state (the C model's ab_bitmod_pe_init) and
+// ignores the other inputs.  (Synchronous so that the flip-flops legalize
+// to plain D flip-flops in the Yosys area flow: dfflegalize rejects
+// asynchronous resets.)
+//
+// Controls of one cycle (any combination) act, at the edge, like these C
+// model calls in this order:
+//   dequant_begin  ab_bitmod_pe_dequant_begin(scale_sign)  (latches the
+//                  accumulator as it is before the edge)
+//   dequant_step   ab_bitmod_pe_dequant_step(scale_bit)
+//   group_begin    ab_bitmod_pe_group_begin()
+//   step_valid     ab_bitmod_pe_step(act, terms)
+// So a group starts with group_begin and its first step in the same cycle,
+// and the previous group's dequantization (dequant_begin, then one
+// dequant_step per scale bit, MSB first) runs behind the next group's steps.
+//
+// ---- Terms ------------------------------------------------------------------
+// Lane i takes act[16*i +: 16] (FP16 bits) and the term w_sign[i],
+// w_exp[2*i +: 2], w_man[i], w_sig[3*i +: 3] (kernels/bitmod_terms.h).  The
+// 4 lanes of a cycle share one significance (grp_accum has one w_sig): like
+// the C model, the PE uses lane 0's; dbg_sig_conflict flags a cycle whose
+// lanes disagree (never the case for ab_bitmod_terms output).
+//
+// FP16 unpacking (*inferred* in the C model): a_man = {exp != 0, frac},
+// a_exp = max(exp, 1); exponent 31 (inf/NaN) is an ordinary exponent.
+//
+// ---- Term alignment ---------------------------------------------------------
+// RTL_LITERAL_ALIGN = 0: the term is aligned to E = max(acc_exp, M) too (the
+//                        C model's default); 1: the RTL as written (the term
+//                        is added unshifted, C model rtl_literal_align);
+//                        2 (default): chosen at run time by literal_align, so
+//                        one Verilated model co-simulates both rules.
+// With 0 or 1 the literal_align port is ignored.
+//
+// fault_flip is for the co-simulation checker's self-test: tie it to 0.
+// While high it XORs bit 0 of acc_man at the clock edge.
+`default_nettype none
+
+module pe_bitmod #(
+    parameter integer RTL_LITERAL_ALIGN = 2
+) (
+    input  wire        clk,
+    input  wire        rst_n,
+    // compute step
+    input  wire        step_valid,
+    input  wire [63:0] act,             // 4 x FP16
+    input  wire [3:0]  w_sign,
+    input  wire [7:0]  w_exp,           // 4 x 2 bits
+    input  wire [3:0]  w_man,
+    input  wire [11:0] w_sig,           // 4 x 3 bits, lane 0's is used
+    input  wire        group_begin,     // clear the accumulator
+    // dequantization
+    input  wire        dequant_begin,
+    input  wire        scale_sign,
+    input  wire        dequant_step,
+    input  wire        scale_bit,
+    // configuration / test
+    input  wire        literal_align,   // used when RTL_LITERAL_ALIGN == 2
+    input  wire        fault_flip,      // test only, tie to 0
+    // registered state
+    output wire [5:0]  acc_exp,
+    output wire [14:0] acc_man,         // signed
+    output wire        acc_sign,
+    output wire [5:0]  dq_exp,
+    output wire [20:0] dq_man,          // signed
+    output wire        dq_sign,
+    output wire [14:0] dq_in_man,       // signed, latched accumulator mantissa
+    output wire        dq_scale_sign,
+    // combinational debug view of the presented step
+    output wire [5:0]  dbg_max_exp,
+    output wire [23:0] dbg_delta,       // 4 x 6 bits
+    output wire [59:0] dbg_lane,        // 4 x 15 bits signed, aligned products
+    output wire [16:0] dbg_bs_out,      // signed adder-tree output
+    output wire [22:0] dbg_acc_sum,     // signed, before normalization
+    output wire [3:0]  dbg_norm_shift,
+    output wire        dbg_sig_conflict
+);
+    // ---- FP16 unpacking -------------------------------------------------------
+    wire [19:0] a_exp;
+    wire [43:0] a_man;
+    wire [3:0]  a_sign;
+    genvar i;
+    generate
+        for (i = 0; i < 4; i = i + 1) begin : g_unpack
+            wire [4:0] e    = act[16*i + 10 +: 5];
+            wire       norm = |e;
+            assign a_sign[i]          = act[16*i + 15];
+            assign a_exp[5*i +: 5]    = norm ? e : 5'd1;
+            assign a_man[11*i +: 11]  = {norm, act[16*i +: 10]};
+        end
+    endgenerate
+
+    // ---- term alignment rule ---------------------------------------------------
+    wire literal;
+    generate
+        if (RTL_LITERAL_ALIGN == 2) begin : g_align_port
+            assign literal = literal_align;
+        end else begin : g_align_fixed
+            assign literal = (RTL_LITERAL_ALIGN == 1);
+        end
+    endgenerate
+
+    // ---- datapath ----------------------------------------------------------------
+    wire [5:0]  max_exp;
+    wire [23:0] delta;
+    wire [3:0]  y_sign;
+    wire [59:0] lane;
+    wire [16:0] bs_out;
+
+    bitmod_exp_match u_exp_match (
+        .a_exp   (a_exp),
+        .w_exp   (w_exp),
+        .a_sign  (a_sign),
+        .w_sign  (w_sign),
+        .max_exp (max_exp),
+        .delta   (delta),
+        .y_sign  (y_sign)
+    );
+
+    bitmod_bs_mul u_bs_mul (
+        .a_man  (a_man),
+        .w_man  (w_man),
+        .delta  (delta),
+        .y_sign (y_sign),
+        .lane   (lane),
+        .bs_out (bs_out)
+    );
+
+    bitmod_grp_accum u_grp_accum (
+        .clk           (clk),
+        .rst_n         (rst_n),
+        .step          (step_valid),
+        .clear         (group_begin),
+        .literal_align (literal),
+        .fault_flip    (fault_flip),
+        .bs_out        (bs_out),
+        .w_sig         (w_sig[2:0]),
+        .max_exp       (max_exp),
+        .acc_exp       (acc_exp),
+        .acc_man       (acc_man),
+        .acc_sign      (acc_sign),
+        .acc_sum       (dbg_acc_sum),
+        .norm_shift    (dbg_norm_shift)
+    );
+
+    bitmod_dequant u_dequant (
+        .clk           (clk),
+        .rst_n         (rst_n),
+        .start         (dequant_begin),
+        .scale_sign    (scale_sign),
+        .step          (dequant_step),
+        .scale_bit     (scale_bit),
+        .acc_exp       (acc_exp),
+        .acc_man       (acc_man),
+        .acc_sign      (acc_sign),
+        .dq_exp        (dq_exp),
+        .dq_man        (dq_man),
+        .dq_sign       (dq_sign),
+        .dq_in_man     (dq_in_man),
+        .dq_scale_sign (dq_scale_sign)
+    );
+
+    assign dbg_max_exp      = max_exp;
+    assign dbg_delta        = delta;
+    assign dbg_lane         = lane;
+    assign dbg_bs_out       = bs_out;
+    assign dbg_sig_conflict = (w_sig[5:3] != w_sig[2:0]) || (w_sig[8:6] != w_sig[2:0]) ||
+                              (w_sig[11:9] != w_sig[2:0]);
+endmodule
+
+`default_nettype wire

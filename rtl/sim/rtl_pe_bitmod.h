@@ -1,0 +1,104 @@
+/* rtl_pe_bitmod.h - C seam to the Verilated BitMoD PE (rtl/pe_bitmod.v).
+ *
+ * Built only when CMake finds Verilator (target anybit_rtl, a static
+ * library; C callers link it like any other, CMake picks the C++ linker).
+ * One handle = one Verilated model with its own VerilatedContext.
+ *
+ * Every call that takes inputs runs exactly one clock cycle: inputs applied
+ * with clk low, evaluated (the combinational dbg_* outputs are read then),
+ * rising edge, evaluated (the registered state is read then).  The controls
+ * of one cycle act like the C model calls dequant_begin, dequant_step,
+ * group_begin, step, in that order (rtl/pe_bitmod.v, docs/rtl.md).
+ */
+#ifndef AB_RTL_PE_BITMOD_H
+#define AB_RTL_PE_BITMOD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bitmod_terms.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ab_rtl_pe_bitmod ab_rtl_pe_bitmod;
+
+/* Inputs of one clock cycle (everything not set is 0 / inactive). */
+typedef struct ab_rtl_pe_bitmod_in {
+    bool step;                  /* step_valid */
+    uint16_t act[4];            /* FP16 bits, lane 0..3 */
+    ab_bitmod_term term[4];     /* lane 0..3; the PE uses term[0].sig */
+    bool group_begin;
+    bool dequant_begin;
+    uint8_t scale_sign;
+    bool dequant_step;
+    uint8_t scale_bit;
+    bool fault_flip;            /* test only: XOR bit 0 of acc_man at this edge */
+} ab_rtl_pe_bitmod_in;
+
+/* Registered state, the fields of ab_bitmod_pe (dq_in_exp is dq_exp: one
+ * register holds both, as the C model keeps them equal). */
+typedef struct ab_rtl_pe_bitmod_state {
+    uint8_t acc_exp;
+    int16_t acc_man;  /* sign-extended from 15 bits */
+    uint8_t acc_sign;
+    uint8_t dq_in_exp;
+    int16_t dq_in_man;
+    uint8_t dq_scale_sign;
+    uint8_t dq_exp;
+    int32_t dq_man;   /* sign-extended from 21 bits */
+    uint8_t dq_sign;
+} ab_rtl_pe_bitmod_state;
+
+/* The combinational debug view of a cycle (ab_bitmod_cycle_info's fields,
+ * sign-extended), sampled before the clock edge. */
+typedef struct ab_rtl_pe_bitmod_dbg {
+    uint8_t max_exp;
+    uint8_t delta[4];
+    int16_t lane[4];
+    int32_t bs_out;
+    int32_t acc_sum;
+    uint8_t norm_shift;
+    uint8_t sig_conflict; /* the 4 lanes' sig differ */
+} ab_rtl_pe_bitmod_dbg;
+
+/* A model in reset state (reset already applied); literal_align selects
+ * the term-alignment rule (the C model's rtl_literal_align).  NULL on
+ * allocation failure. */
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align);
+void ab_rtl_pe_bitmod_destroy(ab_rtl_pe_bitmod *pe);
+
+/* Assert rst_n for one cycle (state back to ab_bitmod_pe_init's zeros). */
+void ab_rtl_pe_bitmod_reset(ab_rtl_pe_bitmod *pe);
+void ab_rtl_pe_bitmod_set_literal_align(ab_rtl_pe_bitmod *pe, bool literal_align);
+
+/* One clock cycle with any combination of controls; dbg may be NULL. */
+void ab_rtl_pe_bitmod_clock(ab_rtl_pe_bitmod *pe, const ab_rtl_pe_bitmod_in *in,
+                            ab_rtl_pe_bitmod_dbg *dbg);
+
+/* One-control cycles (each is one clock). */
+void ab_rtl_pe_bitmod_step(ab_rtl_pe_bitmod *pe, const uint16_t act[4],
+                           const ab_bitmod_term term[4], ab_rtl_pe_bitmod_dbg *dbg);
+void ab_rtl_pe_bitmod_group_begin(ab_rtl_pe_bitmod *pe);
+void ab_rtl_pe_bitmod_dequant_begin(ab_rtl_pe_bitmod *pe, uint8_t scale_sign);
+void ab_rtl_pe_bitmod_dequant_step(ab_rtl_pe_bitmod *pe, uint8_t scale_bit);
+
+/* The registered outputs now. */
+void ab_rtl_pe_bitmod_state_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_state *st);
+
+/* Clock cycles run since create (reset cycles included). */
+uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe);
+
+/* Waveform: every later cycle goes to an FST file (two time steps per
+ * cycle, 1 ns each: clk low with the inputs, clk high with the new state).
+ * Returns 0, or -1 when the file cannot be opened.  Close flushes; destroy
+ * closes too. */
+int ab_rtl_pe_bitmod_trace_open(ab_rtl_pe_bitmod *pe, const char *path);
+void ab_rtl_pe_bitmod_trace_close(ab_rtl_pe_bitmod *pe);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
