@@ -79,8 +79,3 @@ uint64_t ab_pe_count_groups(uint64_t k0, uint64_t kt, uint64_t group)
         return 1;
     return (k0 + kt - 1) / group - k0 / group + 1;
 }
-
-uint64_t ab_ceil_div(uint64_t a, uint64_t b)
-{
-    return b ? (a + b - 1) / b : 0;
-}

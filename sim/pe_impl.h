@@ -21,7 +21,11 @@ uint64_t ab_pe_sum_groups(uint64_t k0, uint64_t kt, uint64_t group,
 /* How many weight groups the range touches. */
 uint64_t ab_pe_count_groups(uint64_t k0, uint64_t kt, uint64_t group);
 
-uint64_t ab_ceil_div(uint64_t a, uint64_t b);
+/* ceil(a / b), 0 for b = 0; inline: the tile walk calls it per tile. */
+static inline uint64_t ab_ceil_div(uint64_t a, uint64_t b)
+{
+    return b ? (a + b - 1) / b : 0;
+}
 
 /* The fields of ab_pe_op every PE fills the same way: bits of weights,
  * activations, outputs, group length and weight metadata; checks that the
