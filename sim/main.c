@@ -25,7 +25,7 @@ static const command commands[] = {
     {"pareto", cmd_pareto, "the Pareto front of a sweep directory's results"},
     {"plot", cmd_plot, "a sweep's Pareto, energy, speedup and roofline plots (SVG, PNG)"},
     {"report", cmd_report, "a sweep as one self-contained HTML page"},
-    {"demo", cmd_demo, "the default job of `make run`: formats and quantizers on seeded weights"},
+    {"demo", cmd_demo, "formats and quantizers on seeded weights (error tables)"},
 };
 
 static void usage(FILE *out)
