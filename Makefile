@@ -3,6 +3,7 @@
 #   make test   install deps, build, run every suite (unit, sanitizer, fuzz, and the
 #               Slurm sweep where a local Slurm can run: root)
 #   make bench  build and run the benchmarks (figures, never pass/fail)
+#   make synth  Yosys cell/transistor counts of the RTL PEs into out/synth.json
 #   make asan   the unit tests under AddressSanitizer + UBSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each
 #   make test-slurm  a sweep on a local one-node Slurm (root; fails instead of skipping)
@@ -13,7 +14,7 @@ FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 20
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz bench test-slurm slurm-optional clean
+.PHONY: all deps build run test unit asan fuzz bench synth test-slurm slurm-optional clean
 
 all: build
 
@@ -81,6 +82,13 @@ slurm-optional: build
 	    echo "test-slurm: SKIP: timed out after 900 s (the local Slurm did not run the jobs)"; \
 	  elif [ $$rc != 0 ]; then exit $$rc; fi; \
 	fi
+
+# Yosys on every PE top in rtl/ (docs/rtl.md "Synthesis"); an accelerator
+# config with area_source: yosys reads its PE area from out/synth.json.
+SYNTH_JSON ?= out/synth.json
+synth: build
+	@mkdir -p $(dir $(SYNTH_JSON))
+	./$(BUILD)/anybit synth -o $(SYNTH_JSON)
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; ./$$b || exit 1; done

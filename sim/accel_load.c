@@ -16,12 +16,13 @@
 
 #include "accel_impl.h"
 #include "energy.h"
+#include "rtl_synth.h"
 #include "workload.h"
 #include "yaml_doc.h"
 
 static const char *const k_top_keys[] = {"name",    "source", "notes",  "recipe", "pe",
                                          "array",   "clock_ghz", "tech", "buffers", "dram",
-                                         "energy",  "area",   "tiling", NULL};
+                                         "energy",  "area",   "area_source", "tiling", NULL};
 static const char *const k_pe_keys[] = {"kind", "lanes", "tile", "scale_bits",
                                         "rtl_literal_align", NULL};
 static const char *const k_tile_keys[] = {"m", "n", "k", NULL};
@@ -35,7 +36,7 @@ static const char *const k_energy_keys[] = {"pe_cycle_pj", "pe_idle_pj", "dequan
 static const char *const k_sram_keys[] = {"read_pj_per_byte", "write_pj_per_byte",
                                           "leakage_mw", NULL};
 static const char *const k_area_keys[] = {"pe_um2", "weight_sram_mm2", "activation_sram_mm2",
-                                          "output_sram_mm2", NULL};
+                                          "output_sram_mm2", "synth_json", NULL};
 static const char *const k_tiling_keys[] = {"tm", "tn", "tk", NULL};
 
 static const char *const k_buf_names[3] = {"weight", "activation", "output"};
@@ -248,6 +249,46 @@ static int load_dram(const ab_ydoc *d, ab_accel *a)
     return 0;
 }
 
+/* area_source (docs/configs.md): "table" (the technology's PE area, the
+ * default) or "yosys" (the PE's area_um2_estimate in the synth JSON of
+ * `anybit synth`, area.synth_json, default out/synth.json relative to the
+ * working directory, scaled to the node with the place-and-route factor). */
+static int load_area_source(const ab_ydoc *d, struct fy_node *ar, ab_accel *a)
+{
+    char src[16] = "table";
+    if (ab_ydoc_str(d, d->root, "", "area_source", false, src, sizeof src) != 0)
+        return -1;
+    struct fy_node *sn = ab_ydoc_get(d->root, "area_source");
+    struct fy_node *jn = ar ? ab_ydoc_get(ar, "synth_json") : NULL;
+    if (strcmp(src, "table") == 0) {
+        if (jn)
+            return ab_ydoc_fail(d, jn, "area.synth_json",
+                                "expected no synth_json unless area_source is yosys, found one");
+        return 0;
+    }
+    if (strcmp(src, "yosys") != 0)
+        return ab_ydoc_fail(d, sn, "area_source", "expected table or yosys, found \"%s\"", src);
+    if (ar && ab_ydoc_get(ar, "pe_um2"))
+        return ab_ydoc_fail(d, ab_ydoc_get(ar, "pe_um2"), "area.pe_um2",
+                            "expected no pe_um2 with area_source: yosys (the PE area comes "
+                            "from the synth JSON), found one");
+    const ab_synth_top *t = ab_synth_for_kind(a->pe);
+    if (!t)
+        return ab_ydoc_fail(d, sn, "area_source",
+                            "expected table for a %s PE (no RTL top for it; yosys covers "
+                            "bitmod, fp16, int8 and btc), found yosys", ab_pe_kind_name(a->pe));
+    char path[AB_ACCEL_PATH_MAX] = "out/synth.json";
+    if (jn && ab_ydoc_str(d, ar, "area", "synth_json", false, path, sizeof path) != 0)
+        return -1;
+    double um2 = 0.0;
+    ab_error e;
+    if (ab_synth_json_area(path, t->top, &um2, &e) != 0)
+        return ab_ydoc_fail(d, jn ? jn : sn, jn ? "area.synth_json" : "area_source", "%s%s",
+                            e.msg, jn ? "" : " (area.synth_json not given: the default)");
+    a->pe_costs.area_um2 = ab_tech_pe_area_from_28nm(a->tech, um2);
+    return 0;
+}
+
 /* The technology's costs, then the config's overrides. */
 static int load_costs(const ab_ydoc *d, ab_accel *a)
 {
@@ -302,7 +343,7 @@ static int load_costs(const ab_ydoc *d, ab_accel *a)
                ab_ydoc_double(d, ar, "area", "output_sram_mm2", false, false,
                               &a->obuf.area_mm2) != 0))
         return -1;
-    return 0;
+    return load_area_source(d, ar, a);
 }
 
 static int load_tiling(const ab_ydoc *d, ab_accel *a)

@@ -28,6 +28,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 
 struct ab_tensor;
 struct ab_quant_spec;

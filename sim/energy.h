@@ -22,6 +22,12 @@ int ab_tech_check(const char *tech, ab_error *err);
 int ab_tech_pe_costs(const char *tech, ab_pe_kind k, const ab_accel *a, ab_pe_costs *c,
                      ab_error *err);
 
+/* The area of one PE at technology tech from a 28 nm pre-layout estimate
+ * (`anybit synth`'s area_um2_estimate): node scaling and the
+ * place-and-route factor, as for the table's PE areas. -1 if tech is
+ * unknown. */
+double ab_tech_pe_area_from_28nm(const char *tech, double um2_28nm);
+
 /* SRAM per-byte read/write energy, area and leakage from capacity and banks
  * at technology tech; fills the cost fields of *s (sizes already set). */
 int ab_tech_sram_costs(const char *tech, ab_sram_cfg *s, ab_error *err);

@@ -169,6 +169,16 @@ int ab_tech_pe_costs(const char *tech, ab_pe_kind k, const ab_accel *a, ab_pe_co
     return 0;
 }
 
+/* area_source: yosys (docs/configs.md): a 28 nm pre-layout estimate moved
+ * like the table's areas: node scaling, then the place-and-route factor. */
+double ab_tech_pe_area_from_28nm(const char *tech, double um2_28nm)
+{
+    node to;
+    if (parse_node(tech, &to) != 0)
+        return -1.0;
+    return um2_28nm * area_scale(NODE_28, to) * PNR_FACTOR;
+}
+
 /* ---- SRAM -------------------------------------------------------------- */
 
 /* Horowitz ISSCC 2014, 45 nm: energy of a 64-bit read from an SRAM array of

@@ -1,0 +1,141 @@
+/* cmd_synth.c - `anybit synth`: Yosys cell and transistor counts of the PE
+ * tops in rtl/ (rtl_synth.h), a table on stdout and a JSON file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rtl_synth.h"
+
+#ifndef ANYBIT_SOURCE_DIR
+#define ANYBIT_SOURCE_DIR "."
+#endif
+
+static void usage(FILE *out)
+{
+    size_t n;
+    const ab_synth_top *t = ab_synth_tops(&n);
+    fprintf(out,
+            "usage: anybit synth [--rtl DIR] [--top NAME ...] [-o FILE.json] [--tech cmos]\n"
+            "                    [--yosys PROG]\n\n"
+            "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
+            "                 source tree)\n"
+            "  --top NAME     a PE top to synthesize (repeatable; default: every top whose\n"
+            "                 file is in DIR):");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, " %s", t[i].top);
+    fprintf(out,
+            "\n"
+            "  -o FILE        write the counts as JSON (docs/rtl.md \"Synthesis\")\n"
+            "  --tech cmos    transistor count model (Yosys stat -tech; only cmos)\n"
+            "  --yosys PROG   the Yosys binary (default: yosys on PATH)\n\n"
+            "Runs Yosys once per top (concurrently): synth -flatten, stat; then\n"
+            "dfflegalize + abc -g cmos2 + stat -tech cmos for a transistor count, and an\n"
+            "area estimate of %g um^2 per transistor (an assumed 28 nm figure).\n",
+            AB_SYNTH_UM2_PER_TRANSISTOR_28NM);
+}
+
+static void print_table(const ab_synth_result *res, size_t n)
+{
+    printf("%-10s %-7s %7s %6s %11s %10s %6s\n", "top", "kind", "cells", "FFs", "transistors",
+           "area um2", "time s");
+    for (size_t i = 0; i < n; i++) {
+        const ab_synth_result *r = &res[i];
+        printf("%-10s %-7s %7llu %6llu %11llu %10.1f %6.1f\n", r->top->top,
+               ab_pe_kind_name(r->top->kind), (unsigned long long)r->cells,
+               (unsigned long long)r->flip_flops, (unsigned long long)r->transistors,
+               r->area_um2, r->seconds);
+    }
+    printf("(area: transistors x %g um^2, an assumed 28 nm figure, no place-and-route "
+           "factor; docs/rtl.md \"Synthesis\")\n",
+           AB_SYNTH_UM2_PER_TRANSISTOR_28NM);
+}
+
+int cmd_synth(int argc, char **argv)
+{
+    size_t ntab;
+    const ab_synth_top *tab = ab_synth_tops(&ntab);
+    const ab_synth_top **tops = calloc(ntab, sizeof *tops);
+    if (!tops)
+        return cli_usage_error("synth", "out of memory");
+    size_t ntops = 0;
+    const char *rtl = NULL, *out = NULL, *tech = "cmos", *yosys = "yosys", *top = NULL;
+    bool bad = false;
+    int rc = AB_EXIT_USAGE;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            free(tops);
+            return AB_EXIT_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--top", &top, &bad)) {
+            if (bad)
+                break;
+            const ab_synth_top *t = ab_synth_find(top);
+            if (!t) {
+                cli_usage_error("synth", "--top: unknown top '%s' (known: pe_bitmod, mac_fp16, "
+                                "mac_int8, pe_btc)", top);
+                goto done;
+            }
+            bool dup = false;
+            for (size_t k = 0; k < ntops; k++)
+                dup = dup || tops[k] == t;
+            if (!dup)
+                tops[ntops++] = t;
+        } else if (cli_opt_value(argc, argv, &i, "--rtl", &rtl, &bad) ||
+                   cli_opt_value(argc, argv, &i, "-o", &out, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--output", &out, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--tech", &tech, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--yosys", &yosys, &bad)) {
+            continue;
+        } else {
+            cli_usage_error("synth", "unexpected argument '%s' (anybit synth --help)", argv[i]);
+            goto done;
+        }
+    }
+    if (bad)
+        goto done;
+    if (strcmp(tech, "cmos") != 0) {
+        cli_usage_error("synth", "--tech: expected cmos, found '%s'", tech);
+        goto done;
+    }
+    char rtl_buf[4096];
+    if (!rtl) {
+        const char *home = getenv("ANYBIT_HOME");
+        snprintf(rtl_buf, sizeof rtl_buf, "%s/rtl", home && *home ? home : ANYBIT_SOURCE_DIR);
+        rtl = rtl_buf;
+    }
+    for (size_t k = 0; k < ntops; k++)
+        if (!ab_synth_top_present(rtl, tops[k])) {
+            cli_usage_error("synth", "--top %s: %s/%s does not exist", tops[k]->top, rtl,
+                            tops[k]->file);
+            goto done;
+        }
+    if (ntops == 0)
+        for (size_t k = 0; k < ntab; k++)
+            if (ab_synth_top_present(rtl, &tab[k]))
+                tops[ntops++] = &tab[k];
+    if (ntops == 0) {
+        cli_usage_error("synth", "%s: no PE top's file found (expected pe_bitmod.v, mac_fp16.v, "
+                        "mac_int8.v or pe_btc.v)", rtl);
+        goto done;
+    }
+    ab_synth_result *res = calloc(ntops, sizeof *res);
+    if (!res) {
+        cli_usage_error("synth", "out of memory");
+        goto done;
+    }
+    ab_error err;
+    char version[128];
+    const ab_synth_opts o = {rtl, yosys};
+    if (ab_synth_run(&o, tops, ntops, res, version, sizeof version, &err) != 0 ||
+        (out && ab_synth_write_json(out, version, res, ntops, &err) != 0)) {
+        rc = cli_input_error("synth", &err);
+    } else {
+        print_table(res, ntops);
+        rc = AB_EXIT_OK;
+    }
+    free(res);
+done:
+    free(tops);
+    return rc;
+}
