@@ -112,7 +112,7 @@ int cmd_synth(int argc, char **argv)
         }
     if (ntops == 0)
         for (size_t k = 0; k < ntab; k++)
-            if (ab_synth_top_present(rtl, &tab[k]))
+            if (tab[k].by_default && ab_synth_top_present(rtl, &tab[k]))
                 tops[ntops++] = &tab[k];
     if (ntops == 0) {
         cli_usage_error("synth", "%s: no PE top's file found (expected pe_bitmod.v, mac_fp16.v, "

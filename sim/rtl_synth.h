@@ -34,6 +34,7 @@ typedef struct ab_synth_top {
     const char *file;
     const char *helpers;
     const char *setup;
+    bool by_default; /* synthesized without --top (false: minutes of Yosys, on request) */
 } ab_synth_top;
 
 /* The table (pe_bitmod, mac_fp16, mac_int8, pe_btc); *n its length. */

@@ -27,11 +27,12 @@ extern char **environ;
  * chip would be (docs/rtl.md "Ports"), not with the run-time port. */
 static const ab_synth_top k_tops[] = {
     {"pe_bitmod", AB_PE_BITMOD, "pe_bitmod.v", "bitmod_",
-     "chparam -set RTL_LITERAL_ALIGN 0 pe_bitmod"},
-    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL},
-    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL},
-    /* its helpers' names are not known here yet: read every non-top file */
-    {"pe_btc", AB_PE_BTC, "pe_btc.v", "*", NULL},
+     "chparam -set RTL_LITERAL_ALIGN 0 pe_bitmod", true},
+    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL, true},
+    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL, true},
+    /* one m8n8k128 binary MMA unit is ~107 k generic cells: 2-5 minutes of
+     * Yosys on a 2-core machine, so only with --top pe_btc */
+    {"pe_btc", AB_PE_BTC, "pe_btc.v", NULL, NULL, false},
 };
 #define NTOPS (sizeof k_tops / sizeof k_tops[0])
 

@@ -1,0 +1,219 @@
+// pe_btc_shim.cpp - the extern "C" seam of the Verilated binary tensor core
+// PE (rtl_pe_btc.h).  Lives in the same target as verilate() so that the
+// VM_TRACE / VM_TRACE_FST defines the Verilated headers need are set.
+//
+// AB_RTL_BTC_M / _N / _K are the parameters the model was Verilated with
+// (CMakeLists.txt passes the same values to verilate() as -G options and to
+// this file as definitions).
+#include "rtl_pe_btc.h"
+
+#include <memory>
+#include <new>
+
+#include "Vpe_btc.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+#ifndef AB_RTL_BTC_M
+#error "AB_RTL_BTC_M/N/K: set by CMakeLists.txt with the verilate() parameters"
+#endif
+
+namespace {
+
+constexpr unsigned kM = AB_RTL_BTC_M, kN = AB_RTL_BTC_N, kK = AB_RTL_BTC_K;
+constexpr unsigned clog2(unsigned v)
+{
+    unsigned b = 0;
+    while ((1u << b) < v)
+        b++;
+    return b;
+}
+constexpr unsigned kPcw = clog2(kK + 1);
+constexpr size_t kRowWords = (kK + 63) / 64;
+static_assert(kK % 32 == 0, "the shim moves tile rows in 32-bit words: K must be a multiple of 32");
+static_assert(kPcw <= 16, "popcount width");
+
+// Ports wider than 64 bits are VlWide arrays of 32-bit words; narrower ones
+// are plain integers.  These move 32-bit words in and out of either.
+template <std::size_t W> void put_word(VlWide<W> &p, size_t i, uint32_t v) { p[i] = v; }
+template <typename T> void put_word(T &p, size_t i, uint32_t v)
+{
+    const unsigned sh = unsigned(32 * i);
+    if (sh < 8 * sizeof(T))
+        p = T((uint64_t(p) & ~(uint64_t(0xffffffffu) << sh)) | (uint64_t(v) << sh));
+}
+template <std::size_t W> uint32_t get_word(const VlWide<W> &p, size_t i) { return p[i]; }
+template <typename T> uint32_t get_word(const T &p, size_t i)
+{
+    const unsigned sh = unsigned(32 * i);
+    return sh < 8 * sizeof(T) ? uint32_t(uint64_t(p) >> sh) : 0u;
+}
+
+// rows x K bits from the packed uint64 rows (NULL: zeros) into a port.
+template <typename T> void put_tile(T &port, const uint64_t *rows, unsigned nrows)
+{
+    for (unsigned r = 0; r < nrows; r++)
+        for (unsigned c = 0; c < kK / 32; c++) {
+            uint32_t v = 0;
+            if (rows)
+                v = uint32_t(rows[r * kRowWords + c / 2] >> (32 * (c % 2)));
+            put_word(port, r * (kK / 32) + c, v);
+        }
+}
+
+// Field `i` of `bits` bits (bits <= 32) of a port.
+template <typename T> uint32_t get_field(const T &port, unsigned i, unsigned bits)
+{
+    const unsigned lo = i * bits, w = lo / 32, b = lo % 32;
+    uint64_t v = get_word(port, w);
+    if (b + bits > 32)
+        v |= uint64_t(get_word(port, w + 1)) << 32;
+    return uint32_t((v >> b) & ((uint64_t(1) << bits) - 1u));
+}
+
+} // namespace
+
+struct ab_rtl_pe_btc {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vpe_btc> top;
+    std::unique_ptr<VerilatedFstC> fst;
+    uint64_t cycles = 0;
+};
+
+namespace {
+
+void apply(Vpe_btc &t, const ab_rtl_pe_btc_in &in)
+{
+    t.valid = in.valid;
+    t.clear = in.clear;
+    put_tile(t.x_tile, in.x, kM);
+    put_tile(t.w_tile, in.w, kN);
+    t.shift = in.shift & 15u;
+    t.negate = in.negate;
+    t.xor_mode = in.xor_mode;
+    t.k_valid = in.k_valid & ((1u << kPcw) - 1u);
+    t.fault_flip = in.fault_flip;
+    t.fault_acc = in.fault_acc;
+    t.fault_bit = in.fault_bit & 31u;
+}
+
+// One clock: inputs with clk low (time 2n), rising edge (time 2n+1).
+void tick(ab_rtl_pe_btc *pe, uint32_t *popc)
+{
+    Vpe_btc &t = *pe->top;
+    const uint64_t t0 = 2 * pe->cycles;
+    t.clk = 0;
+    pe->ctx->time(t0);
+    t.eval();
+    if (popc)
+        for (unsigned i = 0; i < kM * kN; i++)
+            popc[i] = get_field(t.dbg_popc, i, kPcw);
+    if (pe->fst)
+        pe->fst->dump(t0);
+    t.clk = 1;
+    pe->ctx->time(t0 + 1);
+    t.eval();
+    if (pe->fst)
+        pe->fst->dump(t0 + 1);
+    pe->cycles++;
+}
+
+} // namespace
+
+extern "C" {
+
+ab_rtl_pe_btc *ab_rtl_pe_btc_create(void)
+{
+    ab_rtl_pe_btc *pe = new (std::nothrow) ab_rtl_pe_btc;
+    if (!pe)
+        return nullptr;
+    try {
+        pe->ctx.reset(new VerilatedContext);
+        pe->ctx->traceEverOn(true); // before the model exists, so a trace can open later
+        pe->top.reset(new Vpe_btc(pe->ctx.get()));
+    } catch (...) {
+        delete pe;
+        return nullptr;
+    }
+    ab_rtl_pe_btc_reset(pe);
+    return pe;
+}
+
+void ab_rtl_pe_btc_destroy(ab_rtl_pe_btc *pe)
+{
+    if (!pe)
+        return;
+    ab_rtl_pe_btc_trace_close(pe);
+    pe->top->final();
+    delete pe;
+}
+
+void ab_rtl_pe_btc_dims(const ab_rtl_pe_btc *pe, unsigned *m, unsigned *n, unsigned *k,
+                        unsigned *popc_bits)
+{
+    (void)pe;
+    if (m)
+        *m = kM;
+    if (n)
+        *n = kN;
+    if (k)
+        *k = kK;
+    if (popc_bits)
+        *popc_bits = kPcw;
+}
+
+size_t ab_rtl_pe_btc_row_words(const ab_rtl_pe_btc *pe)
+{
+    (void)pe;
+    return kRowWords;
+}
+
+void ab_rtl_pe_btc_reset(ab_rtl_pe_btc *pe)
+{
+    const ab_rtl_pe_btc_in idle{};
+    apply(*pe->top, idle);
+    pe->top->rst_n = 0;
+    tick(pe, nullptr);
+    pe->top->rst_n = 1;
+}
+
+void ab_rtl_pe_btc_clock(ab_rtl_pe_btc *pe, const ab_rtl_pe_btc_in *in, uint32_t *popc)
+{
+    apply(*pe->top, *in);
+    tick(pe, popc);
+}
+
+void ab_rtl_pe_btc_acc(const ab_rtl_pe_btc *pe, int32_t *acc)
+{
+    for (unsigned i = 0; i < kM * kN; i++)
+        acc[i] = int32_t(get_word(pe->top->acc, i));
+}
+
+uint64_t ab_rtl_pe_btc_cycles(const ab_rtl_pe_btc *pe)
+{
+    return pe->cycles;
+}
+
+int ab_rtl_pe_btc_trace_open(ab_rtl_pe_btc *pe, const char *path)
+{
+    ab_rtl_pe_btc_trace_close(pe);
+    std::unique_ptr<VerilatedFstC> fst(new (std::nothrow) VerilatedFstC);
+    if (!fst)
+        return -1;
+    pe->top->trace(fst.get(), 99);
+    fst->open(path);
+    if (!fst->isOpen())
+        return -1;
+    pe->fst = std::move(fst);
+    return 0;
+}
+
+void ab_rtl_pe_btc_trace_close(ab_rtl_pe_btc *pe)
+{
+    if (pe->fst) {
+        pe->fst->close();
+        pe->fst.reset();
+    }
+}
+
+} // extern "C"
