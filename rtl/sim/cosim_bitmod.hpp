@@ -1,0 +1,109 @@
+// cosim_bitmod.hpp - the lock-step co-simulation driver and checker of the
+// BitMoD PE RTL (rtl/pe_bitmod.v behind rtl/sim/rtl_pe_bitmod.h) against the
+// bit-exact C model (kernels/bitmod_pe.h), shared by
+// tests/test_cosim_bitmod.cpp and `anybit cosim --rtl pe_bitmod`
+// (rtl/sim/rtl_cosim.cpp).  C++17, part of anybit_rtl.
+//
+// Every clock cycle the same stimulus goes to both: the RTL gets one
+// ab_rtl_pe_bitmod_clock, the C model the calls dequant_begin,
+// dequant_step, group_begin, step in that order (the RTL's documented
+// per-cycle semantics).  After each cycle every registered field is compared
+// (acc_exp/man/sign, dq_in_exp/in_man/scale_sign, dq_exp/man/sign), and on
+// step cycles the combinational debug view of the cycle too (max_exp,
+// delta[4], lane[4], bs_out, acc_sum, norm_shift, sig_conflict).
+//
+// At the first mismatch the checker stops, replays the stimulus from reset
+// with an FST waveform open, and reports the cycle, the vector (group,
+// format, step, inputs), every differing signal (name, RTL, C) and the
+// waveform's path.
+#ifndef AB_COSIM_BITMOD_HPP
+#define AB_COSIM_BITMOD_HPP
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "bitmod_pe.h"
+#include "bitmod_terms.h"
+#include "format.h"
+#include "rtl_pe_bitmod.h"
+}
+
+namespace ab_cosim_bitmod {
+
+// One cycle of stimulus and where it belongs.
+struct Cycle {
+    ab_rtl_pe_bitmod_in in{};
+    uint32_t group = 0;   // vector: which group ...
+    uint32_t step = 0;    // ... and which of its compute cycles (0 when none)
+    const char *fmt = nullptr; // the group's weight format, nullptr for raw terms
+    uint64_t tile = 0;    // `anybit cosim --trace`: which output (m * N + n)
+};
+
+// Dequantization of one finished group: begin, then one bit per cycle.
+struct DqOp {
+    bool begin;
+    uint8_t v; // scale_sign for begin, scale bit otherwise
+};
+
+struct Diff {
+    std::string name;
+    long long rtl, c;
+};
+
+struct Report {
+    bool ok = true;
+    size_t cycle = 0;        // stimulus index of the first mismatch
+    std::vector<Diff> diffs;
+    std::string text;        // the whole human-readable report
+    std::string fst;         // waveform of the failing run ("" when ok)
+    size_t cycles_run = 0;
+    double seconds = 0;      // the lock-step loop alone
+};
+
+
+// Every weight format the PE supports (kernels/bitmod_terms.h), by name and
+// parsed.
+const std::vector<std::string> &formats();
+const std::vector<ab_format> &parsed_formats();
+
+// FP16 activation around a group's exponent centre (zeros, subnormals,
+// normals near the centre, anywhere, exponent 31).
+uint16_t random_act(std::mt19937_64 &rng, int centre);
+
+// Groups of random weights of every supported format, scheduled as the
+// hardware runs them: group_begin with the first step, the previous
+// group's dequantization (random scale of 1..8 bits, random sign) behind
+// the next group's steps, plus random bubbles and separate clear cycles.
+std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles);
+// Anything the ports can take (random activations, terms, controls).
+std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles);
+
+std::string describe(const Cycle &c);
+// The C model's side of one cycle, in the RTL's per-cycle order.
+void c_cycle(ab_bitmod_pe &pe, const ab_rtl_pe_bitmod_in &in, ab_bitmod_cycle_info *info);
+// Every field that differs between the RTL and the C model after a cycle.
+std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c,
+                          const ab_rtl_pe_bitmod_in &in, const ab_rtl_pe_bitmod_dbg &rd,
+                          const ab_bitmod_cycle_info &ci);
+// Replays stim[0 .. last] from reset with a waveform open.
+bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
+                    const std::string &path);
+
+// Called after every cycle with the C model before and after it.
+using Observer = std::function<void(const ab_bitmod_pe &before, const ab_bitmod_pe &after,
+                                    const ab_rtl_pe_bitmod_in &in,
+                                    const ab_bitmod_cycle_info &ci)>;
+// Lock-step run; on a mismatch the report's text names the cycle, the
+// vector, the differing signals and the waveform written to fst_path.
+Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string &fst_path,
+                const Observer &observe = nullptr);
+// RTL alone over the stimulus: cycles per second, best of `reps` passes.
+double rtl_cycles_per_second(const std::vector<Cycle> &stim, int reps);
+
+} // namespace ab_cosim_bitmod
+
+#endif

@@ -1,0 +1,430 @@
+// rtl_cosim.cpp - `anybit cosim`'s engine (rtl_cosim.h): stimulus from a
+// trace op's values or from a seed, through the shared lock-step checkers
+// of rtl/sim/cosim_bitmod.hpp and rtl/sim/cosim_btc.hpp.
+#include "rtl_cosim.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cosim_bitmod.hpp"
+#include "cosim_btc.hpp"
+
+extern "C" {
+#include "accel.h"
+#include "pe.h"
+#include "pe_values.h"
+#include "values_impl.h"
+}
+
+namespace {
+
+void set_report(ab_cosim_result *r, const std::string &text)
+{
+    r->report = static_cast<char *>(std::malloc(text.size() + 1));
+    if (r->report)
+        std::memcpy(r->report, text.c_str(), text.size() + 1);
+}
+
+void op_unit(const ab_trace_op &o, size_t i, ab_cosim_result *r)
+{
+    std::snprintf(r->unit, sizeof r->unit, "op %zu '%s' (M x N x K = %llu x %llu x %llu)", i,
+                  o.op.name, (unsigned long long)o.op.M, (unsigned long long)o.op.N,
+                  (unsigned long long)o.op.K);
+}
+
+// ---- pe_bitmod ------------------------------------------------------------------
+
+// Group results the stimulus expects, to check at the cycle the group's
+// last scale bit is dequantized.
+struct GroupCheck {
+    uint64_t cycle;  // stimulus index of the last dequantization cycle
+    size_t output;   // m * N + n
+    size_t group;
+    bool last;       // the output's last group
+    ab_bitmod_group_result want; // kernels/bitmod_pe.h's ab_bitmod_pe_group
+};
+
+// The hardware schedule over the first `tiles` outputs of op v: per
+// output, per group, ceil(glen/4) x cycles-per-weight steps (group_begin on
+// the first), the previous group's dequantization (begin + MSB in the
+// group's first cycle, one bit per cycle) behind it, idle cycles when the
+// group is shorter than its scale; the last dequantization drains.
+int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb,
+                      std::vector<ab_cosim_bitmod::Cycle> &out, std::vector<GroupCheck> &checks,
+                      ab_error *err)
+{
+    using ab_cosim_bitmod::Cycle;
+    const size_t G = v.G, glen = v.glen, K = v.K;
+    std::vector<ab_bitmod_term> terms(K * AB_BITMOD_MAX_TERMS);
+    struct Dq {
+        bool begin;
+        uint8_t v;
+    };
+    std::vector<Dq> dq;
+    size_t dq_next = 0;
+    GroupCheck pending{};
+    bool have_pending = false;
+    auto issue = [&](Cycle &c) {
+        if (dq_next >= dq.size())
+            return;
+        const Dq op = dq[dq_next++];
+        if (op.begin) {
+            c.in.dequant_begin = true;
+            c.in.scale_sign = op.v;
+            if (dq_next < dq.size()) {
+                c.in.dequant_step = true;
+                c.in.scale_bit = dq[dq_next++].v;
+            }
+        } else {
+            c.in.dequant_step = true;
+            c.in.scale_bit = op.v;
+        }
+        if (dq_next == dq.size() && have_pending) {
+            pending.cycle = out.size();
+            checks.push_back(pending);
+            have_pending = false;
+        }
+    };
+    ab_bitmod_pe model;
+    ab_bitmod_pe_init(&model, v.a->bitmod_rtl_literal_align);
+    const uint64_t outputs = uint64_t(v.M) * v.N;
+    size_t last_n = SIZE_MAX;
+    for (uint64_t o = 0; o < tiles && o < outputs; o++) {
+        const size_t m = size_t(o / v.N), n = size_t(o % v.N);
+        if (n != last_n) {
+            for (size_t k = 0; k < K; k++) {
+                const ab_format *f = &v.cand[v.type_ids[n * G + k / glen]];
+                if (ab_bitmod_terms(f, v.codes[n * K + k], &terms[k * AB_BITMOD_MAX_TERMS], err) < 0)
+                    return -1;
+            }
+            last_n = n;
+        }
+        const uint16_t *act = v.act_h + m * K;
+        for (size_t g = 0; g < G; g++) {
+            const ab_format *f = &v.cand[v.type_ids[n * G + g]];
+            const unsigned cpw = ab_bitmod_cycles_per_weight(f);
+            uint32_t step_no = 0;
+            uint64_t used = 0;
+            for (size_t j = g * glen; j < (g + 1) * glen; j += AB_BITMOD_LANES)
+                for (unsigned c = 0; c < cpw; c++) {
+                    Cycle cy;
+                    cy.group = uint32_t(g);
+                    cy.step = step_no++;
+                    cy.fmt = f->name;
+                    cy.tile = o;
+                    cy.in.step = true;
+                    cy.in.group_begin = j == g * glen && c == 0;
+                    for (unsigned l = 0; l < AB_BITMOD_LANES; l++) {
+                        const size_t k = j + l;
+                        if (k < (g + 1) * glen) {
+                            cy.in.act[l] = act[k];
+                            cy.in.term[l] = terms[k * AB_BITMOD_MAX_TERMS + c];
+                        } else {
+                            cy.in.act[l] = 0;
+                            cy.in.term[l] =
+                                ab_bitmod_term{0, 0, 0, terms[j * AB_BITMOD_MAX_TERMS + c].sig};
+                        }
+                    }
+                    issue(cy);
+                    out.push_back(cy);
+                    used++;
+                }
+            // the dequantizer paces the PE: a group takes max(compute, scale bits)
+            for (; used < sb || dq_next < dq.size(); used++) {
+                Cycle cy;
+                cy.group = uint32_t(g);
+                cy.tile = o;
+                issue(cy);
+                out.push_back(cy);
+            }
+            // this group's dequantization, behind the next group
+            const uint32_t s = v.gscale_int[n * G + g];
+            dq.clear();
+            dq_next = 0;
+            dq.push_back(Dq{true, 0});
+            for (unsigned b = sb; b-- > 0;)
+                dq.push_back(Dq{false, uint8_t((s >> b) & 1u)});
+            pending = GroupCheck{};
+            pending.output = size_t(o);
+            pending.group = g;
+            pending.last = g + 1 == G;
+            if (ab_bitmod_pe_group(&model, f, act + g * glen, v.codes + n * K + g * glen, glen, s,
+                                   sb, &pending.want, err) != 0)
+                return -1;
+            have_pending = true;
+        }
+    }
+    while (dq_next < dq.size()) { // drain
+        Cycle cy;
+        cy.group = out.empty() ? 0 : out.back().group;
+        cy.tile = out.empty() ? 0 : out.back().tile;
+        issue(cy);
+        out.push_back(cy);
+    }
+    return 0;
+}
+
+int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
+{
+    using namespace ab_cosim_bitmod;
+    std::vector<Cycle> stim;
+    std::vector<GroupCheck> checks;
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    bool literal = a.bitmod_rtl_literal_align;
+    ab_vop v{};
+    bool have_v = false;
+    if (o->trace) {
+        const ab_trace *t = o->trace;
+        if (o->op >= t->nops)
+            return ab_error_set(err, "--op %zu: out of range (the trace has %zu ops)", o->op,
+                                t->nops);
+        const ab_trace_op &to = t->ops[o->op];
+        op_unit(to, o->op, r);
+        if (!ab_values_present(t, o->op))
+            return ab_error_set(err, "op %zu '%s' carries no values (weights and activations)",
+                                o->op, to.op.name);
+        if (a.lanes != AB_BITMOD_LANES)
+            a.lanes = AB_BITMOD_LANES;
+        ab_error e{};
+        if (ab_vop_load(&a, t, o->op, &v, &e) != 0)
+            return ab_error_set(err, "--rtl pe_bitmod cannot run op %zu: %s", o->op, e.msg);
+        have_v = true;
+        if (!v.gscale_int || v.scale_bits == 0) {
+            ab_vop_free(&v);
+            return ab_error_set(err, "--rtl pe_bitmod cannot run op %zu '%s': scale_format '%s' "
+                                     "is not an integer group scale",
+                                o->op, to.op.name, to.op.scale_format);
+        }
+        // the C timing model for the same outputs
+        ab_pe_op po;
+        ab_error pe_err{};
+        if (ab_pe_prepare(&a, &to.op, &po, &pe_err) != 0) {
+            ab_vop_free(&v);
+            return ab_error_set(err, "op %zu: %s", o->op, pe_err.msg);
+        }
+        // the scale's bits as the timing model counts them (the scale
+        // format's width; sim/values_bitmod.c steps the accelerator's
+        // scale_bits, the same value with leading zeros)
+        unsigned sb = unsigned(po.dequant_cycles);
+        for (size_t s = 0; s < v.N * v.G; s++)
+            if (sb < 32 && (v.gscale_int[s] >> sb) != 0)
+                sb = v.scale_bits;
+        if (bitmod_trace_stim(v, o->tiles, sb, stim, checks, err) != 0) {
+            ab_vop_free(&v);
+            return -1;
+        }
+        const ab_pe_work work = {false, 0, to.op.K, 0};
+        const uint64_t outs = std::min<uint64_t>(o->tiles, uint64_t(v.M) * v.N);
+        r->model_cycles = outs * ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
+        r->vectors = outs * v.G;
+    } else {
+        stim = terms_stimulus(o->seed, size_t(o->random_cycles));
+        std::snprintf(r->unit, sizeof r->unit, "random groups, seed %llu",
+                      (unsigned long long)o->seed);
+        r->vectors = stim.empty() ? 0 : stim.back().group + 1;
+        r->model_cycles = stim.size(); // the random schedule has no closed-form model
+    }
+    if (o->fault_cycle >= 0) {
+        if (uint64_t(o->fault_cycle) >= stim.size()) {
+            if (have_v)
+                ab_vop_free(&v);
+            return ab_error_set(err, "--inject-fault %lld: past the run's %zu cycles",
+                                (long long)o->fault_cycle, stim.size());
+        }
+        stim[size_t(o->fault_cycle)].in.fault_flip = true;
+    }
+    // group results: the dequantized value against ab_bitmod_pe_group
+    // (the C model's state is the RTL's: every field is compared that cycle)
+    std::string out_err;
+    size_t ci = 0;
+    uint64_t n = 0;
+    float acc = 0.0f;
+    const Observer obs = [&](const ab_bitmod_pe &, const ab_bitmod_pe &after,
+                             const ab_rtl_pe_bitmod_in &, const ab_bitmod_cycle_info &) {
+        const uint64_t cyc = n++;
+        while (ci < checks.size() && checks[ci].cycle == cyc) {
+            const GroupCheck &gc = checks[ci++];
+            const bool same = after.dq_exp == gc.want.dq_exp && after.dq_man == gc.want.dq_man &&
+                              after.dq_sign == gc.want.dq_sign;
+            if (!same && out_err.empty()) {
+                std::ostringstream e;
+                e << "output " << gc.output << ", group " << gc.group
+                  << ": dequantized (exp man sign) RTL (" << unsigned(after.dq_exp) << " "
+                  << after.dq_man << " " << unsigned(after.dq_sign)
+                  << "), ab_bitmod_pe_group (" << unsigned(gc.want.dq_exp) << " "
+                  << gc.want.dq_man << " " << unsigned(gc.want.dq_sign) << ")";
+                out_err = e.str();
+            }
+            acc = acc + float(ab_bitmod_pe_dequant_value(&after));
+            if (gc.last) {
+                r->outputs++;
+                acc = 0.0f;
+            }
+        }
+    };
+    Report rep = lockstep(stim, literal, o->wave ? o->wave : "", obs);
+    r->cycles = rep.cycles_run;
+    r->seconds = rep.seconds;
+    r->agree = rep.ok && out_err.empty();
+    if (!rep.ok) {
+        std::ostringstream t;
+        const Cycle &c = stim[rep.cycle];
+        t << r->unit;
+        if (o->trace)
+            t << ", tile " << c.tile << " (output m " << c.tile / v.N << ", n " << c.tile % v.N
+              << ")";
+        t << ": " << rep.text;
+        set_report(r, t.str());
+        r->wave_written = !rep.fst.empty();
+    } else if (!out_err.empty()) {
+        set_report(r, std::string("cosim mismatch: ") + r->unit + ": " + out_err + "\n");
+    } else if (o->trace && r->cycles != r->model_cycles) {
+        r->agree = false;
+        std::ostringstream t;
+        t << "cosim mismatch: " << r->unit << ": the RTL ran " << r->cycles
+          << " cycles, sim/pe_bitmod.c's cycles() + dequant_cycles say " << r->model_cycles
+          << "\n";
+        set_report(r, t.str());
+    }
+    if (rep.ok)
+        r->rtl_cycles_per_s = rtl_cycles_per_second(stim, 1);
+    if (have_v)
+        ab_vop_free(&v);
+    return 0;
+}
+
+// ---- pe_btc -----------------------------------------------------------------------
+
+int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
+{
+    using namespace ab_cosim_btc;
+    const Dims &d = dims();
+    const ab_accel a = accel_for(d);
+    std::vector<Problem> probs;
+    uint64_t max_tiles = UINT64_MAX;
+    if (o->trace) {
+        const ab_trace *t = o->trace;
+        if (o->op >= t->nops)
+            return ab_error_set(err, "--op %zu: out of range (the trace has %zu ops)", o->op,
+                                t->nops);
+        const ab_trace_op &to = t->ops[o->op];
+        op_unit(to, o->op, r);
+        if (!ab_values_present(t, o->op))
+            return ab_error_set(err, "op %zu '%s' carries no values (weights and activations)",
+                                o->op, to.op.name);
+        ab_vop v;
+        ab_error e{};
+        if (ab_vop_load(&a, t, o->op, &v, &e) != 0)
+            return ab_error_set(err, "--rtl pe_btc cannot run op %zu: %s", o->op, e.msg);
+        if ((v.w_kind == AB_BP_PM1) != (v.a_kind == AB_BP_PM1)) {
+            ab_vop_free(&v);
+            return ab_error_set(err, "--rtl pe_btc cannot run op %zu '%s': weight_format '%s' "
+                                     "with act_format '%s' needs the all-ones plane of "
+                                     "sim/values_btc.c, which pe_btc has no port for",
+                                o->op, to.op.name, to.op.weight_format, to.op.act_format);
+        }
+        Problem pr;
+        pr.p = v.w_kind == AB_BP_PM1 ? 1 : v.w_bits;
+        pr.q = v.a_kind == AB_BP_PM1 ? 1 : v.a_bits;
+        pr.wk = v.w_kind;
+        pr.xk = v.a_kind;
+        pr.M = v.M;
+        pr.N = v.N;
+        pr.K = v.K;
+        pr.group = v.G > 1 ? uint32_t(v.glen) : 0;
+        pr.X.resize(v.M * v.K);
+        pr.W.resize(v.N * v.K);
+        for (size_t i = 0; i < pr.X.size(); i++)
+            pr.X[i] = uint8_t(v.act_codes[i]);
+        for (size_t i = 0; i < pr.W.size(); i++)
+            pr.W[i] = uint8_t(v.codes[i]);
+        ab_vop_free(&v);
+        std::string fe;
+        if (!finish(pr, a, &fe))
+            return ab_error_set(err, "--rtl pe_btc cannot run op %zu: %s", o->op, fe.c_str());
+        probs.push_back(std::move(pr));
+        max_tiles = o->tiles;
+    } else {
+        probs = random_problems(o->seed, o->random_cycles, a);
+        std::snprintf(r->unit, sizeof r->unit, "random problems, seed %llu",
+                      (unsigned long long)o->seed);
+    }
+    // the C timing model: cycles() per output tile, over the tiles run
+    uint64_t tiles = 0;
+    for (const Problem &pr : probs) {
+        const ab_pe_work work = {false, 0, pr.K, 0};
+        const uint64_t nt = ((pr.M + d.m - 1) / d.m) * ((pr.N + d.n - 1) / d.n);
+        const uint64_t run = std::min<uint64_t>(nt, max_tiles - tiles);
+        r->model_cycles += run * ab_pe_cycles(&a, &pr.po, &work);
+        tiles += run;
+    }
+    r->vectors = o->trace ? tiles : probs.size();
+    TimingError terr;
+    const Source src = problem_source(probs, a, &terr, max_tiles);
+    Fault f;
+    if (o->fault_cycle >= 0) {
+        if (uint64_t(o->fault_cycle) >= r->model_cycles)
+            return ab_error_set(err, "--inject-fault %lld: past the run's %llu cycles",
+                                (long long)o->fault_cycle, (unsigned long long)r->model_cycles);
+        f.on = true;
+        f.cycle = uint64_t(o->fault_cycle);
+        f.acc = 0;
+        f.bit = 0;
+    }
+    const Report rep = lockstep(probs, src, f, o->wave ? o->wave : "");
+    r->cycles = rep.cycles;
+    r->seconds = rep.seconds;
+    r->outputs = rep.gemm_checks;
+    r->agree = rep.ok && !terr.set && rep.cycles == r->model_cycles;
+    if (!rep.ok) {
+        set_report(r, std::string(r->unit) + ": " + rep.msg);
+        r->wave_written = !rep.fst.empty();
+    } else if (terr.set) {
+        set_report(r, std::string("cosim mismatch: ") + r->unit + ": timing at cycle " +
+                          std::to_string(terr.cycle) + ": " + terr.msg + "\n");
+    } else if (rep.cycles != r->model_cycles) {
+        set_report(r, std::string("cosim mismatch: ") + r->unit + ": the RTL ran " +
+                          std::to_string(rep.cycles) + " cycles, sim/pe_btc.c's cycles() says " +
+                          std::to_string(r->model_cycles) + "\n");
+    }
+    if (rep.ok) { // the Verilated model alone over the same stimulus
+        Rtl rtl = make_rtl();
+        uint64_t n = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        src([&](Cycle &c) {
+            ab_rtl_pe_btc_clock(rtl.get(), &c.in, nullptr);
+            n++;
+            return true;
+        });
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        r->rtl_cycles_per_s = s > 0 ? double(n) / s : 0;
+    }
+    return 0;
+}
+
+} // namespace
+
+extern "C" int ab_cosim_run(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
+{
+    std::memset(r, 0, sizeof *r);
+    if (o->trace && o->tiles == 0)
+        return ab_error_set(err, "--tiles must be at least 1");
+    switch (o->pe) {
+    case AB_COSIM_PE_BITMOD: return run_bitmod(o, r, err);
+    case AB_COSIM_PE_BTC: return run_btc(o, r, err);
+    }
+    return ab_error_set(err, "unknown RTL PE %d", int(o->pe));
+}
+
+extern "C" void ab_cosim_result_free(ab_cosim_result *r)
+{
+    std::free(r->report);
+    r->report = nullptr;
+}

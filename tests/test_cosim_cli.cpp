@@ -1,0 +1,122 @@
+// test_cosim_cli.cpp - `anybit cosim` end to end (built only with RTL):
+// trace ops of both example traces and random stimulus agree (exit 0),
+// bad input is one line and exit 2, and an injected fault (the hidden
+// --inject-fault test hook, which drives the RTL's fault port) is caught:
+// exit 1, the signal named, the FST waveform written.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "test_util.h"
+
+namespace {
+
+using anybit_test::anybit;
+using anybit_test::CliRun;
+
+const std::string kBitmodTrace =
+    std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors";
+const std::string kBtcTrace =
+    std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-prefill4-btc-w4a4-synthetic.safetensors";
+
+std::string dir()
+{
+    return anybit_test::tmp_dir("cosim_cli");
+}
+
+CliRun cosim(const std::string &args)
+{
+    return anybit("cosim " + args, dir());
+}
+
+void expect_agree(const CliRun &r)
+{
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("agree"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("RTL cycles"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("outputs compared"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("M cycles/s"), std::string::npos) << r.out;
+}
+
+void expect_bad_input(const CliRun &r, const std::string &needle)
+{
+    EXPECT_EQ(r.status, 2) << r.out << r.err;
+    EXPECT_EQ(anybit_test::count_lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+}
+
+TEST(CosimCli, BitmodTraceAgrees)
+{
+    const CliRun r = cosim("--rtl pe_bitmod --trace " + kBitmodTrace);
+    expect_agree(r);
+    // the first op with values; cycles equal the timing model's
+    EXPECT_NE(r.out.find("op 0 "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("134 (C timing model: 134)"), std::string::npos) << r.out;
+}
+
+TEST(CosimCli, BitmodTraceSeveralTiles)
+{
+    expect_agree(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --op 2 --tiles 40"));
+}
+
+TEST(CosimCli, BtcTraceOp6Agrees)
+{
+    const CliRun r = cosim("--rtl pe_btc --trace " + kBtcTrace + " --op 6");
+    expect_agree(r);
+    EXPECT_NE(r.out.find("32 (C timing model: 32)"), std::string::npos) << r.out;
+    const CliRun r3 = cosim("--rtl pe_btc --trace " + kBtcTrace + " --op 6 --tiles 3");
+    expect_agree(r3);
+}
+
+TEST(CosimCli, RandomAgrees)
+{
+    expect_agree(cosim("--rtl pe_bitmod --random 2000 --seed 1"));
+    expect_agree(cosim("--rtl pe_btc --random 2000 --seed 1"));
+}
+
+TEST(CosimCli, BadInputIsOneLineExit2)
+{
+    const std::string garbage = dir() + "/garbage.safetensors";
+    anybit_test::spit(garbage, "\x7f" "ELF not a trace at all, just some bytes\n");
+    expect_bad_input(cosim("--rtl pe_bitmod --trace " + garbage), garbage);
+    expect_bad_input(cosim("--rtl pe_btc --trace " + kBitmodTrace), "pe_btc cannot run op");
+    expect_bad_input(cosim("--rtl pe_btc --trace " + kBtcTrace + " --op 99"), "--op 99");
+    expect_bad_input(cosim("--rtl pe_nope --random 10"), "pe_nope");
+    expect_bad_input(cosim("--rtl pe_bitmod"), "--trace");
+    expect_bad_input(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --op 3"),
+                     "carries no values");
+}
+
+void expect_fault(const std::string &args, const std::string &signal, const std::string &name)
+{
+    const std::string wave = dir() + "/" + name + ".fst";
+    std::remove(wave.c_str());
+    const CliRun r = cosim(args + " --wave " + wave);
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("MISMATCH"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(signal + ": RTL "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fault_flip=1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("waveform: " + wave), std::string::npos) << r.out;
+    ASSERT_TRUE(anybit_test::exists(wave));
+    EXPECT_GT(anybit_test::slurp(wave).size(), 100u);
+}
+
+TEST(CosimCli, InjectedFaultIsCaught)
+{
+    expect_fault("--rtl pe_bitmod --trace " + kBitmodTrace + " --inject-fault 40", "acc_man",
+                 "bitmod_fault");
+    expect_fault("--rtl pe_btc --trace " + kBtcTrace + " --op 6 --inject-fault 10", "acc[0][0]",
+                 "btc_fault");
+    expect_fault("--rtl pe_bitmod --random 2000 --seed 1 --inject-fault 500", "acc_man",
+                 "bitmod_random_fault");
+}
+
+TEST(CosimCli, FaultPastTheRunIsBadInput)
+{
+    expect_bad_input(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --inject-fault 100000"),
+                     "--inject-fault");
+}
+
+} // namespace
