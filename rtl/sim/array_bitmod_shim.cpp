@@ -9,7 +9,7 @@
 
 #include "Varray_bitmod.h"
 #include "verilated.h"
-#include "verilated_fst_c.h"
+#include "fst_trace.hpp"
 
 #ifndef AB_RTL_ARRAY_ROWS
 #error "AB_RTL_ARRAY_ROWS/COLS/STEPS/GROUPS come from CMakeLists.txt"
@@ -224,24 +224,12 @@ uint64_t ab_rtl_array_bitmod_clocks(const ab_rtl_array_bitmod *a)
 
 int ab_rtl_array_bitmod_trace_open(ab_rtl_array_bitmod *a, const char *path)
 {
-    ab_rtl_array_bitmod_trace_close(a);
-    std::unique_ptr<VerilatedFstC> fst(new (std::nothrow) VerilatedFstC);
-    if (!fst)
-        return -1;
-    a->top->trace(fst.get(), 99);
-    fst->open(path);
-    if (!fst->isOpen())
-        return -1;
-    a->fst = std::move(fst);
-    return 0;
+    return anybit_rtl::fst_open(a->top.get(), a->fst, path);
 }
 
 void ab_rtl_array_bitmod_trace_close(ab_rtl_array_bitmod *a)
 {
-    if (a->fst) {
-        a->fst->close();
-        a->fst.reset();
-    }
+    anybit_rtl::fst_close(a->fst);
 }
 
 } // extern "C"

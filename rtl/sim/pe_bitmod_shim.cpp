@@ -8,7 +8,7 @@
 
 #include "Vpe_bitmod.h"
 #include "verilated.h"
-#include "verilated_fst_c.h"
+#include "fst_trace.hpp"
 
 struct ab_rtl_pe_bitmod {
     std::unique_ptr<VerilatedContext> ctx;
@@ -192,24 +192,12 @@ uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe)
 
 int ab_rtl_pe_bitmod_trace_open(ab_rtl_pe_bitmod *pe, const char *path)
 {
-    ab_rtl_pe_bitmod_trace_close(pe);
-    std::unique_ptr<VerilatedFstC> fst(new (std::nothrow) VerilatedFstC);
-    if (!fst)
-        return -1;
-    pe->top->trace(fst.get(), 99);
-    fst->open(path);
-    if (!fst->isOpen())
-        return -1;
-    pe->fst = std::move(fst);
-    return 0;
+    return anybit_rtl::fst_open(pe->top.get(), pe->fst, path);
 }
 
 void ab_rtl_pe_bitmod_trace_close(ab_rtl_pe_bitmod *pe)
 {
-    if (pe->fst) {
-        pe->fst->close();
-        pe->fst.reset();
-    }
+    anybit_rtl::fst_close(pe->fst);
 }
 
 } // extern "C"

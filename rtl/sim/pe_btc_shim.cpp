@@ -12,7 +12,7 @@
 
 #include "Vpe_btc.h"
 #include "verilated.h"
-#include "verilated_fst_c.h"
+#include "fst_trace.hpp"
 
 #ifndef AB_RTL_BTC_M
 #error "AB_RTL_BTC_M/N/K: set by CMakeLists.txt with the verilate() parameters"
@@ -196,24 +196,12 @@ uint64_t ab_rtl_pe_btc_cycles(const ab_rtl_pe_btc *pe)
 
 int ab_rtl_pe_btc_trace_open(ab_rtl_pe_btc *pe, const char *path)
 {
-    ab_rtl_pe_btc_trace_close(pe);
-    std::unique_ptr<VerilatedFstC> fst(new (std::nothrow) VerilatedFstC);
-    if (!fst)
-        return -1;
-    pe->top->trace(fst.get(), 99);
-    fst->open(path);
-    if (!fst->isOpen())
-        return -1;
-    pe->fst = std::move(fst);
-    return 0;
+    return anybit_rtl::fst_open(pe->top.get(), pe->fst, path);
 }
 
 void ab_rtl_pe_btc_trace_close(ab_rtl_pe_btc *pe)
 {
-    if (pe->fst) {
-        pe->fst->close();
-        pe->fst.reset();
-    }
+    anybit_rtl::fst_close(pe->fst);
 }
 
 } // extern "C"
