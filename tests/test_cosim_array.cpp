@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "cosim_bitmod.hpp"
 #include "test_util.h"
 
 extern "C" {
@@ -57,31 +58,9 @@ struct Tile {
     std::string what;                 // for messages
 };
 
-const std::vector<std::string> &format_names()
-{
-    static const std::vector<std::string> names = {
-        "int2", "int3", "int4", "int5", "int6", "int7", "int8", "int3s", "int4s", "int8s",
-        "bitmod_int3", "bitmod_int4", "bitmod_fp3", "bitmod_fp3_er+", "bitmod_fp3_er-",
-        "bitmod_fp3_ea+", "bitmod_fp3_ea-", "bitmod_fp4", "bitmod_fp4_er+", "bitmod_fp4_er-",
-        "bitmod_fp4_ea+", "bitmod_fp4_ea-"};
-    return names;
-}
-
-const std::vector<ab_format> &formats()
-{
-    static const std::vector<ab_format> fmts = [] {
-        std::vector<ab_format> v;
-        for (const std::string &n : format_names()) {
-            ab_format f;
-            ab_error err{};
-            if (ab_format_parse(n.c_str(), &f, &err) != 0)
-                ADD_FAILURE() << n << ": " << err.msg;
-            v.push_back(f);
-        }
-        return v;
-    }();
-    return fmts;
-}
+// every weight format the PE supports: the list the PE cosim uses
+const std::vector<std::string> &format_names() { return ab_cosim_bitmod::formats(); }
+const std::vector<ab_format> &formats() { return ab_cosim_bitmod::parsed_formats(); }
 
 uint16_t random_act(std::mt19937_64 &rng, int centre)
 {
