@@ -121,11 +121,7 @@ static int values_for_op(ab_trace *t, size_t i, uint64_t seed, ab_error *err)
     const ab_op *op = &t->ops[i].op;
     const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K;
     ab_quant_spec spec;
-    memset(&spec, 0, sizeof spec);
-    snprintf(spec.format, sizeof spec.format, "%s", op->weight_format);
-    spec.granularity = op->group_size ? AB_GRAN_GROUP : AB_GRAN_CHANNEL;
-    spec.group_size = op->group_size;
-    if (ab_scale_parse(op->scale_format, &spec.scale, &spec.scale_bits, err) != 0)
+    if (ab_op_quant_spec(op, false, &spec, err) != 0)
         return -1;
     float *w = malloc(N * K * sizeof *w);
     float *a = malloc(M * K * sizeof *a);

@@ -1057,3 +1057,13 @@ int ab_trace_read(const char *path, ab_trace *t, ab_error *err)
     }
     return 0;
 }
+
+int ab_op_quant_spec(const ab_op *op, bool asymmetric, ab_quant_spec *spec, ab_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    snprintf(spec->format, sizeof spec->format, "%s", op->weight_format);
+    spec->granularity = op->group_size ? AB_GRAN_GROUP : AB_GRAN_CHANNEL;
+    spec->group_size = op->group_size;
+    spec->asymmetric = asymmetric;
+    return ab_scale_parse(op->scale_format, &spec->scale, &spec->scale_bits, err);
+}

@@ -83,6 +83,11 @@ void ab_trace_free(ab_trace *t);
 /* Append an op without tensors. */
 int ab_trace_add_op(ab_trace *t, const ab_op *op, ab_error *err);
 
+/* The quantization spec of an op's weights: its weight format, per group
+ * (group_size) or per channel, its scale format; asymmetric for uintN with
+ * zero points.  -1 with err for a bad scale format. */
+int ab_op_quant_spec(const ab_op *op, bool asymmetric, ab_quant_spec *spec, ab_error *err);
+
 /* Give op i values: quantized weights (q), activations act[M][K] (float;
  * NULL: none) and, with activations, expected outputs computed by the
  * reference GEMM from what a reader reconstructs.  Activations are stored

@@ -76,13 +76,8 @@ void give_values(ab_trace *t, size_t i, uint64_t seed, bool asym = false, double
 {
     const ab_op &op = t->ops[i].op;
     ab_quant_spec spec;
-    std::memset(&spec, 0, sizeof spec);
-    std::snprintf(spec.format, sizeof spec.format, "%s", op.weight_format);
-    spec.granularity = op.group_size ? AB_GRAN_GROUP : AB_GRAN_CHANNEL;
-    spec.group_size = op.group_size;
-    spec.asymmetric = asym;
     ab_error err{};
-    ASSERT_EQ(ab_scale_parse(op.scale_format, &spec.scale, &spec.scale_bits, &err), 0) << err.msg;
+    ASSERT_EQ(ab_op_quant_spec(&op, asym, &spec, &err), 0) << err.msg;
     std::vector<float> w(op.N * op.K), a(op.M * op.K);
     ab_synth_params p = ab_synth_defaults();
     ab_synth_weights(&p, seed, w.data(), op.N, op.K);
