@@ -37,6 +37,25 @@ void op_unit(const ab_trace_op &o, size_t i, ab_cosim_result *r)
                   (unsigned long long)o.op.K);
 }
 
+// The trace op --op names, described in r; NULL with err set when the index
+// is out of range or the op carries no values.
+const ab_trace_op *trace_op(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
+{
+    const ab_trace *t = o->trace;
+    if (o->op >= t->nops) {
+        ab_error_set(err, "--op %zu: out of range (the trace has %zu ops)", o->op, t->nops);
+        return nullptr;
+    }
+    const ab_trace_op &to = t->ops[o->op];
+    op_unit(to, o->op, r);
+    if (!ab_values_present(t, o->op)) {
+        ab_error_set(err, "op %zu '%s' carries no values (weights and activations)", o->op,
+                     to.op.name);
+        return nullptr;
+    }
+    return &to;
+}
+
 // ---- pe_bitmod ------------------------------------------------------------------
 
 // Group results the stimulus expects, to check at the cycle the group's
@@ -181,14 +200,10 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     bool have_v = false;
     if (o->trace) {
         const ab_trace *t = o->trace;
-        if (o->op >= t->nops)
-            return ab_error_set(err, "--op %zu: out of range (the trace has %zu ops)", o->op,
-                                t->nops);
-        const ab_trace_op &to = t->ops[o->op];
-        op_unit(to, o->op, r);
-        if (!ab_values_present(t, o->op))
-            return ab_error_set(err, "op %zu '%s' carries no values (weights and activations)",
-                                o->op, to.op.name);
+        const ab_trace_op *top = trace_op(o, r, err);
+        if (!top)
+            return -1;
+        const ab_trace_op &to = *top;
         if (a.lanes != AB_BITMOD_LANES)
             a.lanes = AB_BITMOD_LANES;
         ab_error e{};
@@ -310,14 +325,10 @@ int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     uint64_t max_tiles = UINT64_MAX;
     if (o->trace) {
         const ab_trace *t = o->trace;
-        if (o->op >= t->nops)
-            return ab_error_set(err, "--op %zu: out of range (the trace has %zu ops)", o->op,
-                                t->nops);
-        const ab_trace_op &to = t->ops[o->op];
-        op_unit(to, o->op, r);
-        if (!ab_values_present(t, o->op))
-            return ab_error_set(err, "op %zu '%s' carries no values (weights and activations)",
-                                o->op, to.op.name);
+        const ab_trace_op *top = trace_op(o, r, err);
+        if (!top)
+            return -1;
+        const ab_trace_op &to = *top;
         ab_vop v;
         ab_error e{};
         if (ab_vop_load(&a, t, o->op, &v, &e) != 0)
