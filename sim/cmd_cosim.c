@@ -1,5 +1,5 @@
-/* cmd_cosim.c - `anybit cosim`: a Verilated RTL PE in lock-step with the C
- * model of the same PE (rtl/sim/rtl_cosim.h; docs/rtl.md "anybit cosim").
+/* cmd_cosim.c - `anybit cosim`: a Verilated RTL PE (or the PE array) in
+ * lock-step with the C model of the same hardware (rtl/sim/rtl_cosim.h; docs/rtl.md "anybit cosim").
  *
  * Built into the anybit executable (not anybit_sim): with RTL
  * (ANYBIT_HAVE_RTL defined by CMake) it links anybit_rtl; without
@@ -21,13 +21,16 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: anybit cosim --rtl pe_bitmod|pe_btc (--trace T [--op N] [--tiles K] |\n"
+            "usage: anybit cosim --rtl pe_bitmod|pe_btc|array (--trace T [--op N] [--tiles K] |\n"
             "                    --random N --seed S) [--wave FILE.fst]\n\n"
-            "  --rtl R        the Verilated PE: pe_bitmod (rtl/pe_bitmod.v) or pe_btc (rtl/pe_btc.v)\n"
+            "  --rtl R        the Verilated model: pe_bitmod (rtl/pe_bitmod.v), pe_btc\n"
+            "                 (rtl/pe_btc.v) or array (rtl/array_bitmod.v: R x C BitMoD PEs,\n"
+            "                 their buffers and the tile controller)\n"
             "  --trace T      stimulus from a trace op's values (weights, activations, scales)\n"
             "  --op N         the op (0-based; default: the first op that carries values)\n"
             "  --tiles K      the first K work units of the op (default 1): pe_bitmod one output\n"
-            "                 over K, pe_btc one tile_m x tile_n output tile\n"
+            "                 over K, pe_btc one tile_m x tile_n output tile, array R x C\n"
+            "                 outputs over the groups its buffers hold\n"
             "  --random N     random stimulus of at least N cycles (the Cosim tests' generators)\n"
             "  --seed S       its seed (default 1)\n"
             "  --wave FILE    FST waveform written at the first mismatch\n"
@@ -65,10 +68,11 @@ int cmd_cosim(int argc, char **argv)
     if (bad)
         return AB_EXIT_USAGE;
     if (!rtl)
-        return cli_usage_error("cosim", "--rtl is required: pe_bitmod or pe_btc");
-    const bool is_bitmod = strcmp(rtl, "pe_bitmod") == 0;
-    if (!is_bitmod && strcmp(rtl, "pe_btc") != 0)
-        return cli_usage_error("cosim", "--rtl: unknown RTL PE '%s' (pe_bitmod, pe_btc)", rtl);
+        return cli_usage_error("cosim", "--rtl is required: pe_bitmod, pe_btc or array");
+    const bool is_bitmod = strcmp(rtl, "pe_bitmod") == 0, is_array = strcmp(rtl, "array") == 0;
+    if (!is_bitmod && !is_array && strcmp(rtl, "pe_btc") != 0)
+        return cli_usage_error("cosim", "--rtl: unknown RTL model '%s' (pe_bitmod, pe_btc, array)",
+                               rtl);
     if (!trace == !random_s)
         return cli_usage_error("cosim", "give one of --trace T or --random N (anybit cosim --help)");
     if (!trace && (op_s || tiles_s))
@@ -97,6 +101,7 @@ int cmd_cosim(int argc, char **argv)
     (void)fault;
     (void)wave;
     (void)is_bitmod;
+    (void)is_array;
     fprintf(stderr, "anybit cosim: this anybit was built without Verilator (the RTL models are "
                     "not compiled in; install verilator and reconfigure)\n");
     return AB_EXIT_USAGE;
@@ -128,7 +133,7 @@ int cmd_cosim(int argc, char **argv)
     }
     ab_cosim_opts o;
     memset(&o, 0, sizeof o);
-    o.pe = is_bitmod ? AB_COSIM_PE_BITMOD : AB_COSIM_PE_BTC;
+    o.pe = is_bitmod ? AB_COSIM_PE_BITMOD : is_array ? AB_COSIM_PE_ARRAY : AB_COSIM_PE_BTC;
     o.trace = have_trace ? &t : NULL;
     o.op = op;
     o.tiles = tiles;
@@ -151,10 +156,22 @@ int cmd_cosim(int argc, char **argv)
     printf("  RTL cycles          %" PRIu64 " (C timing model: %" PRIu64 ")\n", r.cycles,
            r.model_cycles);
     printf("  vectors             %" PRIu64 " (%s)\n", r.vectors,
-           is_bitmod ? "weight groups" : (trace ? "output tiles" : "problems"));
-    printf("  outputs compared    %" PRIu64 " (%s)\n", r.outputs,
-           is_bitmod ? "outputs, every group's dequantized value vs ab_bitmod_pe_group"
-                     : "accumulators vs ab_bp_gemm at the end of each group piece");
+           is_bitmod ? "weight groups"
+           : is_array ? "tiles, every PE's registered fields vs a C PE, every clock"
+           : (trace ? "output tiles" : "problems"));
+    if (is_array && trace) {
+        printf("  group results       %" PRIu64 " (every PE's vs ab_bitmod_pe_group)\n",
+               r.group_checks);
+        printf("  outputs compared    %" PRIu64 " (op outputs vs sim/values_bitmod.c's "
+               "datapath, bit-exact)\n", r.outputs);
+    } else if (is_array) {
+        printf("  outputs compared    %" PRIu64 " (group results, every PE's vs "
+               "ab_bitmod_pe_group)\n", r.outputs);
+    } else {
+        printf("  outputs compared    %" PRIu64 " (%s)\n", r.outputs,
+               is_bitmod ? "outputs, every group's dequantized value vs ab_bitmod_pe_group"
+                         : "accumulators vs ab_bp_gemm at the end of each group piece");
+    }
     printf("  lock-step           %.3f s, %.2f M cycles/s\n", r.seconds,
            r.seconds > 0 ? (double)r.cycles / r.seconds / 1e6 : 0.0);
     if (r.agree) {

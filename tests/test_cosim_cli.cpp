@@ -74,6 +74,44 @@ TEST(CosimCli, RandomAgrees)
 {
     expect_agree(cosim("--rtl pe_bitmod --random 2000 --seed 1"));
     expect_agree(cosim("--rtl pe_btc --random 2000 --seed 1"));
+    expect_agree(cosim("--rtl array --random 2000 --seed 1"));
+}
+
+TEST(CosimCli, ArrayTraceOpAgrees)
+{
+    // one tile (4 x 4 outputs over K = 256), then the whole op
+    const CliRun r = cosim("--rtl array --trace " + kBitmodTrace);
+    expect_agree(r);
+    EXPECT_NE(r.out.find("134 (C timing model: 134)"), std::string::npos) << r.out;
+    const CliRun all = cosim("--rtl array --trace " + kBitmodTrace + " --tiles 1000");
+    expect_agree(all);
+    EXPECT_NE(all.out.find("vectors             64 "), std::string::npos) << all.out;
+    EXPECT_NE(all.out.find("outputs compared    256 "), std::string::npos) << all.out;
+}
+
+// An op whose K does not fit the array's buffers in one tile (group 16:
+// 32 groups, 16 per tile) and whose tokens do not fill the columns (5):
+// K chunks summed outside the array, padded columns.
+TEST(CosimCli, ArrayTraceOpInKChunksAgrees)
+{
+    const std::string recipe = dir() + "/bitmod-g16.yaml";
+    anybit_test::spit(recipe, "name: bitmod-g16\n"
+                              "weights: {format: bitmod_fp4_mix, group_size: 16, scale: int6}\n"
+                              "activations: fp16\n"
+                              "kv_cache: {format: int8, group_size: 0, scale: fp16}\n"
+                              "accumulator: fp32\n");
+    const std::string trace = dir() + "/g16.safetensors";
+    const CliRun gen = anybit("trace gen --model " + std::string(ANYBIT_SOURCE_DIR) +
+                                  "/traces/examples/tiny.yaml --recipe " + recipe +
+                                  " --phase prefill:5 --values synthetic --ops "
+                                  "'layers.0.mlp.down_proj' -o " + trace,
+                              dir());
+    ASSERT_EQ(gen.status, 0) << gen.out << gen.err;
+    const CliRun r = cosim("--rtl array --trace " + trace + " --tiles 100000");
+    expect_agree(r);
+    // 256 / 4 row blocks x 2 column blocks x 2 K chunks
+    EXPECT_NE(r.out.find("vectors             256 "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("outputs compared    1280 "), std::string::npos) << r.out;
 }
 
 TEST(CosimCli, BadInputIsOneLineExit2)
@@ -84,6 +122,10 @@ TEST(CosimCli, BadInputIsOneLineExit2)
     expect_bad_input(cosim("--rtl pe_btc --trace " + kBitmodTrace), "pe_btc cannot run op");
     expect_bad_input(cosim("--rtl pe_btc --trace " + kBtcTrace + " --op 99"), "--op 99");
     expect_bad_input(cosim("--rtl pe_nope --random 10"), "pe_nope");
+    const std::string fp16 = std::string(ANYBIT_SOURCE_DIR) +
+                             "/traces/examples/tiny-prefill4-fp16-synthetic.safetensors";
+    expect_bad_input(cosim("--rtl array --trace " + fp16), "--rtl array cannot run op");
+    expect_bad_input(cosim("--rtl array --trace " + kBtcTrace), "--rtl array cannot run op");
     expect_bad_input(cosim("--rtl pe_bitmod"), "--trace");
     expect_bad_input(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --op 3"),
                      "carries no values");
@@ -111,11 +153,17 @@ TEST(CosimCli, InjectedFaultIsCaught)
                  "btc_fault");
     expect_fault("--rtl pe_bitmod --random 2000 --seed 1 --inject-fault 500", "acc_man",
                  "bitmod_random_fault");
+    expect_fault("--rtl array --trace " + kBitmodTrace + " --tiles 3 --inject-fault 140",
+                 "acc_man", "array_fault");
+    expect_fault("--rtl array --random 2000 --seed 1 --inject-fault 700", "acc_man",
+                 "array_random_fault");
 }
 
 TEST(CosimCli, FaultPastTheRunIsBadInput)
 {
     expect_bad_input(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --inject-fault 100000"),
+                     "--inject-fault");
+    expect_bad_input(cosim("--rtl array --trace " + kBitmodTrace + " --inject-fault 134"),
                      "--inject-fault");
 }
 

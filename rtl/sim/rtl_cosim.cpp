@@ -1,6 +1,7 @@
 // rtl_cosim.cpp - `anybit cosim`'s engine (rtl_cosim.h): stimulus from a
 // trace op's values or from a seed, through the shared lock-step checkers
-// of rtl/sim/cosim_bitmod.hpp and rtl/sim/cosim_btc.hpp.
+// of rtl/sim/cosim_bitmod.hpp, rtl/sim/cosim_btc.hpp and
+// rtl/sim/cosim_array.hpp.
 #include "rtl_cosim.h"
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cosim_array.hpp"
 #include "cosim_bitmod.hpp"
 #include "cosim_btc.hpp"
 
@@ -420,6 +422,167 @@ int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     return 0;
 }
 
+
+// ---- array ------------------------------------------------------------------------
+
+int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
+{
+    using namespace ab_cosim_array;
+    const ab_rtl_array_dims &d = dims();
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    a.rows = d.rows;
+    a.cols = d.cols;
+    const bool literal = a.bitmod_rtl_literal_align;
+    std::vector<OpTile> tiles;
+    std::vector<uint64_t> want_cycles;
+    ab_vop v{};
+    bool have_v = false;
+    std::vector<float> datapath;
+    if (o->trace) {
+        const ab_trace_op *top = trace_op(o, r, err);
+        if (!top)
+            return -1;
+        ab_error e{};
+        if (ab_vop_load(&a, o->trace, o->op, &v, &e) != 0)
+            return ab_error_set(err, "--rtl array cannot run op %zu: %s", o->op, e.msg);
+        have_v = true;
+        ab_pe_op po;
+        OpTiling tl;
+        int rc = 0;
+        if (ab_pe_prepare(&a, &top->op, &po, &e) != 0)
+            rc = ab_error_set(err, "op %zu: %s", o->op, e.msg);
+        else if (op_tiling(v, po, d, &tl, &e) != 0)
+            rc = ab_error_set(err, "--rtl array cannot run op %zu: %s", o->op, e.msg);
+        if (rc != 0) {
+            ab_vop_free(&v);
+            return rc;
+        }
+        const uint64_t n = std::min<uint64_t>(o->tiles, tl.tiles());
+        for (uint64_t i = 0; i < n; i++) {
+            tiles.push_back(op_tile(v, po, d, tl, i));
+            // the PE model's cycles for the work unit (as the engine times
+            // it) plus the last group's dequantization
+            const ab_pe_work w = {false, tiles.back().g0 * v.glen,
+                                  uint64_t(tiles.back().t.G) * v.glen, 0};
+            want_cycles.push_back(ab_pe_cycles(&a, &po, &w) + po.dequant_cycles);
+        }
+        datapath.resize(v.M * v.N);
+        if (ab_values_bitmod_datapath(&v, datapath.data(), &e) != 0) {
+            ab_vop_free(&v);
+            return ab_error_set(err, "op %zu: %s", o->op, e.msg);
+        }
+    } else {
+        std::mt19937_64 rng(o->seed);
+        uint64_t cycles = 0;
+        while (cycles < o->random_cycles) {
+            OpTile ot;
+            ot.t = random_tile(rng, d, tiles.size());
+            want_cycles.push_back(c_rule_cycles(a, ot.t));
+            cycles += want_cycles.back();
+            tiles.push_back(std::move(ot));
+        }
+        std::snprintf(r->unit, sizeof r->unit, "random tiles, seed %llu",
+                      (unsigned long long)o->seed);
+    }
+    uint64_t total = 0;
+    for (uint64_t c : want_cycles)
+        total += c;
+    r->model_cycles = total;
+    // --inject-fault: a working cycle of the whole run, into one PE
+    Fault fault;
+    size_t fault_tile = SIZE_MAX;
+    if (o->fault_cycle >= 0) {
+        if (uint64_t(o->fault_cycle) >= total) {
+            if (have_v)
+                ab_vop_free(&v);
+            return ab_error_set(err, "--inject-fault %lld: past the run's %llu working cycles",
+                                (long long)o->fault_cycle, (unsigned long long)total);
+        }
+        uint64_t c = uint64_t(o->fault_cycle);
+        fault_tile = 0;
+        while (c >= want_cycles[fault_tile])
+            c -= want_cycles[fault_tile++];
+        fault.on = true;
+        fault.cycle = c;
+        fault.row = d.rows > 1 ? 1 : 0;
+        fault.col = d.cols > 2 ? 2 : 0;
+    }
+
+    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal);
+    std::vector<ab_bitmod_pe> cpes(size_t(d.rows) * d.cols);
+    for (auto &p : cpes)
+        ab_bitmod_pe_init(&p, literal);
+    std::vector<float> acc(have_v ? v.M * v.N : 0, 0.0f);
+    std::vector<size_t> groups_done(acc.size(), 0);
+    std::string failure;
+    const auto t0 = std::chrono::steady_clock::now();
+    r->agree = true;
+    for (size_t i = 0; i < tiles.size() && r->agree; i++) {
+        const Tile &t = tiles[i].t;
+        const Fault f = i == fault_tile ? fault : Fault{};
+        Report rep = run_tile(m, cpes, t, literal, f);
+        r->vectors++;
+        if (!rep.ok) {
+            // replayed from reset on a fresh model, with the waveform open
+            rep = check_tile(t, literal, f, o->wave ? o->wave : "");
+            r->wave_written = !rep.fst.empty();
+            failure = std::string(r->unit) + ", " + rep.msg;
+            r->agree = false;
+            break;
+        }
+        r->cycles += rep.cycles;
+        r->group_checks += rep.group_checks;
+        if (rep.cycles != want_cycles[i]) {
+            failure = std::string("cosim mismatch: ") + r->unit + ", " + t.what + ": the RTL ran " +
+                      std::to_string(rep.cycles) + " working cycles, sim/pe_bitmod.c's cycles() + "
+                      "dequant_cycles say " + std::to_string(want_cycles[i]) + "\n";
+            r->agree = false;
+            break;
+        }
+        if (!have_v) {
+            r->outputs += rep.group_checks;
+            continue;
+        }
+        // the op's outputs: group results summed in FP32 in group order, times
+        // the row scale (sim/values_bitmod.c), bit-exact with its datapath
+        const size_t n0 = tiles[i].n0, m0 = tiles[i].m0;
+        for (unsigned row = 0; row < t.R && n0 + row < v.N && r->agree; row++)
+            for (unsigned c = 0; c < t.C && m0 + c < v.M; c++) {
+                const size_t out = (m0 + c) * v.N + n0 + row;
+                for (unsigned g = 0; g < t.G; g++)
+                    acc[out] = acc[out] + float(rep.group_value[(size_t(row) * t.C + c) * t.G + g]);
+                groups_done[out] += t.G;
+                if (groups_done[out] != v.G)
+                    continue;
+                const float y = acc[out] * v.row_scale[n0 + row];
+                uint32_t yb, eb;
+                std::memcpy(&yb, &y, 4);
+                std::memcpy(&eb, &datapath[out], 4);
+                r->outputs++;
+                if (yb != eb) {
+                    std::ostringstream e;
+                    e << "cosim mismatch: " << r->unit << ", " << t.what << ": output (m "
+                      << m0 + c << ", n " << n0 + row << "): RTL " << y << " (0x" << std::hex << yb
+                      << "), sim/values_bitmod.c datapath " << datapath[out] << " (0x" << eb
+                      << ")\n";
+                    failure = e.str();
+                    r->agree = false;
+                    break;
+                }
+            }
+    }
+    r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ab_rtl_array_bitmod_destroy(m);
+    if (!r->agree)
+        set_report(r, failure);
+    else if (!tiles.empty()) // the Verilated array alone, on the first tile
+        r->rtl_cycles_per_s = rtl_cycles_per_second(tiles[0].t, 0.1);
+    if (have_v)
+        ab_vop_free(&v);
+    return 0;
+}
+
 } // namespace
 
 extern "C" int ab_cosim_run(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
@@ -430,6 +593,7 @@ extern "C" int ab_cosim_run(const ab_cosim_opts *o, ab_cosim_result *r, ab_error
     switch (o->pe) {
     case AB_COSIM_PE_BITMOD: return run_bitmod(o, r, err);
     case AB_COSIM_PE_BTC: return run_btc(o, r, err);
+    case AB_COSIM_PE_ARRAY: return run_array(o, r, err);
     }
     return ab_error_set(err, "unknown RTL PE %d", int(o->pe));
 }

@@ -17,13 +17,18 @@
 extern "C" {
 #endif
 
-typedef enum ab_cosim_pe { AB_COSIM_PE_BITMOD = 0, AB_COSIM_PE_BTC = 1 } ab_cosim_pe;
+typedef enum ab_cosim_pe {
+    AB_COSIM_PE_BITMOD = 0, /* rtl/pe_bitmod.v */
+    AB_COSIM_PE_BTC = 1,    /* rtl/pe_btc.v */
+    AB_COSIM_PE_ARRAY = 2   /* rtl/array_bitmod.v: R x C BitMoD PEs, buffers, controller */
+} ab_cosim_pe;
 
 typedef struct ab_cosim_opts {
     ab_cosim_pe pe;
     /* trace mode (trace != NULL): the first `tiles` work units of op `op`
      * (bitmod: one output (m, n) over K; btc: one tile_m x tile_n output
-     * tile), with the op's values */
+     * tile; array: R x C outputs over the groups that fit its buffers),
+     * with the op's values */
     const ab_trace *trace;
     size_t op;
     uint64_t tiles;
@@ -37,8 +42,11 @@ typedef struct ab_cosim_result {
     bool agree;
     uint64_t cycles;       /* RTL cycles driven (reset excluded) */
     uint64_t model_cycles; /* what the C timing model says for the same work */
-    uint64_t vectors;      /* bitmod: weight groups; btc: output tiles (random: problems) */
-    uint64_t outputs;      /* results compared besides the per-cycle fields */
+    uint64_t vectors;      /* bitmod: weight groups; btc: output tiles (random: problems);
+                              array: tiles */
+    uint64_t outputs;      /* results compared besides the per-cycle fields (array:
+                              trace: op outputs, random: group results) */
+    uint64_t group_checks; /* array: group results vs ab_bitmod_pe_group */
     double seconds;        /* the lock-step loop */
     double rtl_cycles_per_s; /* the Verilated model alone over the same stimulus */
     bool wave_written;
