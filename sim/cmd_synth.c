@@ -16,8 +16,8 @@ static void usage(FILE *out)
     size_t n;
     const ab_synth_top *t = ab_synth_tops(&n);
     fprintf(out,
-            "usage: anybit synth [--rtl DIR] [--top NAME ...] [-o FILE.json] [--tech cmos]\n"
-            "                    [--yosys PROG]\n\n"
+            "usage: anybit synth [--rtl DIR] [--top NAME ...] [--array RxC] [-o FILE.json]\n"
+            "                    [--tech cmos] [--yosys PROG]\n\n"
             "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
             "                 source tree)\n"
             "  --top NAME     a PE top to synthesize (repeatable; default: every top whose\n"
@@ -26,23 +26,32 @@ static void usage(FILE *out)
         fprintf(out, " %s", t[i].top);
     fprintf(out,
             "\n"
+            "                 (pe_btc only on request: minutes of Yosys)\n"
+            "  --array RxC    the size of array_bitmod (default %ux%u; its buffers: 16 steps,\n"
+            "                 4 groups, as flip-flops)\n"
             "  -o FILE        write the counts as JSON (docs/rtl.md \"Synthesis\")\n"
             "  --tech cmos    transistor count model (Yosys stat -tech; only cmos)\n"
             "  --yosys PROG   the Yosys binary (default: yosys on PATH)\n\n"
             "Runs Yosys once per top (concurrently): synth -flatten, stat; then\n"
             "dfflegalize + abc -g cmos2 + stat -tech cmos for a transistor count, and an\n"
             "area estimate of %g um^2 per transistor (an assumed 28 nm figure).\n",
-            AB_SYNTH_UM2_PER_TRANSISTOR_28NM);
+            AB_SYNTH_ARRAY_ROWS, AB_SYNTH_ARRAY_COLS, AB_SYNTH_UM2_PER_TRANSISTOR_28NM);
 }
 
 static void print_table(const ab_synth_result *res, size_t n)
 {
-    printf("%-10s %-7s %7s %6s %11s %10s %6s\n", "top", "kind", "cells", "FFs", "transistors",
+    printf("%-12s %-11s %7s %6s %11s %10s %6s\n", "top", "kind", "cells", "FFs", "transistors",
            "area um2", "time s");
     for (size_t i = 0; i < n; i++) {
         const ab_synth_result *r = &res[i];
-        printf("%-10s %-7s %7llu %6llu %11llu %10.1f %6.1f\n", r->top->top,
-               ab_pe_kind_name(r->top->kind), (unsigned long long)r->cells,
+        char kind[32];
+        if (r->top->array)
+            snprintf(kind, sizeof kind, "%s %ux%u", ab_pe_kind_name(r->top->kind), r->rows,
+                     r->cols);
+        else
+            snprintf(kind, sizeof kind, "%s", ab_pe_kind_name(r->top->kind));
+        printf("%-12s %-11s %7llu %6llu %11llu %10.1f %6.1f\n", r->top->top, kind,
+               (unsigned long long)r->cells,
                (unsigned long long)r->flip_flops, (unsigned long long)r->transistors,
                r->area_um2, r->seconds);
     }
@@ -59,7 +68,8 @@ int cmd_synth(int argc, char **argv)
     if (!tops)
         return cli_usage_error("synth", "out of memory");
     size_t ntops = 0;
-    const char *rtl = NULL, *out = NULL, *tech = "cmos", *yosys = "yosys", *top = NULL;
+    const char *rtl = NULL, *out = NULL, *tech = "cmos", *yosys = "yosys", *top = NULL,
+               *array = NULL;
     bool bad = false;
     int rc = AB_EXIT_USAGE;
     for (int i = 1; i < argc && !bad; i++) {
@@ -73,7 +83,7 @@ int cmd_synth(int argc, char **argv)
             const ab_synth_top *t = ab_synth_find(top);
             if (!t) {
                 cli_usage_error("synth", "--top: unknown top '%s' (known: pe_bitmod, mac_fp16, "
-                                "mac_int8, pe_btc)", top);
+                                "mac_int8, pe_btc, array_bitmod)", top);
                 goto done;
             }
             bool dup = false;
@@ -85,7 +95,8 @@ int cmd_synth(int argc, char **argv)
                    cli_opt_value(argc, argv, &i, "-o", &out, &bad) ||
                    cli_opt_value(argc, argv, &i, "--output", &out, &bad) ||
                    cli_opt_value(argc, argv, &i, "--tech", &tech, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--yosys", &yosys, &bad)) {
+                   cli_opt_value(argc, argv, &i, "--yosys", &yosys, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--array", &array, &bad)) {
             continue;
         } else {
             cli_usage_error("synth", "unexpected argument '%s' (anybit synth --help)", argv[i]);
@@ -97,6 +108,16 @@ int cmd_synth(int argc, char **argv)
     if (strcmp(tech, "cmos") != 0) {
         cli_usage_error("synth", "--tech: expected cmos, found '%s'", tech);
         goto done;
+    }
+    unsigned rows = 0, cols = 0;
+    if (array) {
+        char tail;
+        if (sscanf(array, "%ux%u%c", &rows, &cols, &tail) != 2 || rows < 1 || cols < 1 ||
+            rows > 64 || cols > 64) {
+            cli_usage_error("synth", "--array: expected RxC with 1..64 rows and columns "
+                            "(e.g. 4x4), found '%s'", array);
+            goto done;
+        }
     }
     char rtl_buf[4096];
     if (!rtl) {
@@ -115,8 +136,8 @@ int cmd_synth(int argc, char **argv)
             if (tab[k].by_default && ab_synth_top_present(rtl, &tab[k]))
                 tops[ntops++] = &tab[k];
     if (ntops == 0) {
-        cli_usage_error("synth", "%s: no PE top's file found (expected pe_bitmod.v, mac_fp16.v, "
-                        "mac_int8.v or pe_btc.v)", rtl);
+        cli_usage_error("synth", "%s: no top's file found (expected pe_bitmod.v, mac_fp16.v, "
+                        "mac_int8.v, pe_btc.v or array_bitmod.v)", rtl);
         goto done;
     }
     ab_synth_result *res = calloc(ntops, sizeof *res);
@@ -126,7 +147,7 @@ int cmd_synth(int argc, char **argv)
     }
     ab_error err;
     char version[128];
-    const ab_synth_opts o = {rtl, yosys};
+    const ab_synth_opts o = {rtl, yosys, rows, cols};
     if (ab_synth_run(&o, tops, ntops, res, version, sizeof version, &err) != 0 ||
         (out && ab_synth_write_json(out, version, res, ntops, &err) != 0)) {
         rc = cli_input_error("synth", &err);

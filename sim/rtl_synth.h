@@ -22,26 +22,30 @@ extern "C" {
  * over its 4 transistors. */
 #define AB_SYNTH_UM2_PER_TRANSISTOR_28NM 0.1
 
-/* One PE top the synth table knows: its module, the PE kind it implements,
- * its file in rtl/, the file-name prefix of its helper modules' files
- * (NULL: none; "*": every .v file of the directory that is no table top's),
- * and Yosys commands run after reading (a parameter choice), or NULL.
- * Only the files a top needs are read: extra modules, even unused, change
- * Yosys' internal names and so ABC's result by a few percent. */
+/* One top the synth table knows: its module, the PE kind it implements
+ * (an array: of its PEs), its file in rtl/, the file-name prefix of its
+ * helper modules' files (NULL: none; "*": every .v file of the directory
+ * that is no table top's), and Yosys commands run after reading (a
+ * parameter choice), or NULL.  Only the files a top needs are read: extra
+ * modules, even unused, change Yosys' internal names and so ABC's result
+ * by a few percent. */
 typedef struct ab_synth_top {
     const char *top;
     ab_pe_kind kind;
     const char *file;
     const char *helpers;
-    const char *setup;
-    bool by_default; /* synthesized without --top (false: minutes of Yosys, on request) */
+    const char *setup; /* array: a printf format taking rows, cols (unsigned) */
+    bool by_default;   /* synthesized without --top (false: minutes of Yosys, on request) */
+    const char *also;  /* another table top's file it instantiates (array: its PE), or NULL */
+    bool array;        /* an R x C array of PEs, not a PE (never a config's PE area) */
 } ab_synth_top;
 
-/* The table (pe_bitmod, mac_fp16, mac_int8, pe_btc); *n its length. */
+/* The table (pe_bitmod, mac_fp16, mac_int8, pe_btc, array_bitmod); *n its
+ * length. */
 const ab_synth_top *ab_synth_tops(size_t *n);
 /* The entry of module `top` or of PE kind k; NULL if none. */
 const ab_synth_top *ab_synth_find(const char *top);
-const ab_synth_top *ab_synth_for_kind(ab_pe_kind k);
+const ab_synth_top *ab_synth_for_kind(ab_pe_kind k); /* PEs only, never an array */
 
 #define AB_SYNTH_MAX_TYPES 48
 
@@ -54,11 +58,20 @@ typedef struct ab_synth_result {
     uint64_t type_count[AB_SYNTH_MAX_TYPES];
     double area_um2; /* transistors x AB_SYNTH_UM2_PER_TRANSISTOR_28NM */
     double seconds;  /* wall time of its Yosys run */
+    char setup[256]; /* the parameter commands run ("" for none) */
+    unsigned rows, cols; /* array: its size; 0 for a PE */
 } ab_synth_result;
+
+/* The array's default size in `anybit synth`: 2 x 2 PEs with 16-step /
+ * 4-group buffers (Yosys maps the buffers to flip-flops: ~20 s); 4 x 4
+ * takes ~75 s on a 2-core machine (docs/rtl.md "Synthesis"). */
+#define AB_SYNTH_ARRAY_ROWS 2
+#define AB_SYNTH_ARRAY_COLS 2
 
 typedef struct ab_synth_opts {
     const char *rtl_dir; /* directory of the .v files */
     const char *yosys;   /* program name or path ("yosys") */
+    unsigned array_rows, array_cols; /* array tops' size (0: the defaults above) */
 } ab_synth_opts;
 
 /* Synthesize tops[0..n) (one Yosys process each, run concurrently) into

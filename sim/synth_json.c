@@ -39,6 +39,11 @@ int ab_synth_write_json(const char *path, const char *version, const ab_synth_re
         if (!t)
             break;
         cJSON_AddStringToObject(t, "pe_kind", ab_pe_kind_name(r->top->kind));
+        if (r->top->array) {
+            cJSON_AddNumberToObject(t, "rows", r->rows);
+            cJSON_AddNumberToObject(t, "cols", r->cols);
+        }
+        cJSON_AddStringToObject(t, "yosys_setup", r->setup);
         cJSON_AddNumberToObject(t, "cells", (double)r->cells);
         cJSON *bt = cJSON_AddObjectToObject(t, "cells_by_type");
         for (size_t k = 0; bt && k < r->ntypes; k++)

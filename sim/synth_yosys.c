@@ -27,12 +27,19 @@ extern char **environ;
  * chip would be (docs/rtl.md "Ports"), not with the run-time port. */
 static const ab_synth_top k_tops[] = {
     {"pe_bitmod", AB_PE_BITMOD, "pe_bitmod.v", "bitmod_",
-     "chparam -set RTL_LITERAL_ALIGN 0 pe_bitmod", true},
-    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL, true},
-    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL, true},
+     "chparam -set RTL_LITERAL_ALIGN 0 pe_bitmod", true, NULL, false},
+    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL, true, NULL, false},
+    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL, true, NULL, false},
     /* one m8n8k128 binary MMA unit is ~107 k generic cells: 2-5 minutes of
      * Yosys on a 2-core machine, so only with --top pe_btc */
-    {"pe_btc", AB_PE_BTC, "pe_btc.v", NULL, NULL, false},
+    {"pe_btc", AB_PE_BTC, "pe_btc.v", NULL, NULL, false, NULL, false},
+    /* the R x C BitMoD array (rtl/array_bitmod.v) with its PEs, small
+     * buffers (16 steps per column, 4 groups per row: Yosys has no memory
+     * library here and maps them to flip-flops) and the tile controller */
+    {"array_bitmod", AB_PE_BITMOD, "array_bitmod.v", "bitmod_",
+     "chparam -set ROWS %u -set COLS %u -set STEPS 16 -set GROUPS 4 -set RTL_LITERAL_ALIGN 0 "
+     "array_bitmod",
+     true, "pe_bitmod.v", true},
 };
 #define NTOPS (sizeof k_tops / sizeof k_tops[0])
 
@@ -53,7 +60,7 @@ const ab_synth_top *ab_synth_find(const char *top)
 const ab_synth_top *ab_synth_for_kind(ab_pe_kind k)
 {
     for (size_t i = 0; i < NTOPS; i++)
-        if (k_tops[i].kind == k)
+        if (k_tops[i].kind == k && !k_tops[i].array)
             return &k_tops[i];
     return NULL;
 }
@@ -64,6 +71,12 @@ bool ab_synth_top_present(const char *rtl_dir, const ab_synth_top *t)
     if (snprintf(p, sizeof p, "%s/%s", rtl_dir, t->file) >= (int)sizeof p)
         return false;
     struct stat st;
+    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    if (!t->also)
+        return true;
+    if (snprintf(p, sizeof p, "%s/%s", rtl_dir, t->also) >= (int)sizeof p)
+        return false;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -82,9 +95,23 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The top's file, then its helpers' .v files (never a table top's), sorted. */
+/* The parameter commands of top t (an array's with its size) into r. */
+static void setup_text(const ab_synth_opts *o, const ab_synth_top *t, ab_synth_result *r)
+{
+    r->setup[0] = '\0';
+    if (t->array) {
+        r->rows = o->array_rows ? o->array_rows : AB_SYNTH_ARRAY_ROWS;
+        r->cols = o->array_cols ? o->array_cols : AB_SYNTH_ARRAY_COLS;
+        snprintf(r->setup, sizeof r->setup, t->setup, r->rows, r->cols);
+    } else if (t->setup) {
+        snprintf(r->setup, sizeof r->setup, "%s", t->setup);
+    }
+}
+
+/* The top's file, the file it also needs, then its helpers' .v files
+ * (never a table top's), sorted; then the setup of r. */
 static int write_script(FILE *f, const ab_synth_opts *o, const ab_synth_top *t,
-                        const char *dir, ab_error *err)
+                        const ab_synth_result *r, const char *dir, ab_error *err)
 {
     DIR *dp = opendir(o->rtl_dir);
     if (!dp)
@@ -105,13 +132,15 @@ static int write_script(FILE *f, const ab_synth_opts *o, const ab_synth_top *t,
     closedir(dp);
     qsort(names, n, sizeof names[0], cmp_str);
     fprintf(f, "read_verilog -sv %s/%s", o->rtl_dir, t->file);
+    if (t->also)
+        fprintf(f, " %s/%s", o->rtl_dir, t->also);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, " %s/%s", o->rtl_dir, names[i]);
         free(names[i]);
     }
     fprintf(f, "\n");
-    if (t->setup)
-        fprintf(f, "%s\n", t->setup);
+    if (r->setup[0])
+        fprintf(f, "%s\n", r->setup);
     fprintf(f,
             "synth -top %s -flatten\n"
             "tee -q -o %s/%s.stat.json stat -json\n"
@@ -298,6 +327,7 @@ int ab_synth_run(const ab_synth_opts *o, const ab_synth_top *const *tops, size_t
     for (; started < n; started++) {
         memset(&res[started], 0, sizeof res[started]);
         res[started].top = tops[started];
+        setup_text(o, tops[started], &res[started]);
         char script[4200], log_path[4200];
         snprintf(script, sizeof script, "%s/%s.ys", dir, tops[started]->top);
         snprintf(log_path, sizeof log_path, "%s/%s.log", dir, tops[started]->top);
@@ -306,7 +336,7 @@ int ab_synth_run(const ab_synth_opts *o, const ab_synth_top *const *tops, size_t
             ab_error_set(err, "%s: cannot write: %s", script, strerror(errno));
             goto reap;
         }
-        const int wr = write_script(f, o, tops[started], dir, err);
+        const int wr = write_script(f, o, tops[started], &res[started], dir, err);
         if (fclose(f) != 0 || wr != 0) {
             if (wr == 0)
                 ab_error_set(err, "%s: cannot write", script);

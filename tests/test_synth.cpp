@@ -104,6 +104,19 @@ TEST(Synth, JsonForEveryTopPresent)
     EXPECT_EQ(num(bm, "flip_flops"), 66);
     EXPECT_EQ(num(i8, "flip_flops"), 32);
     EXPECT_EQ(num(f16, "flip_flops"), 32);
+    // the array (default 2 x 2): its PEs' registers plus its buffers and
+    // controller; more transistors than its four PEs alone
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(tops, "array_bitmod");
+    ASSERT_TRUE(arr);
+    EXPECT_EQ(num(arr, "rows"), AB_SYNTH_ARRAY_ROWS);
+    EXPECT_EQ(num(arr, "cols"), AB_SYNTH_ARRAY_COLS);
+    const double pes = AB_SYNTH_ARRAY_ROWS * AB_SYNTH_ARRAY_COLS;
+    EXPECT_GT(num(arr, "flip_flops"), pes * num(bm, "flip_flops"));
+    EXPECT_GT(num(arr, "transistors"), pes * num(bm, "transistors"));
+    const cJSON *setup = cJSON_GetObjectItemCaseSensitive(arr, "yosys_setup");
+    ASSERT_TRUE(cJSON_IsString(setup));
+    EXPECT_NE(std::string(setup->valuestring).find("-set ROWS 2 -set COLS 2"), std::string::npos);
+    EXPECT_NE(r.out.find("bitmod 2x2"), std::string::npos) << r.out;
     // the JSON reader the config loader uses agrees
     double um2 = 0;
     ab_error err;
@@ -124,6 +137,12 @@ TEST(Synth, BadTopIsUsageError)
     const auto t = anybit("synth --tech xilinx", dir);
     EXPECT_EQ(t.status, 2);
     EXPECT_NE(t.err.find("--tech"), std::string::npos) << t.err;
+    for (const char *bad : {"0x2", "4", "4x4x4", "axb", "65x1"}) {
+        const auto a = anybit(std::string("synth --top array_bitmod --array ") + bad, dir);
+        EXPECT_EQ(a.status, 2) << bad;
+        EXPECT_NE(a.err.find("--array"), std::string::npos) << a.err;
+        EXPECT_EQ(anybit_test::count_lines(a.err), 1u) << a.err;
+    }
 }
 
 TEST(Synth, TopWithoutItsFileIsUsageError)
