@@ -34,6 +34,35 @@ void ab_bitmod_pe_init(ab_bitmod_pe *pe, bool rtl_literal_align)
 {
     memset(pe, 0, sizeof *pe);
     pe->rtl_literal_align = rtl_literal_align;
+    pe->lanes = AB_BITMOD_LANES;
+}
+
+int ab_bitmod_pe_init_lanes(ab_bitmod_pe *pe, bool rtl_literal_align, unsigned lanes,
+                            ab_error *err)
+{
+    if (lanes < 1 || lanes > AB_BITMOD_LANES_MAX || (lanes & (lanes - 1)) != 0)
+        return ab_error_set(err, "bitmod PE: %u lanes (expected 1, 2, 4, 8 or 16)", lanes);
+    ab_bitmod_pe_init(pe, rtl_literal_align);
+    pe->lanes = (uint8_t)lanes;
+    return 0;
+}
+
+static unsigned log2_lanes(unsigned lanes)
+{
+    unsigned l = 0;
+    while ((1u << (l + 1)) <= lanes)
+        l++;
+    return l;
+}
+
+unsigned ab_bitmod_bs_out_bits(unsigned lanes)
+{
+    return 15u + log2_lanes(lanes);
+}
+
+unsigned ab_bitmod_acc_width(unsigned lanes)
+{
+    return 21u + log2_lanes(lanes);
 }
 
 void ab_bitmod_pe_group_begin(ab_bitmod_pe *pe)
@@ -43,29 +72,31 @@ void ab_bitmod_pe_group_begin(ab_bitmod_pe *pe)
     pe->acc_sign = 0;
 }
 
-/* grp_accum.v normalize: shift that puts the leading one of |sum| at bit 13. */
-static unsigned norm_shift(int32_t sum)
+/* grp_accum.v normalize: shift that puts the leading one of |sum| at bit 13
+ * (width: the sum's, 23 bits for 4 lanes). */
+static unsigned norm_shift(int32_t sum, unsigned width)
 {
-    const uint32_t mask = ((uint32_t)1 << AB_BITMOD_ACC_WIDTH) - 1u;
+    const uint32_t mask = ((uint32_t)1 << width) - 1u;
     const uint32_t mag = (sum < 0 ? (uint32_t)(-(int64_t)sum) : (uint32_t)sum) & mask;
-    if (mag >> (AB_BITMOD_ACC_WIDTH - 1)) /* only |-2^22|: no casez pattern matches */
+    if (mag >> (width - 1)) /* only |-2^(width-1)|: no casez pattern matches */
         return 0;
-    for (unsigned p = AB_BITMOD_ACC_WIDTH - 2; p > AB_BITMOD_NORM_POINT; p--)
+    for (unsigned p = width - 2; p > AB_BITMOD_NORM_POINT; p--)
         if ((mag >> p) & 1u)
             return p - AB_BITMOD_NORM_POINT;
     return 0;
 }
 
-void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
-                       const ab_bitmod_term term[AB_BITMOD_LANES], ab_bitmod_cycle_info *info)
+void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t *act, const ab_bitmod_term *term,
+                       ab_bitmod_cycle_info *info)
 {
+    const unsigned lanes = pe->lanes;
     const uint8_t exp_mask = (uint8_t)((1u << AB_BITMOD_ACC_EXP_BITS) - 1u);
-    uint8_t a_sign[AB_BITMOD_LANES], a_exp[AB_BITMOD_LANES], v_exp[AB_BITMOD_LANES];
-    uint16_t a_man[AB_BITMOD_LANES];
+    uint8_t a_sign[AB_BITMOD_LANES_MAX], a_exp[AB_BITMOD_LANES_MAX], v_exp[AB_BITMOD_LANES_MAX];
+    uint16_t a_man[AB_BITMOD_LANES_MAX];
 
     /* exp_match.v */
     uint8_t max_exp = 0;
-    for (unsigned i = 0; i < AB_BITMOD_LANES; i++) {
+    for (unsigned i = 0; i < lanes; i++) {
         ab_bitmod_fp16_unpack(act[i], &a_sign[i], &a_exp[i], &a_man[i]);
         v_exp[i] = (uint8_t)((a_exp[i] + (term[i].exp & 3u)) & exp_mask);
         if (v_exp[i] > max_exp)
@@ -73,9 +104,9 @@ void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
     }
 
     /* bs_mul.v */
-    int32_t lane[AB_BITMOD_LANES];
+    int32_t lane[AB_BITMOD_LANES_MAX];
     unsigned active = 0;
-    for (unsigned i = 0; i < AB_BITMOD_LANES; i++) {
+    for (unsigned i = 0; i < lanes; i++) {
         const uint8_t delta = (uint8_t)((max_exp - v_exp[i]) & exp_mask);
         const uint32_t prod = (term[i].man & 1u) ? a_man[i] : 0u;
         uint32_t aligned = 0;
@@ -89,11 +120,14 @@ void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
             info->lane[i] = (int16_t)lane[i];
         }
     }
-    const int32_t bs_out = (lane[0] + lane[1]) + (lane[2] + lane[3]); /* 17 bits, exact */
+    /* the adder tree: 15 + log2(lanes) bits, exact (integer sums, any order) */
+    int32_t bs_out = 0;
+    for (unsigned i = 0; i < lanes; i++)
+        bs_out += lane[i];
 
     /* grp_accum.v */
     const unsigned sig = term[0].sig & 7u;
-    int64_t in1 = (int64_t)bs_out * ((int64_t)1 << sig); /* <<< w_sig, fits 23 bits */
+    int64_t in1 = (int64_t)bs_out * ((int64_t)1 << sig); /* <<< w_sig, exact */
     const uint8_t e_max = pe->acc_exp > max_exp ? pe->acc_exp : max_exp;
     const uint8_t d_acc = (uint8_t)((e_max - pe->acc_exp) & exp_mask);
     const int64_t in2 = d_acc <= AB_BITMOD_ACC_SHIFT_MAX ? asr(pe->acc_man, d_acc) : 0;
@@ -101,8 +135,9 @@ void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
         in1 = asr(in1, (unsigned)(e_max - max_exp)); /* inferred fix, see header */
         pe->ev.acc_shifts++;
     }
-    const int32_t sum = wrap_bits(in1 + in2, AB_BITMOD_ACC_WIDTH);
-    const unsigned s = norm_shift(sum);
+    const unsigned width = ab_bitmod_acc_width(lanes);
+    const int32_t sum = wrap_bits(in1 + in2, width);
+    const unsigned s = norm_shift(sum, width);
     pe->acc_man = (int16_t)wrap_bits(asr(sum, s), AB_BITMOD_ACC_MAN_BITS);
     pe->acc_exp = (uint8_t)((e_max + s) & exp_mask);
     pe->acc_sign = (uint8_t)(sum < 0);
@@ -114,10 +149,10 @@ void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
         info->norm_shift = (uint8_t)s;
     }
     pe->ev.cycles++;
-    pe->ev.exp_adds += 2 * AB_BITMOD_LANES;
-    pe->ev.tree_adds += AB_BITMOD_LANES - 1;
+    pe->ev.exp_adds += 2 * lanes;
+    pe->ev.tree_adds += lanes - 1;
     pe->ev.acc_adds += 3;
-    pe->ev.lane_shifts += AB_BITMOD_LANES;
+    pe->ev.lane_shifts += lanes;
     pe->ev.acc_shifts += 3;
     pe->ev.active_lanes += active;
 }
@@ -192,10 +227,11 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
 
     const ab_bitmod_pe_events start = pe->ev;
     ab_bitmod_pe_group_begin(pe);
-    for (size_t base = 0; base < n; base += AB_BITMOD_LANES) {
-        uint16_t a[AB_BITMOD_LANES];
-        ab_bitmod_term t[AB_BITMOD_LANES][AB_BITMOD_MAX_TERMS];
-        for (unsigned i = 0; i < AB_BITMOD_LANES; i++) {
+    const unsigned lanes = pe->lanes;
+    for (size_t base = 0; base < n; base += lanes) {
+        uint16_t a[AB_BITMOD_LANES_MAX];
+        ab_bitmod_term t[AB_BITMOD_LANES_MAX][AB_BITMOD_MAX_TERMS];
+        for (unsigned i = 0; i < lanes; i++) {
             if (base + i < n) {
                 a[i] = act[base + i];
                 if (ab_bitmod_terms(wfmt, codes[base + i], t[i], err) < 0)
@@ -207,7 +243,9 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
             }
         }
         for (unsigned c = 0; c < cpw; c++) {
-            const ab_bitmod_term tc[AB_BITMOD_LANES] = {t[0][c], t[1][c], t[2][c], t[3][c]};
+            ab_bitmod_term tc[AB_BITMOD_LANES_MAX];
+            for (unsigned i = 0; i < lanes; i++)
+                tc[i] = t[i][c];
             ab_bitmod_pe_step(pe, a, tc, NULL);
         }
     }

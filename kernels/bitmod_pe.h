@@ -59,6 +59,17 @@
  *     6-bit scale.  Wider scales wrap in 21 bits as the RTL does.
  *   - Groups whose length is not a multiple of 4 are padded with zero
  *     activations and zero terms (exp 0), which never change the result.
+ *
+ * Lanes (anybit's generalization; the published PE has 4): a PE of L lanes
+ * (a power of two, 1..16) has the same per-lane datapath, an adder tree of
+ * log2 L levels whose output bs_out is 15 + log2 L bits (never overflows),
+ * and an accumulator sum of 21 + log2 L bits (ACC_WIDTH), so that the sum
+ * keeps the 4-lane PE's headroom over the largest term (bs_out <<< 6); the
+ * normalizer's leading-one search then covers bits 13 .. ACC_WIDTH - 2
+ * (shift 0 .. ACC_WIDTH - 15) and |sum| = 2^(ACC_WIDTH - 1) gives shift 0.
+ * The accumulator mantissa (15 bits), its 6-bit exponent and the
+ * dequantizer are the same for every L.  With L = 4 every width is the
+ * published one.  rtl/pe_bitmod.v's LANES parameter follows this.
  */
 #ifndef AB_BITMOD_PE_H
 #define AB_BITMOD_PE_H
@@ -75,12 +86,13 @@
 extern "C" {
 #endif
 
-#define AB_BITMOD_LANES 4             /* exp_match.v VEC_LENGTH */
+#define AB_BITMOD_LANES 4             /* exp_match.v VEC_LENGTH: the published PE */
+#define AB_BITMOD_LANES_MAX 16        /* ab_bitmod_pe_init_lanes: 1, 2, 4, 8 or 16 */
 #define AB_BITMOD_A_MAN_BITS 11       /* bs_mul.v A_MAN_WIDTH */
 #define AB_BITMOD_ALIGN_BITS 14       /* bs_mul.v shifter OUT_WIDTH */
 #define AB_BITMOD_ALIGN_GUARD 3       /* ALIGN_BITS - A_MAN_BITS */
-#define AB_BITMOD_BS_OUT_BITS 17      /* bs_mul.v OUT_WIDTH */
-#define AB_BITMOD_ACC_WIDTH 23        /* grp_accum.v ACC_WIDTH */
+#define AB_BITMOD_BS_OUT_BITS 17      /* bs_mul.v OUT_WIDTH (4 lanes: 15 + log2 lanes) */
+#define AB_BITMOD_ACC_WIDTH 23        /* grp_accum.v ACC_WIDTH (4 lanes: 21 + log2 lanes) */
 #define AB_BITMOD_ACC_EXP_BITS 6      /* grp_accum.v ACC_EXP_WIDTH */
 #define AB_BITMOD_ACC_MAN_BITS 15     /* grp_accum.v ACC_MAN_WIDTH */
 #define AB_BITMOD_ACC_SHIFT_MAX 13    /* grp_accum.v shifter_right cases */
@@ -93,11 +105,11 @@ extern "C" {
 typedef struct ab_bitmod_pe_events {
     uint64_t cycles;         /* compute cycles (4 lane terms each) */
     uint64_t dequant_cycles; /* one scale bit each */
-    uint64_t exp_adds;       /* exp_match: 4 a_exp + w_exp, 4 deltas per cycle */
-    uint64_t tree_adds;      /* bs_mul adder tree: 3 per cycle */
+    uint64_t exp_adds;       /* exp_match: a_exp + w_exp and a delta per lane per cycle */
+    uint64_t tree_adds;      /* bs_mul adder tree: lanes - 1 per cycle */
     uint64_t acc_adds;       /* grp_accum: exponent delta, 23-bit add, exponent update: 3 per cycle */
     uint64_t dequant_adds;   /* 1 per dequant cycle */
-    uint64_t lane_shifts;    /* bs_mul alignment shifters: 4 per cycle */
+    uint64_t lane_shifts;    /* bs_mul alignment shifters: one per lane per cycle */
     uint64_t acc_shifts;     /* significance, accumulator align, normalize (+ term align): 3-4 per cycle */
     uint64_t dequant_shifts; /* 1 per dequant cycle */
     uint64_t active_lanes;   /* lanes whose term is nonzero */
@@ -105,6 +117,7 @@ typedef struct ab_bitmod_pe_events {
 
 typedef struct ab_bitmod_pe {
     bool rtl_literal_align; /* see "Term alignment" above */
+    uint8_t lanes;          /* 4 (the published PE), or 1, 2, 8, 16: see "Lanes" above */
     /* grp_accum state */
     uint8_t acc_exp;  /* 6 bits */
     int16_t acc_man;  /* 15-bit two's complement */
@@ -122,10 +135,10 @@ typedef struct ab_bitmod_pe {
 /* What one compute cycle saw (for tracing / cosimulation). */
 typedef struct ab_bitmod_cycle_info {
     uint8_t max_exp;                     /* M */
-    uint8_t delta[AB_BITMOD_LANES];
-    int16_t lane[AB_BITMOD_LANES];       /* 15-bit signed aligned products */
-    int32_t bs_out;                      /* 17-bit adder tree output */
-    int32_t acc_sum;                     /* 23-bit sum before normalization */
+    uint8_t delta[AB_BITMOD_LANES_MAX];
+    int16_t lane[AB_BITMOD_LANES_MAX];   /* 15-bit signed aligned products */
+    int32_t bs_out;                      /* adder tree output (17 bits for 4 lanes) */
+    int32_t acc_sum;                     /* sum before normalization (23 bits for 4 lanes) */
     uint8_t norm_shift;
 } ab_bitmod_cycle_info;
 
@@ -144,14 +157,21 @@ typedef struct ab_bitmod_group_result {
 /* FP16 bits -> sign, exponent (1..31) and 11-bit significand (inferred rule above). */
 void ab_bitmod_fp16_unpack(uint16_t h, uint8_t *sign, uint8_t *exp, uint16_t *man);
 
-void ab_bitmod_pe_init(ab_bitmod_pe *pe, bool rtl_literal_align);
+void ab_bitmod_pe_init(ab_bitmod_pe *pe, bool rtl_literal_align); /* 4 lanes */
+/* A PE of `lanes` lanes (1, 2, 4, 8 or 16); -1 with err set for another count. */
+int ab_bitmod_pe_init_lanes(ab_bitmod_pe *pe, bool rtl_literal_align, unsigned lanes,
+                            ab_error *err);
+
+/* The lane-dependent widths ("Lanes" above). */
+unsigned ab_bitmod_bs_out_bits(unsigned lanes);
+unsigned ab_bitmod_acc_width(unsigned lanes);
 
 /* Clear the accumulator (start of a group). */
 void ab_bitmod_pe_group_begin(ab_bitmod_pe *pe);
 
-/* One compute cycle: act[i] (FP16 bits) times term[i] for the 4 lanes. */
-void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t act[AB_BITMOD_LANES],
-                       const ab_bitmod_term term[AB_BITMOD_LANES], ab_bitmod_cycle_info *info);
+/* One compute cycle: act[i] (FP16 bits) times term[i] for the pe->lanes lanes. */
+void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t *act, const ab_bitmod_term *term,
+                       ab_bitmod_cycle_info *info);
 
 /* Latch the accumulator into the dequantizer and clear its mantissa. */
 void ab_bitmod_pe_dequant_begin(ab_bitmod_pe *pe, uint8_t scale_sign);
@@ -163,13 +183,13 @@ void ab_bitmod_pe_dequant_step(ab_bitmod_pe *pe, uint8_t scale_bit);
 double ab_bitmod_pe_acc_value(const ab_bitmod_pe *pe);
 double ab_bitmod_pe_dequant_value(const ab_bitmod_pe *pe);
 
-/* Compute cycles of a group of n weights: ceil(n / 4) * cycles per weight
+/* Compute cycles of a group of n weights on the 4-lane PE: ceil(n / 4) * cycles per weight
  * (0 for an unsupported format); dequantization adds scale_bits cycles,
  * hidden behind the next group's compute. */
 uint64_t ab_bitmod_group_cycles(const ab_format *wfmt, size_t n);
 
-/* A whole group: clear, ceil(n/4) weight steps of cycles_per_weight terms
- * each (lanes = consecutive input channels 4j .. 4j+3), then dequantize by
+/* A whole group: clear, ceil(n/L) weight steps of cycles_per_weight terms
+ * each (L = pe->lanes lanes = consecutive input channels Lj .. Lj+L-1), then dequantize by
  * scale (scale_bits bits, 1..16, scale < 2^scale_bits). Returns 0, or -1
  * with err set (unsupported format, bad scale). */
 int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *act,

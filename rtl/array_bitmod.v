@@ -11,10 +11,11 @@
 // ---- Buffers (loaded by the host before start; synchronous writes) --------
 //   weight terms  per row r, address {step, term} (step = g * steps + s,
 //                 term 0..3): bits [7i +: 7] = lane i's
-//                 {sig[2:0], man, exp[1:0], sign}; bit 28 = valid (0: the
-//                 row's PEs do not step this cycle, for a group whose format
-//                 has fewer terms per weight than cfg_cpw).
-//   activations   per column c, address step: 4 FP16, lane i = [16i +: 16].
+//                 {sig[2:0], man, exp[1:0], sign}; bit 7 * LANES (28 for
+//                 4 lanes) = valid (0: the row's PEs do not step this
+//                 cycle, for a group whose format has fewer terms per
+//                 weight than cfg_cpw).
+//   activations   per column c, address step: LANES FP16, lane i = [16i +: 16].
 //   scales        per row r, address group: {sign, 16-bit unsigned integer}.
 //
 // ---- Controller timing -----------------------------------------------------
@@ -45,7 +46,9 @@ module array_bitmod #(
                                      // steps * cpw must fit the 12-bit slot counter)
     parameter integer GROUPS = 16,   // scale buffer depth per row (power of 2)
     parameter integer RTL_LITERAL_ALIGN = 2,
+    parameter integer LANES = 4,     // lanes per PE (pe_bitmod LANES: a power of two, 1..16)
     // derived (do not override)
+    parameter integer TW = 7 * LANES + 1, // weight-buffer word: LANES terms + valid
     parameter integer RW = (ROWS > 1) ? $clog2(ROWS) : 1,
     parameter integer CW = (COLS > 1) ? $clog2(COLS) : 1,
     parameter integer SW = $clog2(STEPS),
@@ -57,12 +60,12 @@ module array_bitmod #(
     input  wire                   wb_we,
     input  wire [RW-1:0]          wb_row,
     input  wire [SW+1:0]          wb_addr,      // {step, term}
-    input  wire [28:0]            wb_data,
+    input  wire [TW-1:0]          wb_data,
     // activation buffer write port
     input  wire                   ab_we,
     input  wire [CW-1:0]          ab_col,
     input  wire [SW-1:0]          ab_addr,      // step
-    input  wire [63:0]            ab_data,
+    input  wire [16*LANES-1:0]    ab_data,
     // scale buffer write port
     input  wire                   sb_we,
     input  wire [RW-1:0]          sb_row,
@@ -186,15 +189,15 @@ module array_bitmod #(
     end
 
     // ---- buffers ----------------------------------------------------------------
-    wire [ROWS*29-1:0] row_term;
-    wire [ROWS*17-1:0] row_scale;
-    wire [COLS*64-1:0] col_act;
+    wire [ROWS*TW-1:0]       row_term;
+    wire [ROWS*17-1:0]       row_scale;
+    wire [COLS*16*LANES-1:0] col_act;
 
     genvar r, c;
     generate
         for (r = 0; r < ROWS; r = r + 1) begin : g_wbuf
             localparam [RW-1:0] RI = r[RW-1:0];
-            reg [28:0] wmem [0:4*STEPS-1];
+            reg [TW-1:0] wmem [0:4*STEPS-1];
             reg [16:0] smem [0:GROUPS-1];
             always @(posedge clk) begin
                 if (wb_we && wb_row == RI)
@@ -202,16 +205,16 @@ module array_bitmod #(
                 if (sb_we && sb_row == RI)
                     smem[sb_addr] <= sb_data;
             end
-            assign row_term[29*r +: 29]  = wmem[{step_idx, term}];
+            assign row_term[TW*r +: TW]  = wmem[{step_idx, term}];
             assign row_scale[17*r +: 17] = smem[dq_group];
         end
         for (c = 0; c < COLS; c = c + 1) begin : g_abuf
             localparam [CW-1:0] CI = c[CW-1:0];
-            reg [63:0] amem [0:STEPS-1];
+            reg [16*LANES-1:0] amem [0:STEPS-1];
             always @(posedge clk)
                 if (ab_we && ab_col == CI)
                     amem[ab_addr] <= ab_data;
-            assign col_act[64*c +: 64] = amem[step_idx];
+            assign col_act[16*LANES*c +: 16*LANES] = amem[step_idx];
         end
     endgenerate
 
@@ -219,12 +222,19 @@ module array_bitmod #(
     generate
         for (r = 0; r < ROWS; r = r + 1) begin : g_row
             localparam [RW-1:0] RI = r[RW-1:0];
-            wire [28:0] wt = row_term[29*r +: 29];
+            wire [TW-1:0] wt = row_term[TW*r +: TW];
             wire [16:0] sc = row_scale[17*r +: 17];
-            wire [3:0]  w_sign = {wt[21], wt[14], wt[7], wt[0]};
-            wire [7:0]  w_exp  = {wt[23:22], wt[16:15], wt[9:8], wt[2:1]};
-            wire [3:0]  w_man  = {wt[24], wt[17], wt[10], wt[3]};
-            wire [11:0] w_sig  = {wt[27:25], wt[20:18], wt[13:11], wt[6:4]};
+            // lane i's term: wt[7i +: 7] = {sig[2:0], man, exp[1:0], sign}
+            wire [LANES-1:0]   w_sign;
+            wire [2*LANES-1:0] w_exp;
+            wire [LANES-1:0]   w_man;
+            wire [3*LANES-1:0] w_sig;
+            for (c = 0; c < LANES; c = c + 1) begin : g_term
+                assign w_sign[c]       = wt[7*c];
+                assign w_exp[2*c +: 2] = wt[7*c + 1 +: 2];
+                assign w_man[c]        = wt[7*c + 3];
+                assign w_sig[3*c +: 3] = wt[7*c + 4 +: 3];
+            end
             wire [15:0] smag   = sc[15:0];
             wire        sbit   = smag[bit_idx];
             for (c = 0; c < COLS; c = c + 1) begin : g_col
@@ -232,17 +242,17 @@ module array_bitmod #(
                 localparam integer P = r * COLS + c;
                 // the PE's debug view is not used here
                 wire [5:0]  unused_max_exp;
-                wire [23:0] unused_delta;
-                wire [59:0] unused_lane;
-                wire [16:0] unused_bs_out;
-                wire [22:0] unused_acc_sum;
+                wire [6*LANES-1:0]  unused_delta;
+                wire [15*LANES-1:0] unused_lane;
+                wire [15+$clog2(LANES)-1:0] unused_bs_out;
+                wire [21+$clog2(LANES)-1:0] unused_acc_sum;
                 wire [3:0]  unused_norm_shift;
                 wire        unused_sig_conflict;
-                pe_bitmod #(.RTL_LITERAL_ALIGN(RTL_LITERAL_ALIGN)) u_pe (
+                pe_bitmod #(.RTL_LITERAL_ALIGN(RTL_LITERAL_ALIGN), .LANES(LANES)) u_pe (
                     .clk              (clk),
                     .rst_n            (rst_n),
-                    .step_valid       (computing && wt[28]),
-                    .act              (col_act[64*c +: 64]),
+                    .step_valid       (computing && wt[TW-1]),
+                    .act              (col_act[16*LANES*c +: 16*LANES]),
                     .w_sign           (w_sign),
                     .w_exp            (w_exp),
                     .w_man            (w_man),

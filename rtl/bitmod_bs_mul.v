@@ -1,4 +1,4 @@
-// bitmod_bs_mul.v - bit-serial multiplier of the BitMoD PE (4 lanes).
+// bitmod_bs_mul.v - bit-serial multiplier of the BitMoD PE (LANES lanes, 4 published).
 //
 // Follows kernels/bitmod_pe.h ("bs_mul.v" paragraph; public RTL
 // yc2367/BitMoD hardware/pe/bs_mul.v):
@@ -8,32 +8,50 @@
 //                delta >= 14 (here: {prod, 3'b000} >> delta, which is
 //                exactly that for every delta 0..63)
 //   lane[i]    = y_sign[i] ? -aligned[i] : aligned[i]   15-bit two's complement
-//   bs_out     = (lane0 + lane1) + (lane2 + lane3)      16 then 17 bits signed
-//                (|lane| < 2^14, so the tree never overflows)
+//   bs_out     = the adder tree over the lanes, a heap of log2(LANES)
+//                levels (4 lanes: (lane0 + lane1) + (lane2 + lane3)), level
+//                l's sums 15 + l bits signed; bs_out is 15 + log2(LANES)
+//                bits (|lane| < 2^14, so the tree never overflows)
 // Purely combinational.
 `default_nettype none
 
-module bitmod_bs_mul (
-    input  wire [43:0] a_man,   // lane i: a_man[11*i +: 11]
-    input  wire [3:0]  w_man,
-    input  wire [23:0] delta,   // lane i: delta[6*i +: 6]
-    input  wire [3:0]  y_sign,
-    output wire [59:0] lane,    // lane i: lane[15*i +: 15], signed
-    output wire [16:0] bs_out   // signed
+module bitmod_bs_mul #(
+    parameter integer LANES = 4,                // a power of two, 1..16
+    // derived (do not override)
+    parameter integer LW  = $clog2(LANES),
+    parameter integer BSW = 15 + LW             // bs_out
+) (
+    input  wire [11*LANES-1:0] a_man,   // lane i: a_man[11*i +: 11]
+    input  wire [LANES-1:0]    w_man,
+    input  wire [6*LANES-1:0]  delta,   // lane i: delta[6*i +: 6]
+    input  wire [LANES-1:0]    y_sign,
+    output wire [15*LANES-1:0] lane,    // lane i: lane[15*i +: 15], signed
+    output wire [BSW-1:0]      bs_out   // signed
 );
-    genvar i;
+    // adder tree as a heap (node j's children 2j+1, 2j+2; the lanes are the
+    // leaves LANES-1 .. 2*LANES-2), one generate block per node; node j at
+    // depth d is W = 15 + LW - d bits: its children's sign-extended sum, as
+    // a tree with growing widths (4 lanes: 16-bit sums, then the 17-bit root)
+    genvar j;
     generate
-        for (i = 0; i < 4; i = i + 1) begin : g_lane
-            wire [10:0] prod    = a_man[11*i +: 11] & {11{w_man[i]}};
-            wire [13:0] aligned = {prod, 3'b000} >> delta[6*i +: 6];
-            wire [14:0] mag     = {1'b0, aligned};
-            assign lane[15*i +: 15] = y_sign[i] ? (15'd0 - mag) : mag;
+        for (j = 0; j < 2*LANES - 1; j = j + 1) begin : g_node
+            localparam integer W = 15 + LW - ($clog2(j + 2) - 1);
+            wire [W-1:0] v;
+            if (j >= LANES - 1) begin : g_leaf
+                localparam integer L = j - (LANES - 1);
+                wire [10:0] prod    = a_man[11*L +: 11] & {11{w_man[L]}};
+                wire [13:0] aligned = {prod, 3'b000} >> delta[6*L +: 6];
+                wire [14:0] mag     = {1'b0, aligned};
+                assign lane[15*L +: 15] = y_sign[L] ? (15'd0 - mag) : mag;
+                assign v = lane[15*L +: 15];
+            end else begin : g_add
+                assign v = {g_node[2*j + 1].v[W-2], g_node[2*j + 1].v} +
+                           {g_node[2*j + 2].v[W-2], g_node[2*j + 2].v};
+            end
         end
     endgenerate
 
-    wire [15:0] s01 = {lane[14], lane[14:0]} + {lane[29], lane[29:15]};
-    wire [15:0] s23 = {lane[44], lane[44:30]} + {lane[59], lane[59:45]};
-    assign bs_out = {s01[15], s01} + {s23[15], s23};
+    assign bs_out = g_node[0].v;
 endmodule
 
 `default_nettype wire

@@ -22,23 +22,33 @@
 // (exp 0, man 0, sign 0) for this cycle: with step it starts the group with
 // this step, without step it only clears.  fault_flip (test only, tie to 0)
 // XORs bit 0 of the accumulator mantissa at the clock edge it is high.
+//
+// Widths for a PE of LANES lanes (kernels/bitmod_pe.h "Lanes"): bs_out is
+// BSW = 15 + log2(LANES) bits, the sum ACCW = 21 + log2(LANES) (17 and 23 for
+// the published 4 lanes); the leading-one search covers bits 13 .. ACCW-2.
 `default_nettype none
 
-module bitmod_grp_accum (
+module bitmod_grp_accum #(
+    parameter integer LANES = 4,
+    // derived (do not override)
+    parameter integer BSW  = 15 + $clog2(LANES),  // bs_out
+    parameter integer ACCW = 21 + $clog2(LANES),  // the wrapping sum
+    parameter integer MAGW = ACCW - 14            // |sum| bits that decide the shift
+) (
     input  wire        clk,
     input  wire        rst_n,
     input  wire        step,
     input  wire        clear,
     input  wire        literal_align,
     input  wire        fault_flip,
-    input  wire [16:0] bs_out,      // signed
+    input  wire [BSW-1:0] bs_out,   // signed
     input  wire [2:0]  w_sig,
     input  wire [5:0]  max_exp,
     output reg  [5:0]  acc_exp,
     output reg  [14:0] acc_man,     // signed
     output reg         acc_sign,
-    output wire [22:0] acc_sum,     // signed, this cycle's sum before normalization
-    output reg  [3:0]  norm_shift   // this cycle's normalization shift, 0..8
+    output wire [ACCW-1:0] acc_sum, // signed, this cycle's sum before normalization
+    output reg  [3:0]  norm_shift   // this cycle's normalization shift, 0..ACCW-15 (8 for 4 lanes)
 );
     // accumulator operand of this cycle
     wire [5:0]  cur_exp = clear ? 6'd0 : acc_exp;
@@ -49,36 +59,34 @@ module bitmod_grp_accum (
     wire [5:0] d_acc  = e_max - cur_exp;
     wire [5:0] d_term = e_max - max_exp;
 
-    // term: significance shift (exact in 24 bits), then the term alignment
-    wire signed [23:0] in1    = $signed({{7{bs_out[16]}}, bs_out}) <<< w_sig;
-    wire signed [23:0] in1_al = literal_align ? in1 : (in1 >>> d_term);
+    // term: significance shift (exact in ACCW + 1 bits), then the term alignment
+    wire signed [ACCW:0] in1    = $signed({{7{bs_out[BSW-1]}}, bs_out}) <<< w_sig;
+    wire signed [ACCW:0] in1_al = literal_align ? in1 : (in1 >>> d_term);
 
     // accumulator: arithmetic right shift, flushed to 0 beyond 13
     wire signed [14:0] man_sh = $signed(cur_man) >>> d_acc;
     wire [14:0]        in2    = (d_acc <= 6'd13) ? man_sh : 15'd0;
 
-    // 23-bit sum (mod 2^23): only bits [22:0] of the 24-bit term matter
-    wire [22:0] sum = in1_al[22:0] + {{8{in2[14]}}, in2};
-    // bit 23 of in1_al drops out of the wrapping sum: the unused_ name
+    // ACCW-bit sum (mod 2^ACCW): only bits [ACCW-1:0] of the term matter
+    wire [ACCW-1:0] sum = in1_al[ACCW-1:0] + {{(ACCW - 15){in2[14]}}, in2};
+    // the term's top bit drops out of the wrapping sum: the unused_ name
     // matches the linter's default --unused-regexp (no lint_off pragma)
-    wire unused_in1_msb = in1_al[23];
+    wire unused_in1_msb = in1_al[ACCW];
 
     // normalization: leading one of |sum| kept at bit 13
-    // mag = bits 22..14 of |sum|, all that decides the shift
-    wire [8:0]  mag;
-    wire [13:0] unused_mag_low;
-    assign {mag, unused_mag_low} = sum[22] ? (23'd0 - sum) : sum;
+    // mag = bits ACCW-1..14 of |sum|, all that decides the shift
+    wire [MAGW-1:0] mag;
+    wire [13:0]     unused_mag_low;
+    assign {mag, unused_mag_low} = sum[ACCW-1] ? ({ACCW{1'b0}} - sum) : sum;
+    // shift = 1 + the position of the highest set bit of mag[MAGW-2:0]; 0 if
+    // none, and 0 for mag[MAGW-1] (only sum = -2^(ACCW-1): no pattern in
+    // the RTL)
+    integer b;
     always @* begin
-        if (mag[8])      norm_shift = 4'd0; // only sum = -2^22: no pattern in the RTL
-        else if (mag[7]) norm_shift = 4'd8;
-        else if (mag[6]) norm_shift = 4'd7;
-        else if (mag[5]) norm_shift = 4'd6;
-        else if (mag[4]) norm_shift = 4'd5;
-        else if (mag[3]) norm_shift = 4'd4;
-        else if (mag[2]) norm_shift = 4'd3;
-        else if (mag[1]) norm_shift = 4'd2;
-        else if (mag[0]) norm_shift = 4'd1;
-        else             norm_shift = 4'd0;
+        norm_shift = 4'd0;
+        for (b = 0; b < MAGW - 1; b = b + 1)
+            if (mag[b]) norm_shift = b[3:0] + 4'd1;
+        if (mag[MAGW-1]) norm_shift = 4'd0;
     end
 
     wire [14:0] man_next = sum[{1'b0, norm_shift} +: 15];
@@ -89,7 +97,7 @@ module bitmod_grp_accum (
     // next state: the step's result, the cleared accumulator, or unchanged
     wire [5:0]  exp_d  = step ? exp_next : cur_exp;
     wire [14:0] man_d  = step ? man_next : cur_man;
-    wire        sign_d = step ? sum[22] : (acc_sign & ~clear);
+    wire        sign_d = step ? sum[ACCW-1] : (acc_sign & ~clear);
 
     always @(posedge clk) begin
         if (!rst_n) begin

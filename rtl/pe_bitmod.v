@@ -1,6 +1,7 @@
-// pe_bitmod.v - one BitMoD processing element (HPCA'25): 4 FP16 activations
-// times 4 bit-serial weight terms per cycle into a custom-float group
-// accumulator, then bit-serial dequantization by the integer group scale.
+// pe_bitmod.v - one BitMoD processing element (HPCA'25): LANES (4 in the
+// paper) FP16 activations times LANES bit-serial weight terms per cycle into
+// a custom-float group accumulator, then bit-serial dequantization by the
+// integer group scale.
 //
 // Bit-exact with the C model kernels/bitmod_pe.{h,c} (which documents every
 // width and rule, and the public RTL yc2367/BitMoD hardware/pe/ it follows);
@@ -36,9 +37,16 @@
 // ---- Terms ------------------------------------------------------------------
 // Lane i takes act[16*i +: 16] (FP16 bits) and the term w_sign[i],
 // w_exp[2*i +: 2], w_man[i], w_sig[3*i +: 3] (kernels/bitmod_terms.h).  The
-// 4 lanes of a cycle share one significance (grp_accum has one w_sig): like
+// lanes of a cycle share one significance (grp_accum has one w_sig): like
 // the C model, the PE uses lane 0's; dbg_sig_conflict flags a cycle whose
 // lanes disagree (never the case for ab_bitmod_terms output).
+//
+// ---- Lanes ------------------------------------------------------------------
+// LANES (a power of two, 1..16; default 4, the published PE) sets the lane
+// count; the adder tree's output is BSW = 15 + log2(LANES) bits and the
+// accumulator's sum ACCW = 21 + log2(LANES) bits (kernels/bitmod_pe.h
+// "Lanes", whose ab_bitmod_pe_init_lanes is the C model of every LANES).
+// All other widths are the 4-lane PE's.
 //
 // FP16 unpacking (*inferred* in the C model): a_man = {exp != 0, frac},
 // a_exp = max(exp, 1); exponent 31 (inf/NaN) is an ordinary exponent.
@@ -56,17 +64,21 @@
 `default_nettype none
 
 module pe_bitmod #(
-    parameter integer RTL_LITERAL_ALIGN = 2
+    parameter integer RTL_LITERAL_ALIGN = 2,
+    parameter integer LANES = 4,        // a power of two, 1..16
+    // derived (do not override)
+    parameter integer BSW  = 15 + $clog2(LANES),  // adder tree output
+    parameter integer ACCW = 21 + $clog2(LANES)   // accumulator sum
 ) (
     input  wire        clk,
     input  wire        rst_n,
     // compute step
     input  wire        step_valid,
-    input  wire [63:0] act,             // 4 x FP16
-    input  wire [3:0]  w_sign,
-    input  wire [7:0]  w_exp,           // 4 x 2 bits
-    input  wire [3:0]  w_man,
-    input  wire [11:0] w_sig,           // 4 x 3 bits, lane 0's is used
+    input  wire [16*LANES-1:0] act,     // LANES x FP16
+    input  wire [LANES-1:0]    w_sign,
+    input  wire [2*LANES-1:0]  w_exp,   // LANES x 2 bits
+    input  wire [LANES-1:0]    w_man,
+    input  wire [3*LANES-1:0]  w_sig,   // LANES x 3 bits, lane 0's is used
     input  wire        group_begin,     // clear the accumulator
     // dequantization
     input  wire        dequant_begin,
@@ -87,20 +99,20 @@ module pe_bitmod #(
     output wire        dq_scale_sign,
     // combinational debug view of the presented step
     output wire [5:0]  dbg_max_exp,
-    output wire [23:0] dbg_delta,       // 4 x 6 bits
-    output wire [59:0] dbg_lane,        // 4 x 15 bits signed, aligned products
-    output wire [16:0] dbg_bs_out,      // signed adder-tree output
-    output wire [22:0] dbg_acc_sum,     // signed, before normalization
+    output wire [6*LANES-1:0]  dbg_delta, // LANES x 6 bits
+    output wire [15*LANES-1:0] dbg_lane,  // LANES x 15 bits signed, aligned products
+    output wire [BSW-1:0]      dbg_bs_out,  // signed adder-tree output
+    output wire [ACCW-1:0]     dbg_acc_sum, // signed, before normalization
     output wire [3:0]  dbg_norm_shift,
     output wire        dbg_sig_conflict
 );
     // ---- FP16 unpacking -------------------------------------------------------
-    wire [19:0] a_exp;
-    wire [43:0] a_man;
-    wire [3:0]  a_sign;
+    wire [5*LANES-1:0]  a_exp;
+    wire [11*LANES-1:0] a_man;
+    wire [LANES-1:0]    a_sign;
     genvar i;
     generate
-        for (i = 0; i < 4; i = i + 1) begin : g_unpack
+        for (i = 0; i < LANES; i = i + 1) begin : g_unpack
             wire [4:0] e    = act[16*i + 10 +: 5];
             wire       norm = |e;
             assign a_sign[i]          = act[16*i + 15];
@@ -116,17 +128,20 @@ module pe_bitmod #(
             assign literal = literal_align;
         end else begin : g_align_fixed
             assign literal = (RTL_LITERAL_ALIGN == 1);
+            // the port is ignored: the unused_ name matches the linter's
+            // default --unused-regexp
+            wire unused_literal_align = literal_align;
         end
     endgenerate
 
     // ---- datapath ----------------------------------------------------------------
-    wire [5:0]  max_exp;
-    wire [23:0] delta;
-    wire [3:0]  y_sign;
-    wire [59:0] lane;
-    wire [16:0] bs_out;
+    wire [5:0]          max_exp;
+    wire [6*LANES-1:0]  delta;
+    wire [LANES-1:0]    y_sign;
+    wire [15*LANES-1:0] lane;
+    wire [BSW-1:0]      bs_out;
 
-    bitmod_exp_match u_exp_match (
+    bitmod_exp_match #(.LANES(LANES)) u_exp_match (
         .a_exp   (a_exp),
         .w_exp   (w_exp),
         .a_sign  (a_sign),
@@ -136,7 +151,7 @@ module pe_bitmod #(
         .y_sign  (y_sign)
     );
 
-    bitmod_bs_mul u_bs_mul (
+    bitmod_bs_mul #(.LANES(LANES)) u_bs_mul (
         .a_man  (a_man),
         .w_man  (w_man),
         .delta  (delta),
@@ -145,7 +160,7 @@ module pe_bitmod #(
         .bs_out (bs_out)
     );
 
-    bitmod_grp_accum u_grp_accum (
+    bitmod_grp_accum #(.LANES(LANES)) u_grp_accum (
         .clk           (clk),
         .rst_n         (rst_n),
         .step          (step_valid),
@@ -183,8 +198,13 @@ module pe_bitmod #(
     assign dbg_delta        = delta;
     assign dbg_lane         = lane;
     assign dbg_bs_out       = bs_out;
-    assign dbg_sig_conflict = (w_sig[5:3] != w_sig[2:0]) || (w_sig[8:6] != w_sig[2:0]) ||
-                              (w_sig[11:9] != w_sig[2:0]);
+    wire [LANES-1:0] sig_differs;
+    generate
+        for (i = 0; i < LANES; i = i + 1) begin : g_sig
+            assign sig_differs[i] = w_sig[3*i +: 3] != w_sig[2:0];
+        end
+    endgenerate
+    assign dbg_sig_conflict = |sig_differs;
 endmodule
 
 `default_nettype wire

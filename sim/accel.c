@@ -176,9 +176,10 @@ static int check_pe(const ab_accel *a, const issue *is)
 {
     switch (a->pe) {
     case AB_PE_BITMOD:
-        if (a->lanes != 4)
-            return fail(is, "pe.lanes", "expected 4 for a bitmod PE (the PE model is the "
-                        "4-lane dot product of the RTL), found %u", (unsigned)a->lanes);
+        if (a->lanes < 1 || a->lanes > 16 || (a->lanes & (a->lanes - 1)) != 0)
+            return fail(is, "pe.lanes", "expected 1, 2, 4, 8 or 16 for a bitmod PE (the "
+                        "lanes of rtl/pe_bitmod.v's LANES; 4 is BitMoD's), found %u",
+                        (unsigned)a->lanes);
         if (a->scale_bits < 1 || a->scale_bits > 16)
             return fail(is, "pe.scale_bits", "expected 1 to 16 (bits of the integer group "
                         "scale, dequantized one per cycle), found %u", (unsigned)a->scale_bits);

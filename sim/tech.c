@@ -64,6 +64,9 @@ int ab_tech_check(const char *tech, ab_error *err)
 #define BM_GRP_ACCUM_MW 0.195   /* grp_accum, same table */
 #define BM_DEQUANT_MW 0.070     /* dequant (one scale bit per cycle), same table */
 #define BM_PE_UM2 1793.7        /* BitMoD PE total area with registers, same table */
+#define BM_EXP_MATCH_UM2 306.9  /* exp_match area with registers, same table */
+#define BM_BS_MUL_UM2 748.3     /* bs_mul area with registers, same table */
+#define BM_TABLE_LANES 4        /* the table's PE: 4 lanes (REFERENCES.md "BitMoD") */
 #define FP16_PE_MW 0.77         /* FP16 mul+add PE, same table */
 #define FP16_PE_UM2 1968.7      /* FP16 mul+add PE area with registers, same table */
 #define FMA_F16I8_MW 0.613      /* FP16 x INT8 FMA (ANT/OliVe-style PE), same table */
@@ -98,12 +101,20 @@ static int pe_base_of(ab_pe_kind k, const ab_accel *a, pe_base *b, ab_error *err
 {
     memset(b, 0, sizeof *b);
     switch (k) {
-    case AB_PE_BITMOD:
+    case AB_PE_BITMOD: {
         /* one compute cycle exercises exp_match, bs_mul and grp_accum; the
-         * dequantizer is charged separately, per scale bit */
-        *b = (pe_base){NODE_28, BM_EXP_MATCH_MW + BM_BS_MUL_MW + BM_GRP_ACCUM_MW, BM_DEQUANT_MW,
-                       BM_PE_UM2};
+         * dequantizer is charged separately, per scale bit.  A PE of L
+         * lanes (pe.lanes; the table's has 4): exp_match and bs_mul are
+         * per-lane units plus an (L-1)-node tree, taken linear in L
+         * (x L/4); grp_accum and dequant are one per PE and kept (their
+         * sum widens by log2(L/4) bits, neglected): an anybit assumption,
+         * docs/energy.md "BitMoD lanes", checked there against Yosys */
+        const double lf = (a ? (double)a->lanes : (double)BM_TABLE_LANES) / BM_TABLE_LANES;
+        *b = (pe_base){NODE_28, (BM_EXP_MATCH_MW + BM_BS_MUL_MW) * lf + BM_GRP_ACCUM_MW,
+                       BM_DEQUANT_MW,
+                       BM_PE_UM2 + (BM_EXP_MATCH_UM2 + BM_BS_MUL_UM2) * (lf - 1.0)};
         return 0;
+    }
     case AB_PE_FP16:
         *b = (pe_base){NODE_28, FP16_PE_MW, 0.0, FP16_PE_UM2};
         return 0;

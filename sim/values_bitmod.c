@@ -31,7 +31,11 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
     if (!terms)
         return ab_error_set(err, "op '%s': out of memory", v->name);
     ab_bitmod_pe pe;
-    ab_bitmod_pe_init(&pe, v->a->bitmod_rtl_literal_align);
+    if (ab_bitmod_pe_init_lanes(&pe, v->a->bitmod_rtl_literal_align, v->a->lanes, err) != 0) {
+        free(terms);
+        return -1;
+    }
+    const unsigned lanes = pe.lanes;
     for (size_t n = 0; n < v->N; n++) {
         for (size_t k = 0; k < K; k++) {
             const ab_format *f = &v->cand[v->type_ids[n * G + k / glen]];
@@ -47,22 +51,22 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
                 const ab_format *f = &v->cand[v->type_ids[n * G + g]];
                 const unsigned cycles = ab_bitmod_cycles_per_weight(f);
                 ab_bitmod_pe_group_begin(&pe);
-                for (size_t j = g * glen; j < (g + 1) * glen; j += AB_BITMOD_LANES) {
+                for (size_t j = g * glen; j < (g + 1) * glen; j += lanes) {
                     for (unsigned c = 0; c < cycles; c++) {
-                        uint16_t a4[AB_BITMOD_LANES];
-                        ab_bitmod_term t4[AB_BITMOD_LANES];
-                        for (unsigned l = 0; l < AB_BITMOD_LANES; l++) {
+                        uint16_t lane_act[AB_BITMOD_LANES_MAX];
+                        ab_bitmod_term lane_term[AB_BITMOD_LANES_MAX];
+                        for (unsigned l = 0; l < lanes; l++) {
                             const size_t k = j + l;
                             if (k < (g + 1) * glen) {
-                                a4[l] = act[k];
-                                t4[l] = terms[k * AB_BITMOD_MAX_TERMS + c];
+                                lane_act[l] = act[k];
+                                lane_term[l] = terms[k * AB_BITMOD_MAX_TERMS + c];
                             } else { /* past the group: an idle lane */
                                 const uint8_t sig = terms[j * AB_BITMOD_MAX_TERMS + c].sig;
-                                a4[l] = 0;
-                                t4[l] = (ab_bitmod_term){0, 0, 0, sig};
+                                lane_act[l] = 0;
+                                lane_term[l] = (ab_bitmod_term){0, 0, 0, sig};
                             }
                         }
-                        ab_bitmod_pe_step(&pe, a4, t4, NULL);
+                        ab_bitmod_pe_step(&pe, lane_act, lane_term, NULL);
                     }
                 }
                 const uint32_t s = v->gscale_int[n * G + g];
@@ -85,7 +89,8 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
     const size_t K = v->K, G = v->G, glen = v->glen;
     size_t wrapped = 0;
     ab_bitmod_pe pe;
-    ab_bitmod_pe_init(&pe, v->a->bitmod_rtl_literal_align);
+    if (ab_bitmod_pe_init_lanes(&pe, v->a->bitmod_rtl_literal_align, v->a->lanes, err) != 0)
+        return -1;
     for (size_t m = 0; m < v->M; m++) {
         for (size_t n = 0; n < v->N; n++) {
             float acc = 0.0f;

@@ -145,10 +145,9 @@ static int check_formats(const ab_accel *a, const ab_trace_op *o, ab_vop *v, ab_
         if (a->scale_bits > AB_BITMOD_SCALE_BITS_MAX)
             return ab_error_set(err, "op '%s': accelerator '%s': scale_bits %u outside 1..%d",
                                 op->name, a->name, a->scale_bits, AB_BITMOD_SCALE_BITS_MAX);
-        if (a->lanes != AB_BITMOD_LANES)
+        if (a->lanes < 1 || a->lanes > AB_BITMOD_LANES_MAX || (a->lanes & (a->lanes - 1)) != 0)
             return ab_error_set(err, "op '%s': accelerator '%s': lanes %u: the bitmod datapath "
-                                "model is the %d-lane RTL PE", op->name, a->name, a->lanes,
-                                AB_BITMOD_LANES);
+                                "model takes 1, 2, 4, 8 or 16", op->name, a->name, a->lanes);
         /* the accelerator runs its scale_bits cycles; leading zero bits of
          * a narrower scale do not change the result */
         v->scale_bits = a->scale_bits ? a->scale_bits : sb;

@@ -314,8 +314,10 @@ TEST(AccelYaml, BadFieldsNameFileFieldAndLine)
                       "clock_ghz: expected a clock in GHz, at most 100, found 500");
     expect_yaml_error("noclock", replace(g, "clock_ghz: 1.0\n", ""),
                       "clock_ghz: missing required field");
-    expect_yaml_error("lanes", replace(g, "lanes: 4", "lanes: 8"),
-                      ":5: pe.lanes: expected 4 for a bitmod PE");
+    expect_yaml_error("lanes", replace(g, "lanes: 4", "lanes: 3"),
+                      ":5: pe.lanes: expected 1, 2, 4, 8 or 16 for a bitmod PE");
+    expect_yaml_error("lanes32", replace(g, "lanes: 4", "lanes: 32"),
+                      ":5: pe.lanes: expected 1, 2, 4, 8 or 16 for a bitmod PE");
     expect_yaml_error("scale17", replace(g, "scale_bits: 8", "scale_bits: 17"),
                       ":6: pe.scale_bits: expected 1 to 16");
     expect_yaml_error("scale0", replace(g, "scale_bits: 8", "scale_bits: 0"),
@@ -458,8 +460,14 @@ TEST(AccelValidate, NamesTheField)
     EXPECT_NE(validate_error(a).find("array.dataflow: expected os for a bitmod PE"),
               std::string::npos);
     a = d;
-    a.lanes = 2;
-    EXPECT_NE(validate_error(a).find("pe.lanes: expected 4"), std::string::npos);
+    a.lanes = 6;
+    EXPECT_NE(validate_error(a).find("pe.lanes: expected 1, 2, 4, 8 or 16"), std::string::npos);
+    for (uint32_t lanes : {1u, 2u, 8u, 16u}) {
+        a.lanes = lanes;
+        a.tile_k = lanes;
+        ab_error e{};
+        EXPECT_EQ(ab_accel_validate(&a, &e), 0) << lanes << " lanes: " << e.msg;
+    }
     a = d;
     a.scale_bits = 0;
     EXPECT_NE(validate_error(a).find("pe.scale_bits: expected 1 to 16"), std::string::npos);

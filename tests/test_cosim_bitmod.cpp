@@ -42,13 +42,14 @@ struct Coverage;
 void cover(Coverage &cv, const ab_bitmod_pe &before, const ab_bitmod_pe &after,
            const ab_rtl_pe_bitmod_in &in, const ab_bitmod_cycle_info &ci);
 Report lockstep_cov(const std::vector<Cycle> &stim, bool literal, const std::string &fst,
-                    Coverage &cv)
+                    Coverage &cv, unsigned lanes = AB_BITMOD_LANES)
 {
     return lockstep(stim, literal, fst,
                     [&cv](const ab_bitmod_pe &b, const ab_bitmod_pe &a,
                           const ab_rtl_pe_bitmod_in &in, const ab_bitmod_cycle_info &ci) {
                         cover(cv, b, a, in, ci);
-                    });
+                    },
+                    lanes);
 }
 
 // What the stimulus reached (from the C model's side of each cycle), so a
@@ -60,7 +61,7 @@ struct Coverage {
     size_t acc_flushed = 0;     // ... by more than 13: flushed to 0
     size_t lane_flushed = 0;    // a nonzero lane product shifted out (delta >= 14)
     size_t negative_sums = 0;
-    size_t norm_hist[9] = {};   // norm_shift 0..8
+    size_t norm_hist[11] = {};  // norm_shift 0..10 (0..8 for 4 lanes: ACC_WIDTH - 15)
     size_t exp31 = 0, subnormal = 0;
     size_t dq_steps = 0, dq_wraps = 0; // dequantizer steps, of which wrapped in 21 bits
     size_t overlapped = 0;      // dequant_begin in the same cycle as a step
@@ -85,14 +86,14 @@ void cover(Coverage &cv, const ab_bitmod_pe &before, const ab_bitmod_pe &after,
     cv.term_aligned += e > ci.max_exp && ci.bs_out != 0;
     cv.acc_aligned += e > acc_exp && acc_man != 0;
     cv.acc_flushed += e - acc_exp > 13 && acc_man != 0;
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < after.lanes; i++) {
         const unsigned ex = (in.act[i] >> 10) & 31u;
         cv.exp31 += ex == 31;
         cv.subnormal += ex == 0 && (in.act[i] & 0x3ffu) != 0;
         cv.lane_flushed += ci.delta[i] >= 14 && in.term[i].man && (in.act[i] & 0x7fffu) != 0;
     }
     cv.negative_sums += ci.acc_sum < 0;
-    cv.norm_hist[ci.norm_shift < 9 ? ci.norm_shift : 8]++;
+    cv.norm_hist[ci.norm_shift < 11 ? ci.norm_shift : 10]++;
 }
 
 std::string coverage_text(const Coverage &cv)
@@ -102,7 +103,7 @@ std::string coverage_text(const Coverage &cv)
       << cv.acc_aligned << " (flushed " << cv.acc_flushed << "), lane flushed " << cv.lane_flushed
       << ", negative sums " << cv.negative_sums << ", exp-31 acts " << cv.exp31
       << ", subnormal acts " << cv.subnormal << ", dequant steps " << cv.dq_steps << " (wrapped "
-      << cv.dq_wraps << "), dequant_begin with a step " << cv.overlapped << ", norm_shift 0..8:";
+      << cv.dq_wraps << "), dequant_begin with a step " << cv.overlapped << ", norm_shift 0..10:";
     for (size_t k : cv.norm_hist)
         o << " " << k;
     return o.str();
@@ -239,52 +240,91 @@ TEST(CosimBitmod, GroupFunctionMatches)
     }
 }
 
-// Hand-picked corners: the one 23-bit sum no normalization pattern matches
-// (-2^22), the 23-bit wrap of a sig-7 term, the largest products, the
-// smallest subnormal, and dequantization of a large accumulator.
+// Hand-picked corners, for every lane count: the one sum no normalization
+// pattern matches (-2^(ACC_WIDTH-1): 23 bits for 4 lanes), the wrap of a
+// sig-7 term, the largest products, the smallest subnormal, and
+// dequantization of a large accumulator.
 TEST(CosimBitmod, DirectedCorners)
 {
-    auto step = [](uint16_t a, ab_bitmod_term t, bool begin) {
-        Cycle c;
-        c.in.step = true;
-        c.in.group_begin = begin;
-        for (unsigned i = 0; i < 4; i++) {
-            c.in.act[i] = a;
-            c.in.term[i] = t;
-        }
-        return c;
-    };
-    std::vector<Cycle> stim;
-    stim.push_back(step(0xbc00, ab_bitmod_term{0, 0, 1, 7}, true));  // 4 x -1.0 << 7: sum = -2^22
-    stim.push_back(step(0x3c00, ab_bitmod_term{0, 0, 1, 7}, true));  // 4 x +1.0 << 7: wraps to -2^22
-    stim.push_back(step(0x3fff, ab_bitmod_term{0, 3, 1, 6}, true));  // largest lanes, sig 6
-    stim.push_back(step(0x3fff, ab_bitmod_term{1, 3, 1, 6}, false)); // and back
-    stim.push_back(step(0x0001, ab_bitmod_term{0, 3, 1, 0}, true));  // smallest subnormal
-    stim.push_back(step(0x7bff, ab_bitmod_term{1, 0, 1, 6}, true));  // largest finite, negative
-    Cycle dq;
-    dq.in.dequant_begin = true;
-    dq.in.scale_sign = 1;
-    dq.in.dequant_step = true;
-    dq.in.scale_bit = 1;
-    stim.push_back(dq);
-    dq.in.dequant_begin = false;
-    for (int b = 0; b < 10; b++) // scale 2^11 - 1 into 21 bits: wraps
+    for (unsigned lanes : {1u, 2u, 4u, 8u, 16u}) {
+        SCOPED_TRACE(std::to_string(lanes) + " lanes");
+        auto step = [lanes](uint16_t a, ab_bitmod_term t, bool begin) {
+            Cycle c;
+            c.in.step = true;
+            c.in.group_begin = begin;
+            for (unsigned i = 0; i < lanes; i++) {
+                c.in.act[i] = a;
+                c.in.term[i] = t;
+            }
+            return c;
+        };
+        std::vector<Cycle> stim;
+        stim.push_back(step(0xbc00, ab_bitmod_term{0, 0, 1, 7}, true));  // L x -1.0 << 7: sum = -2^(W-1)
+        stim.push_back(step(0x3c00, ab_bitmod_term{0, 0, 1, 7}, true));  // L x +1.0 << 7: wraps there
+        stim.push_back(step(0x3fff, ab_bitmod_term{0, 3, 1, 6}, true));  // largest lanes, sig 6
+        stim.push_back(step(0x3fff, ab_bitmod_term{1, 3, 1, 6}, false)); // and back
+        stim.push_back(step(0x0001, ab_bitmod_term{0, 3, 1, 0}, true));  // smallest subnormal
+        stim.push_back(step(0x7bff, ab_bitmod_term{1, 0, 1, 6}, true));  // largest finite, negative
+        Cycle dq;
+        dq.in.dequant_begin = true;
+        dq.in.scale_sign = 1;
+        dq.in.dequant_step = true;
+        dq.in.scale_bit = 1;
         stim.push_back(dq);
-    for (int literal = 0; literal <= 1; literal++) {
-        const Report r = lockstep(stim, literal != 0, fst_path("directed"));
-        ASSERT_TRUE(r.ok) << r.text;
+        dq.in.dequant_begin = false;
+        for (int b = 0; b < 10; b++) // scale 2^11 - 1 into 21 bits: wraps
+            stim.push_back(dq);
+        for (int literal = 0; literal <= 1; literal++) {
+            const Report r = lockstep(stim, literal != 0, fst_path("directed"), nullptr, lanes);
+            ASSERT_TRUE(r.ok) << r.text;
+        }
+        // the C model reaches the corner it is meant to (so the RTL did too)
+        ab_bitmod_pe c;
+        ab_error err{};
+        ASSERT_EQ(ab_bitmod_pe_init_lanes(&c, false, lanes, &err), 0) << err.msg;
+        const int32_t most_negative = -(int32_t(1) << (ab_bitmod_acc_width(lanes) - 1));
+        ab_bitmod_cycle_info ci;
+        c_cycle(c, stim[0].in, &ci);
+        EXPECT_EQ(ci.acc_sum, most_negative);
+        EXPECT_EQ(ci.norm_shift, 0);
+        EXPECT_EQ(c.acc_man, 0);
+        EXPECT_EQ(c.acc_sign, 1);
+        c_cycle(c, stim[1].in, &ci);
+        EXPECT_EQ(ci.acc_sum, most_negative);
     }
-    // the C model reaches the corner it is meant to (so the RTL did too)
-    ab_bitmod_pe c;
-    ab_bitmod_pe_init(&c, false);
-    ab_bitmod_cycle_info ci;
-    c_cycle(c, stim[0].in, &ci);
-    EXPECT_EQ(ci.acc_sum, -(1 << 22));
-    EXPECT_EQ(ci.norm_shift, 0);
-    EXPECT_EQ(c.acc_man, 0);
-    EXPECT_EQ(c.acc_sign, 1);
-    c_cycle(c, stim[1].in, &ci);
-    EXPECT_EQ(ci.acc_sum, -(1 << 22));
+    EXPECT_EQ(ab_bitmod_acc_width(4), unsigned(AB_BITMOD_ACC_WIDTH));
+    EXPECT_EQ(ab_bitmod_bs_out_bits(4), unsigned(AB_BITMOD_BS_OUT_BITS));
+}
+
+// The PE at the other lane counts its LANES parameter takes (Verilated
+// as Vpe_bitmod_l1/_l2/_l8/_l16) against the C model of the same lanes:
+// random groups of every format under both alignment rules, and raw
+// port values, every field every cycle, with the lane-dependent corners
+// reached (the normalizer's every shift, 0 .. ACC_WIDTH - 15).
+TEST(CosimBitmod, OtherLaneCountsLockStep)
+{
+    for (unsigned lanes : {1u, 2u, 8u, 16u}) {
+        SCOPED_TRACE(std::to_string(lanes) + " lanes");
+        const std::vector<Cycle> stim = terms_stimulus(kSeed + 10 + lanes, 20000, lanes);
+        for (int literal = 0; literal <= 1; literal++) {
+            Coverage cv;
+            const Report r = lockstep_cov(stim, literal != 0, fst_path("lanes_groups"), cv, lanes);
+            ASSERT_TRUE(r.ok) << r.text;
+            EXPECT_GT(cv.term_aligned, 100u);
+            EXPECT_GT(cv.negative_sums, 100u);
+        }
+        const std::vector<Cycle> raw = raw_stimulus(kSeed + 20 + lanes, 30000, lanes);
+        Coverage cv;
+        const Report r = lockstep_cov(raw, false, fst_path("lanes_raw"), cv, lanes);
+        ASSERT_TRUE(r.ok) << r.text;
+        const unsigned top = ab_bitmod_acc_width(lanes) - 15;
+        for (unsigned k = 0; k <= top; k++)
+            EXPECT_GT(cv.norm_hist[k], 5u) << "norm_shift " << k;
+        std::printf("[cosim] %u lanes: %zu + %zu cycles in lock-step; raw coverage: %s\n", lanes,
+                    stim.size(), raw.size(), coverage_text(cv).c_str());
+    }
+    // and no model for a lane count LANES does not take
+    EXPECT_EQ(ab_rtl_pe_bitmod_create_lanes(3, false), nullptr);
 }
 
 // The checker must catch a one-bit fault in the accumulator, name acc_man,

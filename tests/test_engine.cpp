@@ -51,6 +51,10 @@ void random_case(Rng &r, ab_pe_kind k, ab_accel *a, ab_op *op)
         a->tile_k = 64u * (uint32_t)r.in(1, 2);
         a->lanes = a->tile_k;
     }
+    if (k == AB_PE_BITMOD) { // every lane count rtl/pe_bitmod.v's LANES takes
+        a->lanes = 1u << r.in(0, 4);
+        a->tile_k = a->lanes;
+    }
     a->dataflow = (k != AB_PE_BITMOD && r.in(0, 1)) ? AB_DF_WS : AB_DF_OS;
     ab_sram_cfg *bufs[] = {&a->wbuf, &a->abuf, &a->obuf};
     for (ab_sram_cfg *b : bufs) {

@@ -68,7 +68,7 @@ uint16_t random_act(std::mt19937_64 &rng, int centre)
 // hardware runs them: group_begin with the first step, the previous
 // group's dequantization (random scale of 1..8 bits, random sign) behind
 // the next group's steps, plus random bubbles and separate clear cycles.
-std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles)
+std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles, unsigned lanes)
 {
     std::mt19937_64 rng(seed);
     std::vector<Cycle> out;
@@ -114,10 +114,10 @@ std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles)
         }
 
         uint32_t step_no = 0;
-        for (size_t base = 0; base < n; base += 4) {
-            uint16_t a[4];
-            ab_bitmod_term t[4][AB_BITMOD_MAX_TERMS];
-            for (unsigned i = 0; i < 4; i++) {
+        for (size_t base = 0; base < n; base += lanes) {
+            uint16_t a[AB_BITMOD_LANES_MAX];
+            ab_bitmod_term t[AB_BITMOD_LANES_MAX][AB_BITMOD_MAX_TERMS];
+            for (unsigned i = 0; i < lanes; i++) {
                 if (base + i < n) {
                     a[i] = random_act(rng, centre);
                     const uint32_t code = uint32_t(rng() & ((1u << f.bits) - 1u));
@@ -143,7 +143,7 @@ std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles)
                 c.fmt = formats()[size_t(fi)].c_str();
                 c.in.step = true;
                 c.in.group_begin = clear_pending;
-                for (unsigned i = 0; i < 4; i++) {
+                for (unsigned i = 0; i < lanes; i++) {
                     c.in.act[i] = a[i];
                     c.in.term[i] = t[i][k];
                 }
@@ -183,7 +183,7 @@ std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles)
 // Anything the ports can take: random 16-bit activations (every exponent),
 // random sign/exp/man/sig per lane (sig 0..7; now and then the lanes'
 // sig differ: the PE and the model take lane 0's), random controls.
-std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles)
+std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles, unsigned lanes)
 {
     std::mt19937_64 rng(seed);
     std::vector<Cycle> out(cycles);
@@ -199,15 +199,24 @@ std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles)
         const uint8_t common_sig = uint8_t((r >> 16) & 7u);
         const bool mixed = ((r >> 19) & 15u) == 0;
         const unsigned centre = 1u + unsigned((r >> 23) % 31u);
-        for (unsigned i = 0; i < 4; i++) {
+        // now and then every lane's product has the same sign and exponent:
+        // the largest sums, which reach the normalizer's top shifts
+        const bool aligned = ((r >> 28) & 7u) == 0;
+        for (unsigned i = 0; i < lanes; i++) {
             const uint64_t q = rng();
-            c.in.act[i] = (q & 3u) == 0 ? uint16_t(q >> 16)
-                                        : uint16_t(((q >> 2) & 0x83ffu) |
-                                                   (((centre + ((q >> 20) & 3u)) & 31u) << 10));
+            c.in.act[i] = (q & 3u) == 0 && !aligned
+                              ? uint16_t(q >> 16)
+                              : uint16_t(((q >> 2) & 0x83ffu) |
+                                         (((centre + (aligned ? 0u : (q >> 20) & 3u)) & 31u) << 10));
             c.in.term[i].sign = uint8_t((q >> 32) & 1u);
             c.in.term[i].exp = uint8_t((q >> 33) & 3u);
             c.in.term[i].man = uint8_t(((q >> 35) & 7u) != 0);
             c.in.term[i].sig = mixed ? uint8_t((q >> 38) & 7u) : common_sig;
+            if (aligned) {
+                c.in.term[i].sign = uint8_t(((c.in.act[i] >> 15) ^ (r >> 31)) & 1u);
+                c.in.term[i].exp = 3;
+                c.in.term[i].man = 1;
+            }
         }
         if (c.in.group_begin) {
             g++;
@@ -221,7 +230,7 @@ std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles)
 
 
 
-std::string describe(const Cycle &c)
+std::string describe(const Cycle &c, unsigned lanes)
 {
     std::ostringstream o;
     o << "group " << c.group;
@@ -233,12 +242,12 @@ std::string describe(const Cycle &c)
       << " scale_bit=" << unsigned(c.in.scale_bit) << " fault_flip=" << c.in.fault_flip
       << "\n    act  =";
     char buf[64];
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < lanes; i++) {
         std::snprintf(buf, sizeof buf, " 0x%04x", c.in.act[i]);
         o << buf;
     }
     o << "\n    terms (sign exp man sig) =";
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < lanes; i++) {
         const ab_bitmod_term &t = c.in.term[i];
         std::snprintf(buf, sizeof buf, " (%u %u %u %u)", t.sign, t.exp, t.man, t.sig);
         o << buf;
@@ -250,6 +259,12 @@ void cmp(std::vector<Diff> &d, const char *name, long long rtl, long long c)
 {
     if (rtl != c)
         d.push_back(Diff{name, rtl, c});
+}
+
+void cmp_lane(std::vector<Diff> &d, const char *name, unsigned i, long long rtl, long long c)
+{
+    if (rtl != c)
+        d.push_back(Diff{std::string(name) + "[" + std::to_string(i) + "]", rtl, c});
 }
 
 // The C model's side of one cycle, in the RTL's per-cycle order.
@@ -269,6 +284,7 @@ std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c
                           const ab_rtl_pe_bitmod_in &in, const ab_rtl_pe_bitmod_dbg &rd,
                           const ab_bitmod_cycle_info &ci)
 {
+    const unsigned lanes = c.lanes;
     std::vector<Diff> d;
     cmp(d, "acc_exp", r.acc_exp, c.acc_exp);
     cmp(d, "acc_man", r.acc_man, c.acc_man);
@@ -280,20 +296,16 @@ std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c
     cmp(d, "dq_man", r.dq_man, c.dq_man);
     cmp(d, "dq_sign", r.dq_sign, c.dq_sign);
     if (in.step) {
-        static const char *const delta_n[4] = {"dbg_delta[0]", "dbg_delta[1]", "dbg_delta[2]",
-                                               "dbg_delta[3]"};
-        static const char *const lane_n[4] = {"dbg_lane[0]", "dbg_lane[1]", "dbg_lane[2]",
-                                              "dbg_lane[3]"};
         cmp(d, "dbg_max_exp", rd.max_exp, ci.max_exp);
-        for (unsigned i = 0; i < 4; i++) {
-            cmp(d, delta_n[i], rd.delta[i], ci.delta[i]);
-            cmp(d, lane_n[i], rd.lane[i], ci.lane[i]);
+        for (unsigned i = 0; i < lanes; i++) {
+            cmp_lane(d, "dbg_delta", i, rd.delta[i], ci.delta[i]);
+            cmp_lane(d, "dbg_lane", i, rd.lane[i], ci.lane[i]);
         }
         cmp(d, "dbg_bs_out", rd.bs_out, ci.bs_out);
         cmp(d, "dbg_acc_sum", rd.acc_sum, ci.acc_sum);
         cmp(d, "dbg_norm_shift", rd.norm_shift, ci.norm_shift);
         bool conflict = false;
-        for (unsigned i = 1; i < 4; i++)
+        for (unsigned i = 1; i < lanes; i++)
             conflict |= (in.term[i].sig & 7u) != (in.term[0].sig & 7u);
         cmp(d, "dbg_sig_conflict", rd.sig_conflict, conflict);
     }
@@ -302,10 +314,10 @@ std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c
 
 // Replays stim[0 .. last] from reset with a waveform open.
 bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
-                    const std::string &path)
+                    const std::string &path, unsigned lanes)
 {
     std::remove(path.c_str());
-    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create(literal);
+    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, literal);
     if (!rtl)
         return false;
     const bool opened = ab_rtl_pe_bitmod_trace_open(rtl, path.c_str()) == 0;
@@ -321,17 +333,18 @@ bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
 }
 
 Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string &fst_path,
-                const Observer &observe)
+                const Observer &observe, unsigned lanes)
 {
     Report rep;
-    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create(literal);
-    if (!rtl) {
+    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, literal);
+    ab_bitmod_pe c;
+    ab_error err{};
+    if (!rtl || ab_bitmod_pe_init_lanes(&c, literal, lanes, &err) != 0) {
+        ab_rtl_pe_bitmod_destroy(rtl);
         rep.ok = false;
-        rep.text = "ab_rtl_pe_bitmod_create failed";
+        rep.text = "no Verilated pe_bitmod of " + std::to_string(lanes) + " lanes\n";
         return rep;
     }
-    ab_bitmod_pe c;
-    ab_bitmod_pe_init(&c, literal);
 
     const auto t0 = std::chrono::steady_clock::now();
     for (size_t n = 0; n < stim.size(); n++) {
@@ -361,10 +374,10 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
         std::ostringstream o;
         o << "cosim mismatch (literal_align=" << literal << ") at cycle " << rep.cycle
           << " (FST time " << 2 * (rep.cycle + 1) << "-" << 2 * (rep.cycle + 1) + 1
-          << ": the reset cycle comes first), " << describe(stim[rep.cycle]) << "\n";
+          << ": the reset cycle comes first), " << describe(stim[rep.cycle], lanes) << "\n";
         for (const Diff &d : rep.diffs)
             o << "    " << d.name << ": RTL " << d.rtl << ", C " << d.c << "\n";
-        if (write_waveform(stim, rep.cycle, literal, fst_path)) {
+        if (write_waveform(stim, rep.cycle, literal, fst_path, lanes)) {
             rep.fst = fst_path;
             o << "    waveform: " << fst_path << "\n";
         } else {
@@ -377,9 +390,11 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
 
 // RTL alone over the stimulus (through the seam, no trace open, debug
 // outputs not read): Verilator cycles per second, best of `reps` passes.
-double rtl_cycles_per_second(const std::vector<Cycle> &stim, int reps)
+double rtl_cycles_per_second(const std::vector<Cycle> &stim, int reps, unsigned lanes)
 {
-    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create(false);
+    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, false);
+    if (!rtl)
+        return 0;
     double best = 0;
     for (int r = 0; r < reps; r++) {
         const auto t0 = std::chrono::steady_clock::now();

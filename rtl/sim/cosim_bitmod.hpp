@@ -78,31 +78,37 @@ uint16_t random_act(std::mt19937_64 &rng, int centre);
 // hardware runs them: group_begin with the first step, the previous
 // group's dequantization (random scale of 1..8 bits, random sign) behind
 // the next group's steps, plus random bubbles and separate clear cycles.
-std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles);
+// lanes: the PE's (rtl/pe_bitmod.v LANES; the C model's pe->lanes).
+std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles,
+                                  unsigned lanes = AB_BITMOD_LANES);
 // Anything the ports can take (random activations, terms, controls).
-std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles);
+std::vector<Cycle> raw_stimulus(uint64_t seed, size_t cycles, unsigned lanes = AB_BITMOD_LANES);
 
-std::string describe(const Cycle &c);
+std::string describe(const Cycle &c, unsigned lanes = AB_BITMOD_LANES);
 // The C model's side of one cycle, in the RTL's per-cycle order.
 void c_cycle(ab_bitmod_pe &pe, const ab_rtl_pe_bitmod_in &in, ab_bitmod_cycle_info *info);
-// Every field that differs between the RTL and the C model after a cycle.
+// Every field that differs between the RTL and the C model after a cycle
+// (the lanes: c's).
 std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c,
                           const ab_rtl_pe_bitmod_in &in, const ab_rtl_pe_bitmod_dbg &rd,
                           const ab_bitmod_cycle_info &ci);
 // Replays stim[0 .. last] from reset with a waveform open.
 bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
-                    const std::string &path);
+                    const std::string &path, unsigned lanes = AB_BITMOD_LANES);
 
 // Called after every cycle with the C model before and after it.
 using Observer = std::function<void(const ab_bitmod_pe &before, const ab_bitmod_pe &after,
                                     const ab_rtl_pe_bitmod_in &in,
                                     const ab_bitmod_cycle_info &ci)>;
-// Lock-step run; on a mismatch the report's text names the cycle, the
-// vector, the differing signals and the waveform written to fst_path.
+// Lock-step run of the PE of `lanes` lanes (ab_rtl_pe_bitmod_create_lanes,
+// ab_bitmod_pe_init_lanes); on a mismatch the report's text names the
+// cycle, the vector, the differing signals and the waveform written to
+// fst_path.
 Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string &fst_path,
-                const Observer &observe = nullptr);
+                const Observer &observe = nullptr, unsigned lanes = AB_BITMOD_LANES);
 // RTL alone over the stimulus: cycles per second, best of `reps` passes.
-double rtl_cycles_per_second(const std::vector<Cycle> &stim, int reps);
+double rtl_cycles_per_second(const std::vector<Cycle> &stim, int reps,
+                             unsigned lanes = AB_BITMOD_LANES);
 
 } // namespace ab_cosim_bitmod
 

@@ -1,23 +1,69 @@
 // pe_bitmod_shim.cpp - the extern "C" seam of the Verilated BitMoD PE
-// (rtl_pe_bitmod.h).  Lives in the same target as verilate() so that the
-// VM_TRACE / VM_TRACE_FST defines the Verilated headers need are set.
+// (rtl_pe_bitmod.h), for every lane count CMake Verilates (Vpe_bitmod: 4
+// lanes; Vpe_bitmod_l1/_l2/_l8/_l16).  Lives in the same target as
+// verilate() so that the VM_TRACE / VM_TRACE_FST defines the Verilated
+// headers need are set.  One template drives every model: the ports only
+// differ in width (Verilator's integral types up to 64 bits, VlWide above).
 #include "rtl_pe_bitmod.h"
 
+#include <array>
 #include <memory>
 #include <new>
+#include <type_traits>
 
 #include "Vpe_bitmod.h"
-#include "verilated.h"
+#include "Vpe_bitmod_l1.h"
+#include "Vpe_bitmod_l16.h"
+#include "Vpe_bitmod_l2.h"
+#include "Vpe_bitmod_l8.h"
 #include "fst_trace.hpp"
-
-struct ab_rtl_pe_bitmod {
-    std::unique_ptr<VerilatedContext> ctx;
-    std::unique_ptr<Vpe_bitmod> top;
-    std::unique_ptr<VerilatedFstC> fst;
-    uint64_t cycles = 0;
-};
+#include "verilated.h"
 
 namespace {
+
+// A packed vector of up to 16 x 16 bits, as 32-bit words (Verilator's order).
+struct Bits {
+    std::array<uint32_t, 8> w{};
+    // width <= 32: a field spans at most two words
+    void put(unsigned off, unsigned width, uint64_t v)
+    {
+        const uint64_t x = (v & ((uint64_t(1) << width) - 1u)) << (off % 32);
+        w[off / 32] |= uint32_t(x);
+        if (off % 32 + width > 32)
+            w[off / 32 + 1] |= uint32_t(x >> 32);
+    }
+    uint64_t get(unsigned off, unsigned width) const
+    {
+        uint64_t x = w[off / 32];
+        if (off % 32 + width > 32)
+            x |= uint64_t(w[off / 32 + 1]) << 32;
+        return (x >> (off % 32)) & ((uint64_t(1) << width) - 1u);
+    }
+};
+
+template <class T> std::enable_if_t<std::is_integral<T>::value> store(T &port, const Bits &b)
+{
+    port = T(uint64_t(b.w[0]) | (uint64_t(b.w[1]) << 32));
+}
+template <std::size_t N> void store(VlWide<N> &port, const Bits &b)
+{
+    for (std::size_t i = 0; i < N; i++)
+        port.at(i) = b.w[i];
+}
+template <class T> std::enable_if_t<std::is_integral<T>::value, Bits> load(const T &port)
+{
+    Bits b;
+    b.w[0] = uint32_t(uint64_t(port));
+    b.w[1] = uint32_t(uint64_t(port) >> 32);
+    return b;
+}
+template <std::size_t N> Bits load(const VlWide<N> &port)
+{
+    Bits b;
+    for (std::size_t i = 0; i < N; i++)
+        b.w[i] = port.at(i);
+    return b;
+}
 
 int32_t sext(uint64_t v, unsigned bits)
 {
@@ -26,69 +72,145 @@ int32_t sext(uint64_t v, unsigned bits)
     return int32_t(int64_t((v & m) ^ sign) - int64_t(sign));
 }
 
-void apply(Vpe_bitmod &t, const ab_rtl_pe_bitmod_in &in)
+unsigned log2u(unsigned x)
 {
-    uint64_t act = 0;
-    unsigned sign = 0, exp = 0, man = 0, sig = 0;
-    for (unsigned i = 0; i < 4; i++) {
-        act |= uint64_t(in.act[i]) << (16 * i);
-        sign |= (in.term[i].sign & 1u) << i;
-        exp |= (in.term[i].exp & 3u) << (2 * i);
-        man |= (in.term[i].man & 1u) << i;
-        sig |= (in.term[i].sig & 7u) << (3 * i);
-    }
-    t.step_valid = in.step;
-    t.act = act;
-    t.w_sign = uint8_t(sign);
-    t.w_exp = uint8_t(exp);
-    t.w_man = uint8_t(man);
-    t.w_sig = uint16_t(sig);
-    t.group_begin = in.group_begin;
-    t.dequant_begin = in.dequant_begin;
-    t.scale_sign = in.scale_sign & 1u;
-    t.dequant_step = in.dequant_step;
-    t.scale_bit = in.scale_bit & 1u;
-    t.fault_flip = in.fault_flip;
+    unsigned l = 0;
+    while ((1u << (l + 1)) <= x)
+        l++;
+    return l;
 }
 
-void read_dbg(const Vpe_bitmod &t, ab_rtl_pe_bitmod_dbg *d)
-{
-    d->max_exp = t.dbg_max_exp;
-    for (unsigned i = 0; i < 4; i++) {
-        d->delta[i] = uint8_t((t.dbg_delta >> (6 * i)) & 0x3fu);
-        d->lane[i] = int16_t(sext(t.dbg_lane >> (15 * i), 15));
+// What the C entry points need of a model, whatever its lane count.
+struct Model {
+    virtual ~Model() = default;
+    virtual unsigned lanes() const = 0;
+    virtual void apply(const ab_rtl_pe_bitmod_in &in) = 0;
+    virtual void set(bool clk, bool rst_n) = 0;
+    virtual void set_literal(bool literal) = 0;
+    virtual void eval() = 0;
+    virtual void final_() = 0;
+    virtual void read_dbg(ab_rtl_pe_bitmod_dbg *d) const = 0;
+    virtual void state(ab_rtl_pe_bitmod_state *st) const = 0;
+    virtual int trace_open(std::unique_ptr<VerilatedFstC> &fst, const char *path) = 0;
+};
+
+template <class V, unsigned L> struct ModelT final : Model {
+    std::unique_ptr<V> top;
+    explicit ModelT(VerilatedContext *ctx) : top(new V(ctx)) {}
+    unsigned lanes() const override { return L; }
+    void apply(const ab_rtl_pe_bitmod_in &in) override
+    {
+        Bits act, sign, exp, man, sig;
+        for (unsigned i = 0; i < L; i++) {
+            act.put(16 * i, 16, in.act[i]);
+            sign.put(i, 1, in.term[i].sign & 1u);
+            exp.put(2 * i, 2, in.term[i].exp & 3u);
+            man.put(i, 1, in.term[i].man & 1u);
+            sig.put(3 * i, 3, in.term[i].sig & 7u);
+        }
+        V &t = *top;
+        t.step_valid = in.step;
+        store(t.act, act);
+        store(t.w_sign, sign);
+        store(t.w_exp, exp);
+        store(t.w_man, man);
+        store(t.w_sig, sig);
+        t.group_begin = in.group_begin;
+        t.dequant_begin = in.dequant_begin;
+        t.scale_sign = in.scale_sign & 1u;
+        t.dequant_step = in.dequant_step;
+        t.scale_bit = in.scale_bit & 1u;
+        t.fault_flip = in.fault_flip;
     }
-    d->bs_out = sext(t.dbg_bs_out, 17);
-    d->acc_sum = sext(t.dbg_acc_sum, 23);
-    d->norm_shift = t.dbg_norm_shift;
-    d->sig_conflict = t.dbg_sig_conflict;
-}
+    void set(bool clk, bool rst_n) override
+    {
+        top->clk = clk;
+        top->rst_n = rst_n;
+    }
+    void set_literal(bool literal) override { top->literal_align = literal; }
+    void eval() override { top->eval(); }
+    void final_() override { top->final(); }
+    void read_dbg(ab_rtl_pe_bitmod_dbg *d) const override
+    {
+        const V &t = *top;
+        d->max_exp = t.dbg_max_exp;
+        const Bits delta = load(t.dbg_delta), lane = load(t.dbg_lane);
+        for (unsigned i = 0; i < L; i++) {
+            d->delta[i] = uint8_t(delta.get(6 * i, 6));
+            d->lane[i] = int16_t(sext(lane.get(15 * i, 15), 15));
+        }
+        d->bs_out = sext(load(t.dbg_bs_out).get(0, 32), 15 + log2u(L));
+        d->acc_sum = sext(load(t.dbg_acc_sum).get(0, 32), 21 + log2u(L));
+        d->norm_shift = t.dbg_norm_shift;
+        d->sig_conflict = t.dbg_sig_conflict;
+    }
+    void state(ab_rtl_pe_bitmod_state *st) const override
+    {
+        const V &t = *top;
+        st->acc_exp = t.acc_exp;
+        st->acc_man = int16_t(sext(t.acc_man, 15));
+        st->acc_sign = t.acc_sign;
+        st->dq_in_exp = t.dq_exp;
+        st->dq_in_man = int16_t(sext(t.dq_in_man, 15));
+        st->dq_scale_sign = t.dq_scale_sign;
+        st->dq_exp = t.dq_exp;
+        st->dq_man = sext(t.dq_man, 21);
+        st->dq_sign = t.dq_sign;
+    }
+    int trace_open(std::unique_ptr<VerilatedFstC> &fst, const char *path) override
+    {
+        return anybit_rtl::fst_open(top.get(), fst, path);
+    }
+};
+
+} // namespace
+
+struct ab_rtl_pe_bitmod {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Model> model;
+    std::unique_ptr<VerilatedFstC> fst;
+    uint64_t cycles = 0;
+};
+
+namespace {
 
 // One clock: inputs with clk low (time 2n), rising edge (time 2n+1).
-void tick(ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_dbg *dbg)
+void tick(ab_rtl_pe_bitmod *pe, bool rst_n, ab_rtl_pe_bitmod_dbg *dbg)
 {
-    Vpe_bitmod &t = *pe->top;
+    Model &m = *pe->model;
     const uint64_t t0 = 2 * pe->cycles;
-    t.clk = 0;
+    m.set(false, rst_n);
     pe->ctx->time(t0);
-    t.eval();
+    m.eval();
     if (dbg)
-        read_dbg(t, dbg);
+        m.read_dbg(dbg);
     if (pe->fst)
         pe->fst->dump(t0);
-    t.clk = 1;
+    m.set(true, rst_n);
     pe->ctx->time(t0 + 1);
-    t.eval();
+    m.eval();
     if (pe->fst)
         pe->fst->dump(t0 + 1);
     pe->cycles++;
+}
+
+Model *make_model(unsigned lanes, VerilatedContext *ctx)
+{
+    switch (lanes) {
+    case 1: return new ModelT<Vpe_bitmod_l1, 1>(ctx);
+    case 2: return new ModelT<Vpe_bitmod_l2, 2>(ctx);
+    case 4: return new ModelT<Vpe_bitmod, 4>(ctx);
+    case 8: return new ModelT<Vpe_bitmod_l8, 8>(ctx);
+    case 16: return new ModelT<Vpe_bitmod_l16, 16>(ctx);
+    default: return nullptr;
+    }
 }
 
 } // namespace
 
 extern "C" {
 
-ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align)
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_align)
 {
     ab_rtl_pe_bitmod *pe = new (std::nothrow) ab_rtl_pe_bitmod;
     if (!pe)
@@ -96,14 +218,28 @@ ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align)
     try {
         pe->ctx.reset(new VerilatedContext);
         pe->ctx->traceEverOn(true); // before the model exists, so a trace can open later
-        pe->top.reset(new Vpe_bitmod(pe->ctx.get()));
+        pe->model.reset(make_model(lanes, pe->ctx.get()));
     } catch (...) {
         delete pe;
         return nullptr;
     }
-    pe->top->literal_align = literal_align;
+    if (!pe->model) {
+        delete pe;
+        return nullptr;
+    }
+    pe->model->set_literal(literal_align);
     ab_rtl_pe_bitmod_reset(pe);
     return pe;
+}
+
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align)
+{
+    return ab_rtl_pe_bitmod_create_lanes(AB_BITMOD_LANES, literal_align);
+}
+
+unsigned ab_rtl_pe_bitmod_lanes(const ab_rtl_pe_bitmod *pe)
+{
+    return pe->model->lanes();
 }
 
 void ab_rtl_pe_bitmod_destroy(ab_rtl_pe_bitmod *pe)
@@ -111,37 +247,36 @@ void ab_rtl_pe_bitmod_destroy(ab_rtl_pe_bitmod *pe)
     if (!pe)
         return;
     ab_rtl_pe_bitmod_trace_close(pe);
-    pe->top->final();
+    pe->model->final_();
     delete pe;
 }
 
 void ab_rtl_pe_bitmod_reset(ab_rtl_pe_bitmod *pe)
 {
     const ab_rtl_pe_bitmod_in idle{};
-    apply(*pe->top, idle);
-    pe->top->rst_n = 0;
-    tick(pe, nullptr);
-    pe->top->rst_n = 1;
+    pe->model->apply(idle);
+    tick(pe, false, nullptr);
+    pe->model->set(true, true);
 }
 
 void ab_rtl_pe_bitmod_set_literal_align(ab_rtl_pe_bitmod *pe, bool literal_align)
 {
-    pe->top->literal_align = literal_align;
+    pe->model->set_literal(literal_align);
 }
 
 void ab_rtl_pe_bitmod_clock(ab_rtl_pe_bitmod *pe, const ab_rtl_pe_bitmod_in *in,
                             ab_rtl_pe_bitmod_dbg *dbg)
 {
-    apply(*pe->top, *in);
-    tick(pe, dbg);
+    pe->model->apply(*in);
+    tick(pe, true, dbg);
 }
 
-void ab_rtl_pe_bitmod_step(ab_rtl_pe_bitmod *pe, const uint16_t act[4],
-                           const ab_bitmod_term term[4], ab_rtl_pe_bitmod_dbg *dbg)
+void ab_rtl_pe_bitmod_step(ab_rtl_pe_bitmod *pe, const uint16_t *act,
+                           const ab_bitmod_term *term, ab_rtl_pe_bitmod_dbg *dbg)
 {
     ab_rtl_pe_bitmod_in in{};
     in.step = true;
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < pe->model->lanes(); i++) {
         in.act[i] = act[i];
         in.term[i] = term[i];
     }
@@ -173,16 +308,7 @@ void ab_rtl_pe_bitmod_dequant_step(ab_rtl_pe_bitmod *pe, uint8_t scale_bit)
 
 void ab_rtl_pe_bitmod_state_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_state *st)
 {
-    const Vpe_bitmod &t = *pe->top;
-    st->acc_exp = t.acc_exp;
-    st->acc_man = int16_t(sext(t.acc_man, 15));
-    st->acc_sign = t.acc_sign;
-    st->dq_in_exp = t.dq_exp;
-    st->dq_in_man = int16_t(sext(t.dq_in_man, 15));
-    st->dq_scale_sign = t.dq_scale_sign;
-    st->dq_exp = t.dq_exp;
-    st->dq_man = sext(t.dq_man, 21);
-    st->dq_sign = t.dq_sign;
+    pe->model->state(st);
 }
 
 uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe)
@@ -192,7 +318,7 @@ uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe)
 
 int ab_rtl_pe_bitmod_trace_open(ab_rtl_pe_bitmod *pe, const char *path)
 {
-    return anybit_rtl::fst_open(pe->top.get(), pe->fst, path);
+    return pe->model->trace_open(pe->fst, path);
 }
 
 void ab_rtl_pe_bitmod_trace_close(ab_rtl_pe_bitmod *pe)

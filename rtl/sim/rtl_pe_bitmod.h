@@ -4,6 +4,12 @@
  * library; C callers link it like any other, CMake picks the C++ linker).
  * One handle = one Verilated model with its own VerilatedContext.
  *
+ * Lanes: ab_rtl_pe_bitmod_create gives the published 4-lane PE; CMake also
+ * Verilates the PE at LANES = 1, 2, 8 and 16 (rtl/pe_bitmod.v's LANES
+ * parameter), which ab_rtl_pe_bitmod_create_lanes returns.  The inputs and
+ * the debug view hold up to AB_BITMOD_LANES_MAX lanes; a model reads and
+ * writes its first `lanes`.
+ *
  * Every call that takes inputs runs exactly one clock cycle: inputs applied
  * with clk low, evaluated (the combinational dbg_* outputs are read then),
  * rising edge, evaluated (the registered state is read then).  The controls
@@ -16,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bitmod_pe.h"
 #include "bitmod_terms.h"
 
 #ifdef __cplusplus
@@ -27,8 +34,8 @@ typedef struct ab_rtl_pe_bitmod ab_rtl_pe_bitmod;
 /* Inputs of one clock cycle (everything not set is 0 / inactive). */
 typedef struct ab_rtl_pe_bitmod_in {
     bool step;                  /* step_valid */
-    uint16_t act[4];            /* FP16 bits, lane 0..3 */
-    ab_bitmod_term term[4];     /* lane 0..3; the PE uses term[0].sig */
+    uint16_t act[AB_BITMOD_LANES_MAX];        /* FP16 bits, lane 0..lanes-1 */
+    ab_bitmod_term term[AB_BITMOD_LANES_MAX]; /* the PE uses term[0].sig */
     bool group_begin;
     bool dequant_begin;
     uint8_t scale_sign;
@@ -55,18 +62,22 @@ typedef struct ab_rtl_pe_bitmod_state {
  * sign-extended), sampled before the clock edge. */
 typedef struct ab_rtl_pe_bitmod_dbg {
     uint8_t max_exp;
-    uint8_t delta[4];
-    int16_t lane[4];
+    uint8_t delta[AB_BITMOD_LANES_MAX];
+    int16_t lane[AB_BITMOD_LANES_MAX];
     int32_t bs_out;
     int32_t acc_sum;
     uint8_t norm_shift;
-    uint8_t sig_conflict; /* the 4 lanes' sig differ */
+    uint8_t sig_conflict; /* the lanes' sig differ */
 } ab_rtl_pe_bitmod_dbg;
 
 /* A model in reset state (reset already applied); literal_align selects
  * the term-alignment rule (the C model's rtl_literal_align).  NULL on
  * allocation failure. */
 ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align);
+/* The same for a PE of `lanes` lanes: NULL when no model of that lane
+ * count is Verilated (1, 2, 4, 8, 16 are) or on allocation failure. */
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_align);
+unsigned ab_rtl_pe_bitmod_lanes(const ab_rtl_pe_bitmod *pe);
 void ab_rtl_pe_bitmod_destroy(ab_rtl_pe_bitmod *pe);
 
 /* Assert rst_n for one cycle (state back to ab_bitmod_pe_init's zeros). */
@@ -77,9 +88,9 @@ void ab_rtl_pe_bitmod_set_literal_align(ab_rtl_pe_bitmod *pe, bool literal_align
 void ab_rtl_pe_bitmod_clock(ab_rtl_pe_bitmod *pe, const ab_rtl_pe_bitmod_in *in,
                             ab_rtl_pe_bitmod_dbg *dbg);
 
-/* One-control cycles (each is one clock). */
-void ab_rtl_pe_bitmod_step(ab_rtl_pe_bitmod *pe, const uint16_t act[4],
-                           const ab_bitmod_term term[4], ab_rtl_pe_bitmod_dbg *dbg);
+/* One-control cycles (each is one clock); step takes the model's lanes. */
+void ab_rtl_pe_bitmod_step(ab_rtl_pe_bitmod *pe, const uint16_t *act,
+                           const ab_bitmod_term *term, ab_rtl_pe_bitmod_dbg *dbg);
 void ab_rtl_pe_bitmod_group_begin(ab_rtl_pe_bitmod *pe);
 void ab_rtl_pe_bitmod_dequant_begin(ab_rtl_pe_bitmod *pe, uint8_t scale_sign);
 void ab_rtl_pe_bitmod_dequant_step(ab_rtl_pe_bitmod *pe, uint8_t scale_bit);
