@@ -282,7 +282,7 @@ static int load_area_source(const ab_ydoc *d, struct fy_node *ar, ab_accel *a)
         return -1;
     double um2 = 0.0;
     ab_error e;
-    if (ab_synth_json_area(path, t->top, &um2, &e) != 0)
+    if (ab_synth_json_area(path, t->top, t->lanes ? a->lanes : 0u, &um2, &e) != 0)
         return ab_ydoc_fail(d, jn ? jn : sn, jn ? "area.synth_json" : "area_source", "%s%s",
                             e.msg, jn ? "" : " (area.synth_json not given: the default)");
     a->pe_costs.area_um2 = ab_tech_pe_area_from_28nm(a->tech, um2);

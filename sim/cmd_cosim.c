@@ -22,7 +22,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: anybit cosim --rtl pe_bitmod|pe_btc|array (--trace T [--op N] [--tiles K] |\n"
-            "                    --random N --seed S) [--wave FILE.fst]\n\n"
+            "                    --random N --seed S) [--lanes L] [--wave FILE.fst]\n\n"
             "  --rtl R        the Verilated model: pe_bitmod (rtl/pe_bitmod.v), pe_btc\n"
             "                 (rtl/pe_btc.v) or array (rtl/array_bitmod.v: R x C BitMoD PEs,\n"
             "                 their buffers and the tile controller)\n"
@@ -33,6 +33,8 @@ static void usage(FILE *out)
             "                 outputs over the groups its buffers hold\n"
             "  --random N     random stimulus of at least N cycles (the Cosim tests' generators)\n"
             "  --seed S       its seed (default 1)\n"
+            "  --lanes L      pe_bitmod only: the PE's lanes, 1, 2, 4, 8 or 16 (default 4,\n"
+            "                 BitMoD's; rtl/pe_bitmod.v's LANES), the C models with the same lanes\n"
             "  --wave FILE    FST waveform written at the first mismatch\n"
             "                 (default anybit-cosim-<R>.fst in the current directory)\n\n"
             "Every cycle every registered field of the RTL (and the debug view) is compared\n"
@@ -45,7 +47,7 @@ static void usage(FILE *out)
 int cmd_cosim(int argc, char **argv)
 {
     const char *rtl = NULL, *trace = NULL, *op_s = NULL, *tiles_s = NULL, *random_s = NULL,
-               *seed_s = NULL, *wave = NULL, *fault_s = NULL;
+               *seed_s = NULL, *wave = NULL, *fault_s = NULL, *lanes_s = NULL;
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -58,6 +60,7 @@ int cmd_cosim(int argc, char **argv)
                    cli_opt_value(argc, argv, &i, "--random", &random_s, &bad) ||
                    cli_opt_value(argc, argv, &i, "--seed", &seed_s, &bad) ||
                    cli_opt_value(argc, argv, &i, "--wave", &wave, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--lanes", &lanes_s, &bad) ||
                    cli_opt_value(argc, argv, &i, "--inject-fault", &fault_s, &bad)) {
             continue;
         } else {
@@ -79,7 +82,11 @@ int cmd_cosim(int argc, char **argv)
         return cli_usage_error("cosim", "--op and --tiles go with --trace");
     if (trace && seed_s)
         return cli_usage_error("cosim", "--seed goes with --random");
-    size_t op = 0, tiles = 1, random_n = 0, seed = 1, fault = 0;
+    size_t op = 0, tiles = 1, random_n = 0, seed = 1, fault = 0, lanes = 0;
+    if (lanes_s && !is_bitmod)
+        return cli_usage_error("cosim", "--lanes goes with --rtl pe_bitmod");
+    if (lanes_s && (!cli_parse_size(lanes_s, 1, 16, &lanes) || (lanes & (lanes - 1)) != 0))
+        return cli_usage_error("cosim", "--lanes: expected 1, 2, 4, 8 or 16, got '%s'", lanes_s);
     if (op_s && !cli_parse_size(op_s, 0, SIZE_MAX, &op))
         return cli_usage_error("cosim", "--op: expected an op index, got '%s'", op_s);
     if (tiles_s && !cli_parse_size(tiles_s, 1, SIZE_MAX, &tiles))
@@ -102,6 +109,7 @@ int cmd_cosim(int argc, char **argv)
     (void)wave;
     (void)is_bitmod;
     (void)is_array;
+    (void)lanes;
     fprintf(stderr, "anybit cosim: this anybit was built without Verilator (the RTL models are "
                     "not compiled in; install verilator and reconfigure)\n");
     return AB_EXIT_USAGE;
@@ -140,6 +148,7 @@ int cmd_cosim(int argc, char **argv)
     o.random_cycles = random_n;
     o.seed = seed;
     o.wave = wave;
+    o.lanes = (unsigned)lanes;
     o.fault_cycle = fault_s ? (int64_t)fault : -1;
     ab_cosim_result r;
     const int rc = ab_cosim_run(&o, &r, &err);
@@ -152,7 +161,10 @@ int cmd_cosim(int argc, char **argv)
             fprintf(stderr, "anybit cosim: %s\n", err.msg);
         return AB_EXIT_USAGE;
     }
-    printf("cosim %s vs the C model: %s\n", rtl, r.unit);
+    if (lanes)
+        printf("cosim %s (%zu lanes) vs the C model: %s\n", rtl, lanes, r.unit);
+    else
+        printf("cosim %s vs the C model: %s\n", rtl, r.unit);
     printf("  RTL cycles          %" PRIu64 " (C timing model: %" PRIu64 ")\n", r.cycles,
            r.model_cycles);
     printf("  vectors             %" PRIu64 " (%s)\n", r.vectors,

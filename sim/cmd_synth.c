@@ -16,8 +16,8 @@ static void usage(FILE *out)
     size_t n;
     const ab_synth_top *t = ab_synth_tops(&n);
     fprintf(out,
-            "usage: anybit synth [--rtl DIR] [--top NAME ...] [--array RxC] [-o FILE.json]\n"
-            "                    [--tech cmos] [--yosys PROG]\n\n"
+            "usage: anybit synth [--rtl DIR] [--top NAME ...] [--array RxC] [--lanes L]\n"
+            "                    [-o FILE.json] [--tech cmos] [--yosys PROG]\n\n"
             "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
             "                 source tree)\n"
             "  --top NAME     a PE top to synthesize (repeatable; default: every top whose\n"
@@ -29,6 +29,7 @@ static void usage(FILE *out)
             "                 (pe_btc only on request: minutes of Yosys)\n"
             "  --array RxC    the size of array_bitmod (default %ux%u; its buffers: 16 steps,\n"
             "                 4 groups, as flip-flops)\n"
+            "  --lanes L      LANES of pe_bitmod and array_bitmod: 1, 2, 4, 8 or 16 (default 4)\n"
             "  -o FILE        write the counts as JSON (docs/rtl.md \"Synthesis\")\n"
             "  --tech cmos    transistor count model (Yosys stat -tech; only cmos)\n"
             "  --yosys PROG   the Yosys binary (default: yosys on PATH)\n\n"
@@ -40,8 +41,8 @@ static void usage(FILE *out)
 
 static void print_table(const ab_synth_result *res, size_t n)
 {
-    printf("%-12s %-11s %7s %6s %11s %10s %6s\n", "top", "kind", "cells", "FFs", "transistors",
-           "area um2", "time s");
+    printf("%-12s %-11s %5s %7s %6s %11s %10s %6s\n", "top", "kind", "lanes", "cells", "FFs",
+           "transistors", "area um2", "time s");
     for (size_t i = 0; i < n; i++) {
         const ab_synth_result *r = &res[i];
         char kind[32];
@@ -50,7 +51,10 @@ static void print_table(const ab_synth_result *res, size_t n)
                      r->cols);
         else
             snprintf(kind, sizeof kind, "%s", ab_pe_kind_name(r->top->kind));
-        printf("%-12s %-11s %7llu %6llu %11llu %10.1f %6.1f\n", r->top->top, kind,
+        char lanes[16] = "-";
+        if (r->lanes)
+            snprintf(lanes, sizeof lanes, "%u", r->lanes);
+        printf("%-12s %-11s %5s %7llu %6llu %11llu %10.1f %6.1f\n", r->top->top, kind, lanes,
                (unsigned long long)r->cells,
                (unsigned long long)r->flip_flops, (unsigned long long)r->transistors,
                r->area_um2, r->seconds);
@@ -69,7 +73,7 @@ int cmd_synth(int argc, char **argv)
         return cli_usage_error("synth", "out of memory");
     size_t ntops = 0;
     const char *rtl = NULL, *out = NULL, *tech = "cmos", *yosys = "yosys", *top = NULL,
-               *array = NULL;
+               *array = NULL, *lanes_s = NULL;
     bool bad = false;
     int rc = AB_EXIT_USAGE;
     for (int i = 1; i < argc && !bad; i++) {
@@ -96,7 +100,8 @@ int cmd_synth(int argc, char **argv)
                    cli_opt_value(argc, argv, &i, "--output", &out, &bad) ||
                    cli_opt_value(argc, argv, &i, "--tech", &tech, &bad) ||
                    cli_opt_value(argc, argv, &i, "--yosys", &yosys, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--array", &array, &bad)) {
+                   cli_opt_value(argc, argv, &i, "--array", &array, &bad) ||
+                   cli_opt_value(argc, argv, &i, "--lanes", &lanes_s, &bad)) {
             continue;
         } else {
             cli_usage_error("synth", "unexpected argument '%s' (anybit synth --help)", argv[i]);
@@ -118,6 +123,11 @@ int cmd_synth(int argc, char **argv)
                             "(e.g. 4x4), found '%s'", array);
             goto done;
         }
+    }
+    size_t lanes = 0;
+    if (lanes_s && (!cli_parse_size(lanes_s, 1, 16, &lanes) || (lanes & (lanes - 1)) != 0)) {
+        cli_usage_error("synth", "--lanes: expected 1, 2, 4, 8 or 16, found '%s'", lanes_s);
+        goto done;
     }
     char rtl_buf[4096];
     if (!rtl) {
@@ -147,7 +157,7 @@ int cmd_synth(int argc, char **argv)
     }
     ab_error err;
     char version[128];
-    const ab_synth_opts o = {rtl, yosys, rows, cols};
+    const ab_synth_opts o = {rtl, yosys, rows, cols, (unsigned)lanes};
     if (ab_synth_run(&o, tops, ntops, res, version, sizeof version, &err) != 0 ||
         (out && ab_synth_write_json(out, version, res, ntops, &err) != 0)) {
         rc = cli_input_error("synth", &err);

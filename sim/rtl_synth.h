@@ -34,10 +34,12 @@ typedef struct ab_synth_top {
     ab_pe_kind kind;
     const char *file;
     const char *helpers;
-    const char *setup; /* array: a printf format taking rows, cols (unsigned) */
+    const char *setup; /* a printf format: an array's takes rows, cols (unsigned), then
+                          lanes if `lanes`; a PE's takes lanes if `lanes` */
     bool by_default;   /* synthesized without --top (false: minutes of Yosys, on request) */
     const char *also;  /* another table top's file it instantiates (array: its PE), or NULL */
     bool array;        /* an R x C array of PEs, not a PE (never a config's PE area) */
+    bool lanes;        /* takes pe_bitmod's LANES (--lanes) */
 } ab_synth_top;
 
 /* The table (pe_bitmod, mac_fp16, mac_int8, pe_btc, array_bitmod); *n its
@@ -60,6 +62,7 @@ typedef struct ab_synth_result {
     double seconds;  /* wall time of its Yosys run */
     char setup[256]; /* the parameter commands run ("" for none) */
     unsigned rows, cols; /* array: its size; 0 for a PE */
+    unsigned lanes;      /* tops with LANES: the value synthesized; 0 otherwise */
 } ab_synth_result;
 
 /* The array's default size in `anybit synth`: 2 x 2 PEs with 16-step /
@@ -72,6 +75,7 @@ typedef struct ab_synth_opts {
     const char *rtl_dir; /* directory of the .v files */
     const char *yosys;   /* program name or path ("yosys") */
     unsigned array_rows, array_cols; /* array tops' size (0: the defaults above) */
+    unsigned lanes;                  /* LANES of the tops that take it (0: 4) */
 } ab_synth_opts;
 
 /* Synthesize tops[0..n) (one Yosys process each, run concurrently) into
@@ -85,8 +89,11 @@ int ab_synth_write_json(const char *path, const char *version, const ab_synth_re
                         size_t n, ab_error *err);
 
 /* The area_um2_estimate of module `top` in a synth JSON file (28 nm, no
- * place-and-route factor).  Errors name the file and what is missing. */
-int ab_synth_json_area(const char *path, const char *top, double *um2, ab_error *err);
+ * place-and-route factor).  lanes != 0: the top must have been synthesized
+ * with that LANES (its "lanes" field; absent means 4).  Errors name the
+ * file and what is missing or different. */
+int ab_synth_json_area(const char *path, const char *top, unsigned lanes, double *um2,
+                       ab_error *err);
 
 /* Does rtl_dir hold this top's file? */
 bool ab_synth_top_present(const char *rtl_dir, const ab_synth_top *t);

@@ -43,6 +43,8 @@ int ab_synth_write_json(const char *path, const char *version, const ab_synth_re
             cJSON_AddNumberToObject(t, "rows", r->rows);
             cJSON_AddNumberToObject(t, "cols", r->cols);
         }
+        if (r->top->lanes)
+            cJSON_AddNumberToObject(t, "lanes", r->lanes);
         cJSON_AddStringToObject(t, "yosys_setup", r->setup);
         cJSON_AddNumberToObject(t, "cells", (double)r->cells);
         cJSON *bt = cJSON_AddObjectToObject(t, "cells_by_type");
@@ -67,7 +69,8 @@ int ab_synth_write_json(const char *path, const char *version, const ab_synth_re
     return rc;
 }
 
-int ab_synth_json_area(const char *path, const char *top, double *um2, ab_error *err)
+int ab_synth_json_area(const char *path, const char *top, unsigned lanes, double *um2,
+                       ab_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -100,6 +103,9 @@ int ab_synth_json_area(const char *path, const char *top, double *um2, ab_error 
     const cJSON *tops = cJSON_GetObjectItemCaseSensitive(j, "tops");
     const cJSON *t = cJSON_IsObject(tops) ? cJSON_GetObjectItemCaseSensitive(tops, top) : NULL;
     const cJSON *a = t ? cJSON_GetObjectItemCaseSensitive(t, "area_um2_estimate") : NULL;
+    const cJSON *ln = t ? cJSON_GetObjectItemCaseSensitive(t, "lanes") : NULL;
+    /* a JSON without the field is from before LANES: the 4-lane PE */
+    const double synth_lanes = cJSON_IsNumber(ln) ? ln->valuedouble : 4.0;
     int rc = 0;
     if (!cJSON_IsObject(tops))
         rc = ab_error_set(err, "%s: expected a \"tops\" object (anybit synth output)", path);
@@ -109,6 +115,10 @@ int ab_synth_json_area(const char *path, const char *top, double *um2, ab_error 
     else if (!cJSON_IsNumber(a) || !(a->valuedouble > 0.0) || !isfinite(a->valuedouble))
         rc = ab_error_set(err, "%s: tops.%s.area_um2_estimate: expected a positive number",
                           path, top);
+    else if (lanes != 0 && synth_lanes != (double)lanes)
+        rc = ab_error_set(err, "%s: tops.%s.lanes: synthesized with %g lanes, the config's "
+                               "pe.lanes is %u (anybit synth --lanes %u -o %s)",
+                          path, top, synth_lanes, lanes, lanes, path);
     else
         *um2 = a->valuedouble;
     cJSON_Delete(j);

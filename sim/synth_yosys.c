@@ -27,19 +27,19 @@ extern char **environ;
  * chip would be (docs/rtl.md "Ports"), not with the run-time port. */
 static const ab_synth_top k_tops[] = {
     {"pe_bitmod", AB_PE_BITMOD, "pe_bitmod.v", "bitmod_",
-     "chparam -set RTL_LITERAL_ALIGN 0 pe_bitmod", true, NULL, false},
-    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL, true, NULL, false},
-    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL, true, NULL, false},
+     "chparam -set RTL_LITERAL_ALIGN 0 -set LANES %u pe_bitmod", true, NULL, false, true},
+    {"mac_fp16", AB_PE_FP16, "mac_fp16.v", "fp16_", NULL, true, NULL, false, false},
+    {"mac_int8", AB_PE_INT8, "mac_int8.v", NULL, NULL, true, NULL, false, false},
     /* one m8n8k128 binary MMA unit is ~107 k generic cells: 2-5 minutes of
      * Yosys on a 2-core machine, so only with --top pe_btc */
-    {"pe_btc", AB_PE_BTC, "pe_btc.v", NULL, NULL, false, NULL, false},
+    {"pe_btc", AB_PE_BTC, "pe_btc.v", NULL, NULL, false, NULL, false, false},
     /* the R x C BitMoD array (rtl/array_bitmod.v) with its PEs, small
      * buffers (16 steps per column, 4 groups per row: Yosys has no memory
      * library here and maps them to flip-flops) and the tile controller */
     {"array_bitmod", AB_PE_BITMOD, "array_bitmod.v", "bitmod_",
-     "chparam -set ROWS %u -set COLS %u -set STEPS 16 -set GROUPS 4 -set RTL_LITERAL_ALIGN 0 "
-     "array_bitmod",
-     true, "pe_bitmod.v", true},
+     "chparam -set ROWS %u -set COLS %u -set LANES %u -set STEPS 16 -set GROUPS 4 "
+     "-set RTL_LITERAL_ALIGN 0 array_bitmod",
+     true, "pe_bitmod.v", true, true},
 };
 #define NTOPS (sizeof k_tops / sizeof k_tops[0])
 
@@ -99,10 +99,13 @@ static int cmp_str(const void *a, const void *b)
 static void setup_text(const ab_synth_opts *o, const ab_synth_top *t, ab_synth_result *r)
 {
     r->setup[0] = '\0';
+    r->lanes = t->lanes ? (o->lanes ? o->lanes : 4u) : 0u;
     if (t->array) {
         r->rows = o->array_rows ? o->array_rows : AB_SYNTH_ARRAY_ROWS;
         r->cols = o->array_cols ? o->array_cols : AB_SYNTH_ARRAY_COLS;
-        snprintf(r->setup, sizeof r->setup, t->setup, r->rows, r->cols);
+        snprintf(r->setup, sizeof r->setup, t->setup, r->rows, r->cols, r->lanes);
+    } else if (t->lanes) {
+        snprintf(r->setup, sizeof r->setup, t->setup, r->lanes);
     } else if (t->setup) {
         snprintf(r->setup, sizeof r->setup, "%s", t->setup);
     }

@@ -77,6 +77,24 @@ TEST(CosimCli, RandomAgrees)
     expect_agree(cosim("--rtl array --random 2000 --seed 1"));
 }
 
+// pe_bitmod at the other lane counts (rtl/pe_bitmod.v LANES): the same op,
+// the C timing model with the same lanes (cycles scale as ceil(128 / L))
+TEST(CosimCli, BitmodOtherLanesAgree)
+{
+    const std::string want[] = {"10246 (C timing model: 10246)", "5126 (C timing model: 5126)",
+                                "1286 (C timing model: 1286)", "646 (C timing model: 646)"};
+    const char *lanes[] = {"1", "2", "8", "16"};
+    for (int i = 0; i < 4; i++) {
+        const CliRun r =
+            cosim(std::string("--rtl pe_bitmod --lanes ") + lanes[i] + " --trace " + kBitmodTrace +
+                  " --tiles 20");
+        expect_agree(r);
+        EXPECT_NE(r.out.find(want[i]), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find(std::string("(") + lanes[i] + " lanes)"), std::string::npos) << r.out;
+    }
+    expect_agree(cosim("--rtl pe_bitmod --lanes 16 --random 3000 --seed 2"));
+}
+
 TEST(CosimCli, ArrayTraceOpAgrees)
 {
     // one tile (4 x 4 outputs over K = 256), then the whole op
@@ -122,6 +140,8 @@ TEST(CosimCli, BadInputIsOneLineExit2)
     expect_bad_input(cosim("--rtl pe_btc --trace " + kBitmodTrace), "pe_btc cannot run op");
     expect_bad_input(cosim("--rtl pe_btc --trace " + kBtcTrace + " --op 99"), "--op 99");
     expect_bad_input(cosim("--rtl pe_nope --random 10"), "pe_nope");
+    expect_bad_input(cosim("--rtl pe_bitmod --lanes 3 --random 10"), "--lanes");
+    expect_bad_input(cosim("--rtl pe_btc --lanes 4 --random 10"), "--lanes");
     const std::string fp16 = std::string(ANYBIT_SOURCE_DIR) +
                              "/traces/examples/tiny-prefill4-fp16-synthetic.safetensors";
     expect_bad_input(cosim("--rtl array --trace " + fp16), "--rtl array cannot run op");

@@ -109,18 +109,21 @@ TEST(Synth, JsonForEveryTopPresent)
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(tops, "array_bitmod");
     ASSERT_TRUE(arr);
     EXPECT_EQ(num(arr, "rows"), AB_SYNTH_ARRAY_ROWS);
+    EXPECT_EQ(num(arr, "lanes"), 4);
+    EXPECT_EQ(num(bm, "lanes"), 4);
     EXPECT_EQ(num(arr, "cols"), AB_SYNTH_ARRAY_COLS);
     const double pes = AB_SYNTH_ARRAY_ROWS * AB_SYNTH_ARRAY_COLS;
     EXPECT_GT(num(arr, "flip_flops"), pes * num(bm, "flip_flops"));
     EXPECT_GT(num(arr, "transistors"), pes * num(bm, "transistors"));
     const cJSON *setup = cJSON_GetObjectItemCaseSensitive(arr, "yosys_setup");
     ASSERT_TRUE(cJSON_IsString(setup));
-    EXPECT_NE(std::string(setup->valuestring).find("-set ROWS 2 -set COLS 2"), std::string::npos);
+    EXPECT_NE(std::string(setup->valuestring).find("-set ROWS 2 -set COLS 2 -set LANES 4"),
+              std::string::npos);
     EXPECT_NE(r.out.find("bitmod 2x2"), std::string::npos) << r.out;
     // the JSON reader the config loader uses agrees
     double um2 = 0;
     ab_error err;
-    ASSERT_EQ(ab_synth_json_area(json.c_str(), "mac_fp16", &um2, &err), 0) << err.msg;
+    ASSERT_EQ(ab_synth_json_area(json.c_str(), "mac_fp16", 0, &um2, &err), 0) << err.msg;
     EXPECT_EQ(um2, num(f16, "area_um2_estimate"));
     cJSON_Delete(j);
 }
@@ -222,6 +225,15 @@ TEST(Synth, ConfigAreaSourceYosysUsesTheJson)
     ASSERT_EQ(ab_accel_load(p.c_str(), &a, &err), 0) << err.msg;
     EXPECT_NEAR(a.pe_costs.area_um2, 2000.0 * (45.0 / 28.0) * (45.0 / 28.0) * 1.5, 1e-9);
 
+    // an 8-lane bitmod PE with a synthesis of the 8-lane PE
+    const std::string fx8 = dir + "/fixture-l8.json";
+    spit(fx8, "{\"tops\": {\"pe_bitmod\": {\"area_um2_estimate\": 3000.0, \"lanes\": 8}}}\n");
+    p = config_with("bitmod", "area_source: yosys\narea: {synth_json: " + fx8 + "}\n", dir,
+                    "bitmod8-yosys.yaml");
+    spit(p, replace(slurp(p), "lanes: 4 ", "lanes: 8 "));
+    ASSERT_EQ(ab_accel_load(p.c_str(), &a, &err), 0) << err.msg;
+    EXPECT_DOUBLE_EQ(a.pe_costs.area_um2, 3000.0 * 1.5);
+
     // the CLI reports the area that follows from it
     const auto r = anybit("run --config '" +
                               config_with("int8", "area_source: yosys\narea: {synth_json: " +
@@ -236,7 +248,7 @@ TEST(Synth, ConfigAreaSourceErrorsNameTheField)
     const std::string dir = tmp_dir("synth/config");
     const std::string fx = fixture_json(dir);
     struct Case {
-        std::string preset, extra, needle;
+        std::string preset, extra, needle, from = "", to = ""; // from -> to: an edit of the preset
     } cases[] = {
         {"fp16", "area_source: yosys\narea: {synth_json: " + fx + "}\n",
          "area.synth_json: " + fx + ": no top \"mac_fp16\""},
@@ -248,11 +260,18 @@ TEST(Synth, ConfigAreaSourceErrorsNameTheField)
         {"int8", "area: {synth_json: " + fx + "}\n",
          "area.synth_json: expected no synth_json unless area_source is yosys"},
         {"ant", "area_source: yosys\n", "area_source: expected table for a ant PE"},
+        // a bitmod PE of 8 lanes against a JSON of the 4-lane PE (no
+        // "lanes": a JSON from before LANES)
+        {"bitmod", "area_source: yosys\narea: {synth_json: " + fx + "}\n",
+         "tops.pe_bitmod.lanes: synthesized with 4 lanes, the config's pe.lanes is 8",
+         "lanes: 4 ", "lanes: 8 "},
     };
     int k = 0;
     for (const auto &c : cases) {
         const std::string p = config_with(c.preset, c.extra, dir, "bad" + std::to_string(k++) +
                                                                       ".yaml");
+        if (!c.from.empty())
+            spit(p, replace(slurp(p), c.from, c.to));
         ab_accel a;
         ab_error err;
         EXPECT_EQ(ab_accel_load(p.c_str(), &a, &err), -1) << c.extra;

@@ -75,7 +75,7 @@ struct GroupCheck {
 // the first), the previous group's dequantization (begin + MSB in the
 // group's first cycle, one bit per cycle) behind it, idle cycles when the
 // group is shorter than its scale; the last dequantization drains.
-int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb,
+int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lanes,
                       std::vector<ab_cosim_bitmod::Cycle> &out, std::vector<GroupCheck> &checks,
                       ab_error *err)
 {
@@ -112,7 +112,8 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb,
         }
     };
     ab_bitmod_pe model;
-    ab_bitmod_pe_init(&model, v.a->bitmod_rtl_literal_align);
+    if (ab_bitmod_pe_init_lanes(&model, v.a->bitmod_rtl_literal_align, lanes, err) != 0)
+        return -1;
     const uint64_t outputs = uint64_t(v.M) * v.N;
     size_t last_n = SIZE_MAX;
     for (uint64_t o = 0; o < tiles && o < outputs; o++) {
@@ -131,7 +132,7 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb,
             const unsigned cpw = ab_bitmod_cycles_per_weight(f);
             uint32_t step_no = 0;
             uint64_t used = 0;
-            for (size_t j = g * glen; j < (g + 1) * glen; j += AB_BITMOD_LANES)
+            for (size_t j = g * glen; j < (g + 1) * glen; j += lanes)
                 for (unsigned c = 0; c < cpw; c++) {
                     Cycle cy;
                     cy.group = uint32_t(g);
@@ -140,7 +141,7 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb,
                     cy.tile = o;
                     cy.in.step = true;
                     cy.in.group_begin = j == g * glen && c == 0;
-                    for (unsigned l = 0; l < AB_BITMOD_LANES; l++) {
+                    for (unsigned l = 0; l < lanes; l++) {
                         const size_t k = j + l;
                         if (k < (g + 1) * glen) {
                             cy.in.act[l] = act[k];
@@ -197,6 +198,8 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     std::vector<GroupCheck> checks;
     ab_accel a;
     ab_accel_default(AB_PE_BITMOD, &a);
+    const unsigned lanes = o->lanes ? o->lanes : AB_BITMOD_LANES;
+    a.lanes = a.tile_k = lanes; // the C timing model's PE is the RTL's
     bool literal = a.bitmod_rtl_literal_align;
     ab_vop v{};
     bool have_v = false;
@@ -206,8 +209,6 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         if (!top)
             return -1;
         const ab_trace_op &to = *top;
-        if (a.lanes != AB_BITMOD_LANES)
-            a.lanes = AB_BITMOD_LANES;
         ab_error e{};
         if (ab_vop_load(&a, t, o->op, &v, &e) != 0)
             return ab_error_set(err, "--rtl pe_bitmod cannot run op %zu: %s", o->op, e.msg);
@@ -232,7 +233,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         for (size_t s = 0; s < v.N * v.G; s++)
             if (sb < 32 && (v.gscale_int[s] >> sb) != 0)
                 sb = v.scale_bits;
-        if (bitmod_trace_stim(v, o->tiles, sb, stim, checks, err) != 0) {
+        if (bitmod_trace_stim(v, o->tiles, sb, lanes, stim, checks, err) != 0) {
             ab_vop_free(&v);
             return -1;
         }
@@ -241,7 +242,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         r->model_cycles = outs * ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
         r->vectors = outs * v.G;
     } else {
-        stim = terms_stimulus(o->seed, size_t(o->random_cycles));
+        stim = terms_stimulus(o->seed, size_t(o->random_cycles), lanes);
         std::snprintf(r->unit, sizeof r->unit, "random groups, seed %llu",
                       (unsigned long long)o->seed);
         r->vectors = stim.empty() ? 0 : stim.back().group + 1;
@@ -285,7 +286,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             }
         }
     };
-    Report rep = lockstep(stim, literal, o->wave ? o->wave : "", obs);
+    Report rep = lockstep(stim, literal, o->wave ? o->wave : "", obs, lanes);
     r->cycles = rep.cycles_run;
     r->seconds = rep.seconds;
     r->agree = rep.ok && out_err.empty();
@@ -310,7 +311,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         set_report(r, t.str());
     }
     if (rep.ok)
-        r->rtl_cycles_per_s = rtl_cycles_per_second(stim, 1);
+        r->rtl_cycles_per_s = rtl_cycles_per_second(stim, 1, lanes);
     if (have_v)
         ab_vop_free(&v);
     return 0;
@@ -590,6 +591,15 @@ extern "C" int ab_cosim_run(const ab_cosim_opts *o, ab_cosim_result *r, ab_error
     std::memset(r, 0, sizeof *r);
     if (o->trace && o->tiles == 0)
         return ab_error_set(err, "--tiles must be at least 1");
+    if (o->lanes != 0 && o->pe != AB_COSIM_PE_BITMOD)
+        return ab_error_set(err, "--lanes goes with --rtl pe_bitmod");
+    if (o->lanes != 0) {
+        ab_rtl_pe_bitmod *probe = ab_rtl_pe_bitmod_create_lanes(o->lanes, false);
+        if (!probe)
+            return ab_error_set(err, "--lanes %u: pe_bitmod is Verilated with 1, 2, 4, 8 or 16 "
+                                     "lanes", o->lanes);
+        ab_rtl_pe_bitmod_destroy(probe);
+    }
     switch (o->pe) {
     case AB_COSIM_PE_BITMOD: return run_bitmod(o, r, err);
     case AB_COSIM_PE_BTC: return run_btc(o, r, err);

@@ -34,6 +34,7 @@ typedef struct ab_cosim_opts {
     uint64_t tiles;
     /* random mode (trace == NULL): at least `random_cycles` cycles */
     uint64_t random_cycles, seed;
+    unsigned lanes;        /* pe_bitmod: the PE's lanes (1, 2, 4, 8, 16; 0: 4) */
     const char *wave;      /* FST written at the first mismatch */
     int64_t fault_cycle;   /* test hook: drive the fault port at this cycle; -1: never */
 } ab_cosim_opts;
