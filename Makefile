@@ -83,12 +83,13 @@ slurm-optional: build
 	  elif [ $$rc != 0 ]; then exit $$rc; fi; \
 	fi
 
-# Yosys on every PE top in rtl/ (docs/rtl.md "Synthesis"); an accelerator
-# config with area_source: yosys reads its PE area from out/synth.json.
+# Yosys on every top in rtl/, the PEs and the array (docs/rtl.md
+# "Synthesis"; pe_btc takes minutes); an accelerator config with
+# area_source: yosys reads its PE area from out/synth.json.
 SYNTH_JSON ?= out/synth.json
 synth: build
 	@mkdir -p $(dir $(SYNTH_JSON))
-	./$(BUILD)/anybit synth -o $(SYNTH_JSON)
+	./$(BUILD)/anybit synth --all -o $(SYNTH_JSON)
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; ./$$b || exit 1; done

@@ -16,7 +16,7 @@ static void usage(FILE *out)
     size_t n;
     const ab_synth_top *t = ab_synth_tops(&n);
     fprintf(out,
-            "usage: anybit synth [--rtl DIR] [--top NAME ...] [--array RxC] [--lanes L]\n"
+            "usage: anybit synth [--rtl DIR] [--top NAME ... | --all] [--array RxC] [--lanes L]\n"
             "                    [-o FILE.json] [--tech cmos] [--yosys PROG]\n\n"
             "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
             "                 source tree)\n"
@@ -27,6 +27,7 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "                 (pe_btc only on request: minutes of Yosys)\n"
+            "  --all          every top whose file is in DIR, pe_btc included\n"
             "  --array RxC    the size of array_bitmod (default %ux%u; its buffers: 16 steps,\n"
             "                 4 groups, as flip-flops)\n"
             "  --lanes L      LANES of pe_bitmod and array_bitmod: 1, 2, 4, 8 or 16 (default 4)\n"
@@ -74,13 +75,15 @@ int cmd_synth(int argc, char **argv)
     size_t ntops = 0;
     const char *rtl = NULL, *out = NULL, *tech = "cmos", *yosys = "yosys", *top = NULL,
                *array = NULL, *lanes_s = NULL;
-    bool bad = false;
+    bool bad = false, all = false;
     int rc = AB_EXIT_USAGE;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             free(tops);
             return AB_EXIT_OK;
+        } else if (strcmp(argv[i], "--all") == 0) {
+            all = true;
         } else if (cli_opt_value(argc, argv, &i, "--top", &top, &bad)) {
             if (bad)
                 break;
@@ -110,6 +113,10 @@ int cmd_synth(int argc, char **argv)
     }
     if (bad)
         goto done;
+    if (all && ntops > 0) {
+        cli_usage_error("synth", "--all and --top exclude each other");
+        goto done;
+    }
     if (strcmp(tech, "cmos") != 0) {
         cli_usage_error("synth", "--tech: expected cmos, found '%s'", tech);
         goto done;
@@ -143,7 +150,7 @@ int cmd_synth(int argc, char **argv)
         }
     if (ntops == 0)
         for (size_t k = 0; k < ntab; k++)
-            if (tab[k].by_default && ab_synth_top_present(rtl, &tab[k]))
+            if ((tab[k].by_default || all) && ab_synth_top_present(rtl, &tab[k]))
                 tops[ntops++] = &tab[k];
     if (ntops == 0) {
         cli_usage_error("synth", "%s: no top's file found (expected pe_bitmod.v, mac_fp16.v, "

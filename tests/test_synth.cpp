@@ -140,6 +140,9 @@ TEST(Synth, BadTopIsUsageError)
     const auto t = anybit("synth --tech xilinx", dir);
     EXPECT_EQ(t.status, 2);
     EXPECT_NE(t.err.find("--tech"), std::string::npos) << t.err;
+    const auto both = anybit("synth --all --top mac_int8", dir);
+    EXPECT_EQ(both.status, 2);
+    EXPECT_NE(both.err.find("--all and --top"), std::string::npos) << both.err;
     for (const char *bad : {"0x2", "4", "4x4x4", "axb", "65x1"}) {
         const auto a = anybit(std::string("synth --top array_bitmod --array ") + bad, dir);
         EXPECT_EQ(a.status, 2) << bad;

@@ -14,6 +14,10 @@ namespace ab_cosim_array {
 
 namespace {
 
+// FP16 activations of a random tile's column.  Not ab_cosim_bitmod's
+// random_act: no exponent 31 and more normals near the centre (a tile's
+// columns feed every PE of the array), and the seeded tiles of
+// CosimArray.* stay the ones they have always been.
 uint16_t random_act(std::mt19937_64 &rng, int centre)
 {
     const unsigned r = unsigned(rng() % 100);
