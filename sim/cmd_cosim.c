@@ -22,7 +22,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: anybit cosim --rtl pe_bitmod|pe_btc|array (--trace T [--op N] [--tiles K] |\n"
-            "                    --random N --seed S) [--lanes L] [--wave FILE.fst]\n\n"
+            "                    --random N [--seed S]) [--lanes L] [--wave FILE.fst]\n\n"
             "  --rtl R        the Verilated model: pe_bitmod (rtl/pe_bitmod.v), pe_btc\n"
             "                 (rtl/pe_btc.v) or array (rtl/array_bitmod.v: R x C BitMoD PEs,\n"
             "                 their buffers and the tile controller)\n"

@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "                    [-o FILE.json] [--tech cmos] [--yosys PROG]\n\n"
             "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
             "                 source tree)\n"
-            "  --top NAME     a PE top to synthesize (repeatable; default: every top whose\n"
+            "  --top NAME     a top to synthesize (repeatable; default: every top whose\n"
             "                 file is in DIR):");
     for (size_t i = 0; i < n; i++)
         fprintf(out, " %s", t[i].top);
