@@ -85,9 +85,9 @@ int main(int argc, char **argv)
     ab_pe_op po;
     OpTiling tl;
     if (ab_vop_load(&a, &tr, 0, &v, &err) != 0 || ab_pe_prepare(&a, &tr.ops[0].op, &po, &err) != 0 ||
-        op_tiling(v, po, d, &tl, &err) != 0)
+        op_tiling(v, po, 0, &tl, &err) != 0)
         return die(err);
-    const Tile t = op_tile(v, po, d, tl, 0).t;
+    const Tile t = op_tile(v, po, 0, tl, 0).t;
     std::printf("tile: %s of op 0 '%s'\n", t.what.c_str(), v.name);
     std::printf("array: %u x %u BitMoD PEs (Verilated with ANYBIT_ARRAY_ROWS/COLS), buffers %u "
                 "steps, %u groups\n\n", d.rows, d.cols, d.steps, d.groups);
@@ -100,9 +100,7 @@ int main(int argc, char **argv)
     }
     // 2. lock-step
     ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(a.bitmod_rtl_literal_align);
-    std::vector<ab_bitmod_pe> cpes(size_t(d.rows) * d.cols);
-    for (auto &p : cpes)
-        ab_bitmod_pe_init(&p, a.bitmod_rtl_literal_align);
+    std::vector<ab_bitmod_pe> cpes = c_pes(t, a.bitmod_rtl_literal_align);
     uint64_t ls_cycles = 0, tile_cycles = 0;
     const uint64_t clocks0 = ab_rtl_array_bitmod_clocks(m);
     uint64_t tiles = 0;

@@ -58,24 +58,27 @@ std::string fst_path(const std::string &name)
 
 // ---- (a) random tiles -------------------------------------------------------------
 
-TEST(CosimArray, RandomTilesLockStep)
+// n_term / n_literal random tiles back to back on one Verilated model under
+// each alignment rule, in lock step with one C PE per array PE.
+void random_tiles_lock_step(unsigned model, uint64_t seed, int n_term, int n_literal)
 {
-    const ab_rtl_array_dims d = dims();
+    const ab_rtl_array_dims &d = dims(model);
     ASSERT_GE(d.rows, 1u);
-    std::mt19937_64 rng(0xa77a7b17ull);
+    std::mt19937_64 rng(seed);
     uint64_t pe_steps = 0, pad = 0, idle = 0, tiles = 0, cycles = 0;
     bool cpw_seen[5] = {};
     bool literal_seen[2] = {};
     const auto t0 = std::chrono::steady_clock::now();
     for (int literal = 0; literal < 2; literal++) {
         // one model and one set of C PEs for many tiles back to back
-        ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal != 0);
-        std::vector<ab_bitmod_pe> cpes(size_t(d.rows) * d.cols);
-        for (auto &p : cpes)
-            ab_bitmod_pe_init(&p, literal != 0);
-        const int n = literal ? 20 : 60;
+        ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create_model(model, literal != 0);
+        ASSERT_NE(m, nullptr);
+        std::vector<ab_bitmod_pe> cpes;
+        const int n = literal ? n_literal : n_term;
         for (int i = 0; i < n; i++, tiles++) {
-            const Tile t = random_tile(rng, d, tiles);
+            const Tile t = random_tile(rng, model, tiles);
+            if (cpes.empty())
+                cpes = c_pes(t, literal != 0);
             Report r = run_tile(m, cpes, t, literal != 0, Fault{});
             if (!r.ok) {
                 // replay on a fresh model for the waveform
@@ -94,16 +97,34 @@ TEST(CosimArray, RandomTilesLockStep)
         ab_rtl_array_bitmod_destroy(m);
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("[ array ] %" PRIu64 " tiles, %" PRIu64 " working cycles, %" PRIu64
+    std::printf("[ array ] model %u (%u x %u, %u lanes, %u steps, %u groups): %" PRIu64
+                " tiles, %" PRIu64 " working cycles, %" PRIu64
                 " PE-steps checked (%" PRIu64 " dequantizer-paced slot cycles, %" PRIu64
                 " idle row-terms of mixed-cpw tiles), %.2f s\n",
-                tiles, cycles, pe_steps, pad, idle, s);
+                model, d.rows, d.cols, d.lanes, d.steps, d.groups, tiles, cycles, pe_steps, pad,
+                idle, s);
     EXPECT_GE(pe_steps, 10000u);
     EXPECT_GT(pad, 0u);
     EXPECT_GT(idle, 0u);
     for (unsigned c = 1; c <= 4; c++)
         EXPECT_TRUE(cpw_seen[c]) << "no tile with cpw " << c;
     EXPECT_TRUE(literal_seen[0] && literal_seen[1]);
+}
+
+TEST(CosimArray, RandomTilesLockStep)
+{
+    random_tiles_lock_step(0, 0xa77a7b17ull, 60, 20);
+}
+
+// The second Verilated array: 2 x 3 PEs of 8 lanes, 64-step buffers, 8
+// groups (every parameter away from model 0's).
+TEST(CosimArray, RandomTilesLockStepModel1)
+{
+    ASSERT_GE(ab_rtl_array_bitmod_models(), 2u);
+    const ab_rtl_array_dims &d = dims(1);
+    EXPECT_EQ(d.lanes, 8u);
+    EXPECT_NE(d.rows, d.cols);
+    random_tiles_lock_step(1, 0x2a3b8ull, 60, 20);
 }
 
 // ---- (b) every tile of a real trace op ---------------------------------------------
@@ -113,9 +134,11 @@ TEST(CosimArray, RandomTilesLockStep)
 // (rows = output channels, columns = tokens; the op has one token, so
 // columns 1.. get zero activations and are checked against the C PEs, not
 // against the op's outputs).
-TEST(CosimArray, TraceOpTilesBitExact)
+void trace_op_tiles(unsigned model)
 {
-    const ab_rtl_array_dims &d = dims();
+    const ab_rtl_array_dims &d = dims(model);
+    ab_accel a = bitmod_accel(); // with the array's lanes
+    a.lanes = a.tile_k = d.lanes;
     ab_trace tr;
     std::memset(&tr, 0, sizeof tr);
     ab_error err{};
@@ -123,11 +146,11 @@ TEST(CosimArray, TraceOpTilesBitExact)
                             "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors",
                             &tr, &err), 0) << err.msg;
     ab_vop v{};
-    ASSERT_EQ(ab_vop_load(&bitmod_accel(), &tr, 0, &v, &err), 0) << err.msg;
+    ASSERT_EQ(ab_vop_load(&a, &tr, 0, &v, &err), 0) << err.msg;
     ab_pe_op po;
-    ASSERT_EQ(ab_pe_prepare(&bitmod_accel(), &tr.ops[0].op, &po, &err), 0) << err.msg;
+    ASSERT_EQ(ab_pe_prepare(&a, &tr.ops[0].op, &po, &err), 0) << err.msg;
     OpTiling tl;
-    ASSERT_EQ(op_tiling(v, po, d, &tl, &err), 0) << err.msg;
+    ASSERT_EQ(op_tiling(v, po, model, &tl, &err), 0) << err.msg;
     ASSERT_EQ(tl.k_chunks, 1u) << "the example op's K fits the array's buffers";
     std::vector<float> datapath(v.M * v.N);
     ASSERT_EQ(ab_values_bitmod_datapath(&v, datapath.data(), &err), 0) << err.msg;
@@ -136,18 +159,18 @@ TEST(CosimArray, TraceOpTilesBitExact)
     // the last group's dequantization
     ab_pe_work w{};
     w.kt = v.K;
-    const uint64_t want = ab_pe_cycles(&bitmod_accel(), &po, &w) + po.dequant_cycles;
+    const uint64_t want = ab_pe_cycles(&a, &po, &w) + po.dequant_cycles;
 
-    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(bitmod_accel().bitmod_rtl_literal_align);
-    std::vector<ab_bitmod_pe> cpes(size_t(d.rows) * d.cols);
-    for (auto &p : cpes)
-        ab_bitmod_pe_init(&p, bitmod_accel().bitmod_rtl_literal_align);
+    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create_model(model, a.bitmod_rtl_literal_align);
+    std::vector<ab_bitmod_pe> cpes;
     size_t outputs = 0;
     uint64_t cycles = 0;
     for (uint64_t i = 0; i < tl.tiles(); i++) {
-        const OpTile ot = op_tile(v, po, d, tl, i);
+        const OpTile ot = op_tile(v, po, model, tl, i);
         const Tile &t = ot.t;
-        const Report r = run_tile(m, cpes, t, bitmod_accel().bitmod_rtl_literal_align, Fault{});
+        if (cpes.empty())
+            cpes = c_pes(t, a.bitmod_rtl_literal_align);
+        const Report r = run_tile(m, cpes, t, a.bitmod_rtl_literal_align, Fault{});
         ASSERT_TRUE(r.ok) << r.msg;
         ASSERT_EQ(r.cycles, want) << t.what;
         EXPECT_EQ(r.group_checks, uint64_t(t.R) * t.C * t.G);
@@ -171,22 +194,34 @@ TEST(CosimArray, TraceOpTilesBitExact)
     }
     ab_rtl_array_bitmod_destroy(m);
     EXPECT_EQ(outputs, v.M * v.N);
-    std::printf("[ array ] trace op 0 '%s': %" PRIu64 " tiles of %u x %u PEs, %" PRIu64
-                " working cycles (C rule %" PRIu64 " per tile), %zu outputs bit-exact\n",
-                v.name, tl.tiles(), d.rows, d.cols, cycles, want, outputs);
+    std::printf("[ array ] model %u, trace op 0 '%s': %" PRIu64 " tiles of %u x %u PEs of %u "
+                "lanes, %" PRIu64 " working cycles (C rule %" PRIu64
+                " per tile), %zu outputs bit-exact\n",
+                model, v.name, tl.tiles(), d.rows, d.cols, d.lanes, cycles, want, outputs);
     ab_vop_free(&v);
     ab_trace_free(&tr);
+}
+
+TEST(CosimArray, TraceOpTilesBitExact)
+{
+    trace_op_tiles(0);
+}
+
+// The same op on the 2 x 3 array of 8-lane PEs (the datapath model and the
+// cycle rule with pe.lanes 8).
+TEST(CosimArray, TraceOpTilesBitExactModel1)
+{
+    trace_op_tiles(1);
 }
 
 // ---- (c) fault injection ----------------------------------------------------------------
 
 Tile fault_tile()
 {
-    const ab_rtl_array_dims d = dims();
     std::mt19937_64 rng(77);
     Tile t;
     do
-        t = random_tile(rng, d, 0);
+        t = random_tile(rng, 0, 0);
     while (t.G < 2 || t.S < 4);
     return t;
 }
@@ -194,7 +229,7 @@ Tile fault_tile()
 TEST(CosimArray, FaultInjectionIsCaught)
 {
     const Tile t = fault_tile();
-    const ab_rtl_array_dims d = dims();
+    const ab_rtl_array_dims &d = dims();
     Fault f;
     f.on = true;
     f.cycle = 5;

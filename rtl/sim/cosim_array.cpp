@@ -39,37 +39,58 @@ uint16_t random_act(std::mt19937_64 &rng, int centre)
 
 } // namespace
 
-const ab_rtl_array_dims &dims()
+const ab_rtl_array_dims &dims(unsigned model)
 {
-    static const ab_rtl_array_dims d = [] {
-        ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(false);
-        ab_rtl_array_dims x{};
-        ab_rtl_array_bitmod_dims(m, &x);
-        ab_rtl_array_bitmod_destroy(m);
+    static const std::vector<ab_rtl_array_dims> d = [] {
+        std::vector<ab_rtl_array_dims> x(ab_rtl_array_bitmod_models());
+        for (unsigned i = 0; i < x.size(); i++)
+            ab_rtl_array_bitmod_model_dims(i, &x[i]);
         return x;
     }();
-    return d;
+    return d.at(model);
+}
+
+namespace {
+
+// A C PE of the tile's lanes (a Verilated model's: always a valid count).
+ab_bitmod_pe c_pe(const Tile &t, bool literal)
+{
+    ab_bitmod_pe p;
+    ab_error err{};
+    if (ab_bitmod_pe_init_lanes(&p, literal, t.lanes, &err) != 0)
+        ab_bitmod_pe_init(&p, literal);
+    return p;
+}
+
+} // namespace
+
+std::vector<ab_bitmod_pe> c_pes(const Tile &t, bool literal)
+{
+    return std::vector<ab_bitmod_pe>(size_t(t.R) * t.C, c_pe(t, literal));
 }
 
 // Random tile: random group count and length (a quarter 128), one format
 // for the whole tile or (half the tiles) a random format per row and group
 // (the tile's cpw is then the maximum, rows with fewer terms idle), random
 // FP16 activations, random 1..6-bit scales with random signs.
-Tile random_tile(std::mt19937_64 &rng, const ab_rtl_array_dims &d, uint64_t index)
+Tile random_tile(std::mt19937_64 &rng, unsigned model, uint64_t index)
 {
+    const ab_rtl_array_dims &d = dims(model);
     const auto &fmts = ab_cosim_bitmod::parsed_formats();
     Tile t;
+    t.model = model;
+    t.lanes = d.lanes;
     t.R = d.rows;
     t.C = d.cols;
     t.L = rng() % 4 == 0 ? 128 : unsigned(1 + rng() % 160);
-    t.S = (t.L + 3) / 4;
+    t.S = (t.L + t.lanes - 1) / t.lanes;
     t.G = unsigned(1 + rng() % 6);
     t.G = std::min({t.G, d.steps / t.S, d.groups});
     t.dq = unsigned(1 + rng() % 6);
     // short groups sometimes, so that the dequantizer paces the PE
     if (rng() % 5 == 0) {
         t.L = unsigned(1 + rng() % 8);
-        t.S = (t.L + 3) / 4;
+        t.S = (t.L + t.lanes - 1) / t.lanes;
     }
     const bool mixed = rng() % 2 == 0;
     const size_t one = size_t(rng() % fmts.size());
@@ -119,7 +140,7 @@ std::string err_msg(unsigned r, unsigned g, unsigned k, const char *msg)
 // The terms of weight k of row r's group g, lane-padded as the C model pads
 // (a zero activation and a zero term with lane 0's sig, past the group end).
 struct TileTerms {
-    std::vector<ab_bitmod_term> t; // [r][G*S*4 lanes][4 terms]
+    std::vector<ab_bitmod_term> t; // [r][G*S*lanes][4 terms]
     std::vector<unsigned> cpw;     // [r][g]
 };
 
@@ -127,7 +148,7 @@ struct TileTerms {
 TileTerms tile_terms(const Tile &t, std::string *err)
 {
     TileTerms tt;
-    const size_t K = size_t(t.G) * t.L, KP = size_t(t.G) * t.S * 4;
+    const size_t K = size_t(t.G) * t.L, KP = size_t(t.G) * t.S * t.lanes;
     tt.t.assign(size_t(t.R) * KP * AB_BITMOD_MAX_TERMS, ab_bitmod_term{0, 0, 0, 0});
     tt.cpw.resize(size_t(t.R) * t.G);
     for (unsigned r = 0; r < t.R; r++)
@@ -135,10 +156,10 @@ TileTerms tile_terms(const Tile &t, std::string *err)
             const ab_format &f = t.fmt[size_t(r) * t.G + g];
             tt.cpw[size_t(r) * t.G + g] = ab_bitmod_cycles_per_weight(&f);
             for (unsigned s = 0; s < t.S; s++)
-                for (unsigned i = 0; i < 4; i++) {
-                    const unsigned k = 4 * s + i;
+                for (unsigned i = 0; i < t.lanes; i++) {
+                    const unsigned k = t.lanes * s + i;
                     ab_bitmod_term *dst =
-                        &tt.t[(r * KP + (size_t(g) * t.S + s) * 4 + i) * AB_BITMOD_MAX_TERMS];
+                        &tt.t[(r * KP + (size_t(g) * t.S + s) * t.lanes + i) * AB_BITMOD_MAX_TERMS];
                     if (k < t.L) {
                         ab_error e{};
                         if (ab_bitmod_terms(&f, t.codes[r * K + size_t(g) * t.L + k], dst, &e) < 0 &&
@@ -155,11 +176,11 @@ TileTerms tile_terms(const Tile &t, std::string *err)
 }
 
 // Activations of step (g, s) of column c (zeros past the group end).
-void step_act(const Tile &t, unsigned c, unsigned g, unsigned s, uint16_t a[4])
+void step_act(const Tile &t, unsigned c, unsigned g, unsigned s, uint16_t *a)
 {
     const size_t K = size_t(t.G) * t.L;
-    for (unsigned i = 0; i < 4; i++) {
-        const unsigned k = 4 * s + i;
+    for (unsigned i = 0; i < t.lanes; i++) {
+        const unsigned k = t.lanes * s + i;
         a[i] = k < t.L ? t.act[c * K + size_t(g) * t.L + k] : uint16_t(0);
     }
 }
@@ -225,15 +246,14 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
         rep.msg = t.what + ": " + terr + "\n";
         return rep;
     }
-    const size_t KP = size_t(t.G) * t.S * 4;
+    const size_t KP = size_t(t.G) * t.S * t.lanes;
     // the group results by the other C call path
     std::vector<ab_bitmod_group_result> ref(size_t(t.R) * t.C * t.G);
     const size_t K = size_t(t.G) * t.L;
     for (unsigned r = 0; r < t.R; r++)
         for (unsigned c = 0; c < t.C; c++)
             for (unsigned g = 0; g < t.G; g++) {
-                ab_bitmod_pe p;
-                ab_bitmod_pe_init(&p, literal);
+                ab_bitmod_pe p = c_pe(t, literal);
                 ab_error err{};
                 const size_t gi = size_t(r) * t.G + g;
                 if (ab_bitmod_pe_group(&p, &t.fmt[gi], &t.act[c * K + size_t(g) * t.L],
@@ -252,9 +272,9 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
             const unsigned cf = tt.cpw[size_t(r) * t.G + g];
             for (unsigned s = 0; s < t.S; s++)
                 for (unsigned term = 0; term < t.cpw; term++) {
-                    ab_bitmod_term l4[4];
-                    for (unsigned i = 0; i < 4; i++)
-                        l4[i] = term < cf ? tt.t[(r * KP + (size_t(g) * t.S + s) * 4 + i) *
+                    ab_bitmod_term l4[AB_BITMOD_LANES_MAX];
+                    for (unsigned i = 0; i < t.lanes; i++)
+                        l4[i] = term < cf ? tt.t[(r * KP + (size_t(g) * t.S + s) * t.lanes + i) *
                                                      AB_BITMOD_MAX_TERMS + term]
                                           : ab_bitmod_term{0, 0, 0, 0};
                     ab_rtl_array_bitmod_write_terms(m, r, g * t.S + s, term, l4, term < cf);
@@ -266,7 +286,7 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
     for (unsigned c = 0; c < t.C; c++)
         for (unsigned g = 0; g < t.G; g++)
             for (unsigned s = 0; s < t.S; s++) {
-                uint16_t a4[4];
+                uint16_t a4[AB_BITMOD_LANES_MAX];
                 step_act(t, c, g, s, a4);
                 ab_rtl_array_bitmod_write_act(m, c, g * t.S + s, a4);
             }
@@ -296,10 +316,10 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
                 const bool row_step = comp && term < tt.cpw[size_t(r) * t.G + g];
                 if (comp && !row_step)
                     rep.idle_terms++;
-                ab_bitmod_term l4[4];
+                ab_bitmod_term l4[AB_BITMOD_LANES_MAX];
                 if (row_step)
-                    for (unsigned i = 0; i < 4; i++)
-                        l4[i] = tt.t[(r * KP + (size_t(g) * t.S + s) * 4 + i) * AB_BITMOD_MAX_TERMS +
+                    for (unsigned i = 0; i < t.lanes; i++)
+                        l4[i] = tt.t[(r * KP + (size_t(g) * t.S + s) * t.lanes + i) * AB_BITMOD_MAX_TERMS +
                                      term];
                 for (unsigned c = 0; c < t.C; c++) {
                     ab_bitmod_pe &p = cpes[size_t(r) * t.C + c];
@@ -312,7 +332,7 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
                     if (g < t.G && k == 0)
                         ab_bitmod_pe_group_begin(&p);
                     if (row_step) {
-                        uint16_t a4[4];
+                        uint16_t a4[AB_BITMOD_LANES_MAX];
                         step_act(t, c, g, s, a4);
                         ab_bitmod_pe_step(&p, a4, l4, nullptr);
                         rep.pe_steps++;
@@ -398,16 +418,13 @@ Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const T
 // waveform open and add the path to the report.
 Report check_tile(const Tile &t, bool literal, const Fault &fault, const std::string &fst_path)
 {
-    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal);
-    std::vector<ab_bitmod_pe> cpes(size_t(t.R) * t.C);
-    for (auto &p : cpes)
-        ab_bitmod_pe_init(&p, literal);
+    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create_model(t.model, literal);
+    std::vector<ab_bitmod_pe> cpes = c_pes(t, literal);
     Report rep = run_tile(m, cpes, t, literal, fault);
     ab_rtl_array_bitmod_destroy(m);
     if (!rep.ok) {
-        ab_rtl_array_bitmod *w = ab_rtl_array_bitmod_create(literal);
-        for (auto &p : cpes)
-            ab_bitmod_pe_init(&p, literal);
+        ab_rtl_array_bitmod *w = ab_rtl_array_bitmod_create_model(t.model, literal);
+        cpes = c_pes(t, literal);
         if (ab_rtl_array_bitmod_trace_open(w, fst_path.c_str()) == 0) {
             (void)run_tile(w, cpes, t, literal, fault);
             ab_rtl_array_bitmod_trace_close(w);
@@ -422,8 +439,10 @@ Report check_tile(const Tile &t, bool literal, const Fault &fault, const std::st
 }
 
 
-uint64_t c_rule_cycles(const ab_accel &a, const Tile &t)
+uint64_t c_rule_cycles(const ab_accel &accel, const Tile &t)
 {
+    ab_accel a = accel; // the PE model of the tile's lanes
+    a.lanes = a.tile_k = t.lanes;
     ab_pe_op po;
     std::memset(&po, 0, sizeof po);
     po.group = t.L;
@@ -437,10 +456,13 @@ uint64_t c_rule_cycles(const ab_accel &a, const Tile &t)
 
 // ---- the tiles of a trace op -----------------------------------------------------
 
-int op_tiling(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d, OpTiling *tl,
-              ab_error *err)
+int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *tl, ab_error *err)
 {
-    const size_t steps = (v.glen + AB_BITMOD_LANES - 1) / AB_BITMOD_LANES;
+    const ab_rtl_array_dims &d = dims(model);
+    if (v.a->lanes != d.lanes)
+        return ab_error_set(err, "op '%s': the accelerator's PEs have %u lanes, the array's %u",
+                            v.name, v.a->lanes, d.lanes);
+    const size_t steps = (v.glen + d.lanes - 1) / d.lanes;
     if (!v.gscale_int || v.scale_bits == 0)
         return ab_error_set(err, "op '%s': the array dequantizes integer group scales; this op "
                                  "has none", v.name);
@@ -473,9 +495,10 @@ int op_tiling(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d, O
     return 0;
 }
 
-OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
-               const OpTiling &tl, uint64_t i)
+OpTile op_tile(const ab_vop &v, const ab_pe_op &po, unsigned model, const OpTiling &tl,
+               uint64_t i)
 {
+    const ab_rtl_array_dims &d = dims(model);
     OpTile ot;
     const size_t kc = size_t(i % tl.k_chunks);
     const size_t cb = size_t(i / tl.k_chunks % tl.col_blocks);
@@ -484,11 +507,13 @@ OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
     ot.m0 = cb * d.cols;
     ot.g0 = kc * tl.groups_per_chunk;
     Tile &t = ot.t;
+    t.model = model;
+    t.lanes = d.lanes;
     t.R = d.rows;
     t.C = d.cols;
     t.G = unsigned(std::min<size_t>(tl.groups_per_chunk, v.G - ot.g0));
     t.L = unsigned(v.glen);
-    t.S = (t.L + AB_BITMOD_LANES - 1) / AB_BITMOD_LANES;
+    t.S = (t.L + t.lanes - 1) / t.lanes;
     t.cpw = unsigned(po.cycles_per_step);
     t.dq = unsigned(po.dequant_cycles);
     const size_t K = size_t(t.G) * t.L, k0 = ot.g0 * v.glen;
@@ -526,10 +551,8 @@ OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
 
 double rtl_cycles_per_second(const Tile &t, double min_seconds)
 {
-    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(false);
-    std::vector<ab_bitmod_pe> cpes(size_t(t.R) * t.C);
-    for (auto &p : cpes)
-        ab_bitmod_pe_init(&p, false);
+    ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create_model(t.model, false);
+    std::vector<ab_bitmod_pe> cpes = c_pes(t, false);
     if (!run_tile(m, cpes, t, false, Fault{}).ok) { // loads the buffers
         ab_rtl_array_bitmod_destroy(m);
         return 0;

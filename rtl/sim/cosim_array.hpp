@@ -42,6 +42,8 @@ namespace ab_cosim_array {
 // One tile: R x C outputs over G groups of L weights (the array's buffers
 // hold G * ceil(L/4) steps).  PE (r, c) computes output row r, column c.
 struct Tile {
+    unsigned model = 0;               // the Verilated array it is for (rtl_array_bitmod.h)
+    unsigned lanes = AB_BITMOD_LANES; // its PEs' lanes
     unsigned R = 0, C = 0;            // rows / columns used (the array's)
     unsigned G = 0, L = 0, S = 0;     // groups, group length, steps per group
     unsigned cpw = 0, dq = 0;         // term cycles per step (controller), scale bits
@@ -74,19 +76,23 @@ struct Report {
     std::vector<double> group_value; // [r][c][g] dequantized values (RTL)
 };
 
-// The Verilated array's size (fixed when it is Verilated).
-const ab_rtl_array_dims &dims();
+// A Verilated array's size and lanes (fixed when it is Verilated; model 0
+// is the one `anybit cosim --rtl array` runs).
+const ab_rtl_array_dims &dims(unsigned model = 0);
+
+// One C PE per PE of the tile's array, of its lanes, in reset state.
+std::vector<ab_bitmod_pe> c_pes(const Tile &t, bool literal);
 
 // Random tile: random group count and length (a quarter 128), one format
 // for the whole tile or (half the tiles) a random format per row and group
 // (the tile's cpw is then the maximum, rows with fewer terms idle), random
 // FP16 activations, random 1..6-bit scales with random signs.
-Tile random_tile(std::mt19937_64 &rng, const ab_rtl_array_dims &d, uint64_t index);
+Tile random_tile(std::mt19937_64 &rng, unsigned model, uint64_t index);
 
 // Working cycles of a tile by the C rule: the PE model's cycles for the
 // work unit (one output-stationary pass over K = G * L, at the tile's cpw)
 // plus the last group's dequantization, which the engine adds as the
-// output delay.  a: a bitmod accelerator (ab_pe_cycles reads its lanes).
+// output delay.  a: a bitmod accelerator (taken with the tile's lanes).
 uint64_t c_rule_cycles(const ab_accel &a, const Tile &t);
 
 // Load the tile into the array's buffers, start it, and run it in lock
@@ -95,7 +101,7 @@ uint64_t c_rule_cycles(const ab_accel &a, const Tile &t);
 Report run_tile(ab_rtl_array_bitmod *m, std::vector<ab_bitmod_pe> &cpes, const Tile &t,
                 bool literal, const Fault &fault);
 
-// Run a tile on a fresh model; on a mismatch replay it with an FST
+// Run a tile on a fresh model of t.model; on a mismatch replay it with an FST
 // waveform open at fst_path and add the path to the report.
 Report check_tile(const Tile &t, bool literal, const Fault &fault, const std::string &fst_path);
 
@@ -112,15 +118,14 @@ struct OpTiling {
 };
 // 0, or -1 with err naming what does not fit (a group longer than the
 // activation buffer, a cpw the controller cannot run, a scale too wide).
-int op_tiling(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d, OpTiling *t,
-              ab_error *err);
+int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *t, ab_error *err);
 // The i-th tile, with n0 / m0 / g0 where it starts.
 struct OpTile {
     Tile t;
     size_t n0 = 0, m0 = 0, g0 = 0;
 };
-OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
-               const OpTiling &tl, uint64_t i);
+OpTile op_tile(const ab_vop &v, const ab_pe_op &po, unsigned model, const OpTiling &tl,
+               uint64_t i);
 
 // The Verilated array alone running the tile again and again (buffers
 // loaded once): clocks per second over at least min_seconds, the start

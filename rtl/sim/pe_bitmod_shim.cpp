@@ -6,10 +6,8 @@
 // differ in width (Verilator's integral types up to 64 bits, VlWide above).
 #include "rtl_pe_bitmod.h"
 
-#include <array>
 #include <memory>
 #include <new>
-#include <type_traits>
 
 #include "Vpe_bitmod.h"
 #include "Vpe_bitmod_l1.h"
@@ -18,59 +16,14 @@
 #include "Vpe_bitmod_l8.h"
 #include "fst_trace.hpp"
 #include "verilated.h"
+#include "verilated_bits.hpp"
 
 namespace {
 
-// A packed vector of up to 16 x 16 bits, as 32-bit words (Verilator's order).
-struct Bits {
-    std::array<uint32_t, 8> w{};
-    // width <= 32: a field spans at most two words
-    void put(unsigned off, unsigned width, uint64_t v)
-    {
-        const uint64_t x = (v & ((uint64_t(1) << width) - 1u)) << (off % 32);
-        w[off / 32] |= uint32_t(x);
-        if (off % 32 + width > 32)
-            w[off / 32 + 1] |= uint32_t(x >> 32);
-    }
-    uint64_t get(unsigned off, unsigned width) const
-    {
-        uint64_t x = w[off / 32];
-        if (off % 32 + width > 32)
-            x |= uint64_t(w[off / 32 + 1]) << 32;
-        return (x >> (off % 32)) & ((uint64_t(1) << width) - 1u);
-    }
-};
-
-template <class T> std::enable_if_t<std::is_integral<T>::value> store(T &port, const Bits &b)
-{
-    port = T(uint64_t(b.w[0]) | (uint64_t(b.w[1]) << 32));
-}
-template <std::size_t N> void store(VlWide<N> &port, const Bits &b)
-{
-    for (std::size_t i = 0; i < N; i++)
-        port.at(i) = b.w[i];
-}
-template <class T> std::enable_if_t<std::is_integral<T>::value, Bits> load(const T &port)
-{
-    Bits b;
-    b.w[0] = uint32_t(uint64_t(port));
-    b.w[1] = uint32_t(uint64_t(port) >> 32);
-    return b;
-}
-template <std::size_t N> Bits load(const VlWide<N> &port)
-{
-    Bits b;
-    for (std::size_t i = 0; i < N; i++)
-        b.w[i] = port.at(i);
-    return b;
-}
-
-int32_t sext(uint64_t v, unsigned bits)
-{
-    const uint64_t m = (uint64_t(1) << bits) - 1u;
-    const uint64_t sign = uint64_t(1) << (bits - 1);
-    return int32_t(int64_t((v & m) ^ sign) - int64_t(sign));
-}
+using anybit_rtl::Bits;
+using anybit_rtl::field;
+using anybit_rtl::sext;
+using anybit_rtl::store;
 
 unsigned log2u(unsigned x)
 {
@@ -134,13 +87,12 @@ template <class V, unsigned L> struct ModelT final : Model {
     {
         const V &t = *top;
         d->max_exp = t.dbg_max_exp;
-        const Bits delta = load(t.dbg_delta), lane = load(t.dbg_lane);
         for (unsigned i = 0; i < L; i++) {
-            d->delta[i] = uint8_t(delta.get(6 * i, 6));
-            d->lane[i] = int16_t(sext(lane.get(15 * i, 15), 15));
+            d->delta[i] = uint8_t(field(t.dbg_delta, 6 * i, 6));
+            d->lane[i] = int16_t(sext(field(t.dbg_lane, 15 * i, 15), 15));
         }
-        d->bs_out = sext(load(t.dbg_bs_out).get(0, 32), 15 + log2u(L));
-        d->acc_sum = sext(load(t.dbg_acc_sum).get(0, 32), 21 + log2u(L));
+        d->bs_out = sext(field(t.dbg_bs_out, 0, 32), 15 + log2u(L));
+        d->acc_sum = sext(field(t.dbg_acc_sum, 0, 32), 21 + log2u(L));
         d->norm_shift = t.dbg_norm_shift;
         d->sig_conflict = t.dbg_sig_conflict;
     }

@@ -3,9 +3,12 @@
  * the controller that executes one tile (docs/rtl.md, "Array").
  *
  * Built only when CMake finds Verilator (target anybit_rtl, with the PE's
- * seam rtl_pe_bitmod.h).  The array's size and buffer depths are fixed when
- * it is Verilated (CMake: ANYBIT_ARRAY_ROWS / _COLS, default 4 x 4);
- * ab_rtl_array_bitmod_dims() reports them.
+ * seam rtl_pe_bitmod.h).  An array's size, lanes and buffer depths are
+ * fixed when it is Verilated; two models are: model 0 (CMake
+ * ANYBIT_ARRAY_ROWS / _COLS, default 4 x 4, 4 lanes, 256 steps, 16 groups:
+ * the one `anybit cosim --rtl array` runs) and model 1 (2 x 3, 8 lanes, 64
+ * steps, 8 groups: the parameters away from their defaults).
+ * ab_rtl_array_bitmod_dims() reports a model's.
  *
  * Every call that takes inputs runs exactly one clock cycle (inputs applied
  * with clk low and evaluated, rising edge, evaluated; the outputs are read
@@ -29,6 +32,7 @@ typedef struct ab_rtl_array_bitmod ab_rtl_array_bitmod;
 
 typedef struct ab_rtl_array_dims {
     unsigned rows, cols;
+    unsigned lanes;  /* per PE (rtl/pe_bitmod.v LANES) */
     unsigned steps;  /* activation buffer depth per column (and weight buffer: steps x 4 terms per row) */
     unsigned groups; /* scale buffer depth per row */
 } ab_rtl_array_dims;
@@ -50,19 +54,25 @@ typedef struct ab_rtl_array_status {
     uint32_t cycles;  /* working cycles of the current / last tile */
 } ab_rtl_array_status;
 
-/* A model in reset state; NULL on allocation failure. */
+/* Model 0 in reset state; NULL on allocation failure. */
 ab_rtl_array_bitmod *ab_rtl_array_bitmod_create(bool literal_align);
+/* How many models are Verilated, a model's dims, and one in reset state
+ * (NULL for a model index past the count or on allocation failure). */
+unsigned ab_rtl_array_bitmod_models(void);
+void ab_rtl_array_bitmod_model_dims(unsigned model, ab_rtl_array_dims *d);
+ab_rtl_array_bitmod *ab_rtl_array_bitmod_create_model(unsigned model, bool literal_align);
 void ab_rtl_array_bitmod_destroy(ab_rtl_array_bitmod *a);
 void ab_rtl_array_bitmod_dims(const ab_rtl_array_bitmod *a, ab_rtl_array_dims *d);
 void ab_rtl_array_bitmod_reset(ab_rtl_array_bitmod *a);
 
 /* Buffer writes, one clock each.  Weight terms: row, step, term slot 0..3,
- * the 4 lanes' terms; valid = 0 makes the row's PEs idle in that term
- * cycle.  Scale: unsigned integer (16 bits) and its sign. */
+ * the lanes' terms (dims.lanes of them); valid = 0 makes the row's PEs idle
+ * in that term cycle.  Activations: dims.lanes FP16 values.  Scale:
+ * unsigned integer (16 bits) and its sign. */
 void ab_rtl_array_bitmod_write_terms(ab_rtl_array_bitmod *a, unsigned row, unsigned step,
-                                     unsigned term, const ab_bitmod_term t[4], bool valid);
+                                     unsigned term, const ab_bitmod_term *t, bool valid);
 void ab_rtl_array_bitmod_write_act(ab_rtl_array_bitmod *a, unsigned col, unsigned step,
-                                   const uint16_t act[4]);
+                                   const uint16_t *act);
 void ab_rtl_array_bitmod_write_scale(ab_rtl_array_bitmod *a, unsigned row, unsigned group,
                                      uint32_t scale, uint8_t sign);
 

@@ -434,6 +434,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     ab_accel_default(AB_PE_BITMOD, &a);
     a.rows = d.rows;
     a.cols = d.cols;
+    a.lanes = a.tile_k = d.lanes;
     const bool literal = a.bitmod_rtl_literal_align;
     std::vector<OpTile> tiles;
     std::vector<uint64_t> want_cycles;
@@ -453,7 +454,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         int rc = 0;
         if (ab_pe_prepare(&a, &top->op, &po, &e) != 0)
             rc = ab_error_set(err, "op %zu: %s", o->op, e.msg);
-        else if (op_tiling(v, po, d, &tl, &e) != 0)
+        else if (op_tiling(v, po, 0, &tl, &e) != 0)
             rc = ab_error_set(err, "--rtl array cannot run op %zu: %s", o->op, e.msg);
         if (rc != 0) {
             ab_vop_free(&v);
@@ -461,7 +462,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         }
         const uint64_t n = std::min<uint64_t>(o->tiles, tl.tiles());
         for (uint64_t i = 0; i < n; i++) {
-            tiles.push_back(op_tile(v, po, d, tl, i));
+            tiles.push_back(op_tile(v, po, 0, tl, i));
             // the PE model's cycles for the work unit (as the engine times
             // it) plus the last group's dequantization
             const ab_pe_work w = {false, tiles.back().g0 * v.glen,
@@ -478,7 +479,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         uint64_t cycles = 0;
         while (cycles < o->random_cycles) {
             OpTile ot;
-            ot.t = random_tile(rng, d, tiles.size());
+            ot.t = random_tile(rng, 0, tiles.size());
             want_cycles.push_back(c_rule_cycles(a, ot.t));
             cycles += want_cycles.back();
             tiles.push_back(std::move(ot));
@@ -511,9 +512,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     }
 
     ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal);
-    std::vector<ab_bitmod_pe> cpes(size_t(d.rows) * d.cols);
-    for (auto &p : cpes)
-        ab_bitmod_pe_init(&p, literal);
+    std::vector<ab_bitmod_pe> cpes = c_pes(tiles.at(0).t, literal);
     std::vector<float> acc(have_v ? v.M * v.N : 0, 0.0f);
     std::vector<size_t> groups_done(acc.size(), 0);
     std::string failure;
