@@ -468,7 +468,7 @@ int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *tl,
                                  "has none", v.name);
     if (steps > d.steps)
         return ab_error_set(err, "op '%s': a group of %zu weights takes %zu steps; the Verilated "
-                                 "array buffers %u steps per column (ANYBIT_ARRAY_STEPS)",
+                                 "array buffers %u steps per column",
                             v.name, v.glen, steps, d.steps);
     if (po.cycles_per_step < 1 || po.cycles_per_step > AB_BITMOD_MAX_TERMS)
         return ab_error_set(err, "op '%s': %u term cycles per step; the controller runs 1..%d",
