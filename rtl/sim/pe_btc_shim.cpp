@@ -13,6 +13,7 @@
 #include "Vpe_btc.h"
 #include "verilated.h"
 #include "fst_trace.hpp"
+#include "verilated_bits.hpp"
 
 #ifndef AB_RTL_BTC_M
 #error "AB_RTL_BTC_M/N/K: set by CMakeLists.txt with the verilate() parameters"
@@ -33,21 +34,9 @@ constexpr size_t kRowWords = (kK + 63) / 64;
 static_assert(kK % 32 == 0, "the shim moves tile rows in 32-bit words: K must be a multiple of 32");
 static_assert(kPcw <= 16, "popcount width");
 
-// Ports wider than 64 bits are VlWide arrays of 32-bit words; narrower ones
-// are plain integers.  These move 32-bit words in and out of either.
-template <std::size_t W> void put_word(VlWide<W> &p, size_t i, uint32_t v) { p[i] = v; }
-template <typename T> void put_word(T &p, size_t i, uint32_t v)
-{
-    const unsigned sh = unsigned(32 * i);
-    if (sh < 8 * sizeof(T))
-        p = T((uint64_t(p) & ~(uint64_t(0xffffffffu) << sh)) | (uint64_t(v) << sh));
-}
-template <std::size_t W> uint32_t get_word(const VlWide<W> &p, size_t i) { return p[i]; }
-template <typename T> uint32_t get_word(const T &p, size_t i)
-{
-    const unsigned sh = unsigned(32 * i);
-    return sh < 8 * sizeof(T) ? uint32_t(uint64_t(p) >> sh) : 0u;
-}
+using anybit_rtl::field;
+using anybit_rtl::get_word;
+using anybit_rtl::put_word;
 
 // rows x K bits from the packed uint64 rows (NULL: zeros) into a port.
 template <typename T> void put_tile(T &port, const uint64_t *rows, unsigned nrows)
@@ -61,15 +50,6 @@ template <typename T> void put_tile(T &port, const uint64_t *rows, unsigned nrow
         }
 }
 
-// Field `i` of `bits` bits (bits <= 32) of a port.
-template <typename T> uint32_t get_field(const T &port, unsigned i, unsigned bits)
-{
-    const unsigned lo = i * bits, w = lo / 32, b = lo % 32;
-    uint64_t v = get_word(port, w);
-    if (b + bits > 32)
-        v |= uint64_t(get_word(port, w + 1)) << 32;
-    return uint32_t((v >> b) & ((uint64_t(1) << bits) - 1u));
-}
 
 } // namespace
 
@@ -107,7 +87,7 @@ void tick(ab_rtl_pe_btc *pe, uint32_t *popc)
     t.eval();
     if (popc)
         for (unsigned i = 0; i < kM * kN; i++)
-            popc[i] = get_field(t.dbg_popc, i, kPcw);
+            popc[i] = field(t.dbg_popc, i * kPcw, kPcw);
     if (pe->fst)
         pe->fst->dump(t0);
     t.clk = 1;

@@ -15,22 +15,38 @@
 
 namespace anybit_rtl {
 
-// bits [lo, lo + n) of a port, n <= 64
-template <class T>
-std::enable_if_t<std::is_integral<T>::value, uint64_t> field(const T &v, unsigned lo, unsigned n)
+// Ports wider than 64 bits are VlWide arrays of 32-bit words; narrower ones
+// are plain integers.  These move 32-bit word i in and out of either.
+template <std::size_t W> void put_word(VlWide<W> &p, std::size_t i, uint32_t v)
 {
-    const uint64_t mask = n >= 64 ? ~uint64_t(0) : (uint64_t(1) << n) - 1u;
-    return lo >= 64 ? 0 : (uint64_t(v) >> lo) & mask;
+    p.at(i) = v;
+}
+template <typename T>
+std::enable_if_t<std::is_integral<T>::value> put_word(T &p, std::size_t i, uint32_t v)
+{
+    const unsigned sh = unsigned(32 * i);
+    if (sh < 8 * sizeof(T))
+        p = T((uint64_t(p) & ~(uint64_t(0xffffffffu) << sh)) | (uint64_t(v) << sh));
+}
+template <std::size_t W> uint32_t get_word(const VlWide<W> &p, std::size_t i)
+{
+    return p.at(i);
+}
+template <typename T>
+std::enable_if_t<std::is_integral<T>::value, uint32_t> get_word(const T &p, std::size_t i)
+{
+    const unsigned sh = unsigned(32 * i);
+    return sh < 8 * sizeof(T) ? uint32_t(uint64_t(p) >> sh) : 0u;
 }
 
-template <std::size_t W> uint64_t field(const VlWide<W> &v, unsigned lo, unsigned n)
+// bits [lo, lo + n) of a port, n <= 32
+template <typename T> uint32_t field(const T &port, unsigned lo, unsigned n)
 {
-    uint64_t r = 0;
-    for (unsigned i = 0; i < n; i++) {
-        const unsigned b = lo + i;
-        r |= uint64_t((v.at(b / 32) >> (b % 32)) & 1u) << i;
-    }
-    return r;
+    const unsigned w = lo / 32, b = lo % 32;
+    uint64_t v = get_word(port, w);
+    if (b + n > 32)
+        v |= uint64_t(get_word(port, w + 1)) << 32;
+    return uint32_t((v >> b) & ((uint64_t(1) << n) - 1u));
 }
 
 // A packed input value of up to 256 bits, built field by field, then
