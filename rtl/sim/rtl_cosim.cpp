@@ -436,10 +436,14 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     a.cols = d.cols;
     a.lanes = a.tile_k = d.lanes;
     const bool literal = a.bitmod_rtl_literal_align;
-    std::vector<OpTile> tiles;
+    // trace tiles are built one at a time as they run (a whole layer's
+    // tiles hold its weights several times over); random ones are kept
+    std::vector<OpTile> random_tiles;
     std::vector<uint64_t> want_cycles;
     ab_vop v{};
     bool have_v = false;
+    ab_pe_op po;
+    OpTiling tl;
     std::vector<float> datapath;
     if (o->trace) {
         const ab_trace_op *top = trace_op(o, r, err);
@@ -449,8 +453,6 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         if (ab_vop_load(&a, o->trace, o->op, &v, &e) != 0)
             return ab_error_set(err, "--rtl array cannot run op %zu: %s", o->op, e.msg);
         have_v = true;
-        ab_pe_op po;
-        OpTiling tl;
         int rc = 0;
         if (ab_pe_prepare(&a, &top->op, &po, &e) != 0)
             rc = ab_error_set(err, "op %zu: %s", o->op, e.msg);
@@ -462,11 +464,12 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         }
         const uint64_t n = std::min<uint64_t>(o->tiles, tl.tiles());
         for (uint64_t i = 0; i < n; i++) {
-            tiles.push_back(op_tile(v, po, 0, tl, i));
             // the PE model's cycles for the work unit (as the engine times
-            // it) plus the last group's dequantization
-            const ab_pe_work w = {false, tiles.back().g0 * v.glen,
-                                  uint64_t(tiles.back().t.G) * v.glen, 0};
+            // it, tile i's groups of its K chunk) plus the last group's
+            // dequantization
+            const uint64_t g0 = i % tl.k_chunks * tl.groups_per_chunk;
+            const uint64_t groups = std::min<uint64_t>(tl.groups_per_chunk, v.G - g0);
+            const ab_pe_work w = {false, g0 * v.glen, groups * v.glen, 0};
             want_cycles.push_back(ab_pe_cycles(&a, &po, &w) + po.dequant_cycles);
         }
         datapath.resize(v.M * v.N);
@@ -479,10 +482,10 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         uint64_t cycles = 0;
         while (cycles < o->random_cycles) {
             OpTile ot;
-            ot.t = random_tile(rng, 0, tiles.size());
+            ot.t = random_tile(rng, 0, random_tiles.size());
             want_cycles.push_back(c_rule_cycles(a, ot.t));
             cycles += want_cycles.back();
-            tiles.push_back(std::move(ot));
+            random_tiles.push_back(std::move(ot));
         }
         std::snprintf(r->unit, sizeof r->unit, "random tiles, seed %llu",
                       (unsigned long long)o->seed);
@@ -511,15 +514,20 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         fault.col = d.cols > 2 ? 2 : 0;
     }
 
+    const auto tile_at = [&](size_t i) {
+        return have_v ? op_tile(v, po, 0, tl, i) : random_tiles[i];
+    };
+    const OpTile first = tile_at(0);
     ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal);
-    std::vector<ab_bitmod_pe> cpes = c_pes(tiles.at(0).t, literal);
+    std::vector<ab_bitmod_pe> cpes = c_pes(first.t, literal);
     std::vector<float> acc(have_v ? v.M * v.N : 0, 0.0f);
     std::vector<size_t> groups_done(acc.size(), 0);
     std::string failure;
     const auto t0 = std::chrono::steady_clock::now();
     r->agree = true;
-    for (size_t i = 0; i < tiles.size() && r->agree; i++) {
-        const Tile &t = tiles[i].t;
+    for (size_t i = 0; i < want_cycles.size() && r->agree; i++) {
+        const OpTile ot = i == 0 ? first : tile_at(i);
+        const Tile &t = ot.t;
         const Fault f = i == fault_tile ? fault : Fault{};
         Report rep = run_tile(m, cpes, t, literal, f);
         r->vectors++;
@@ -546,7 +554,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         }
         // the op's outputs: group results summed in FP32 in group order, times
         // the row scale (sim/values_bitmod.c), bit-exact with its datapath
-        const size_t n0 = tiles[i].n0, m0 = tiles[i].m0;
+        const size_t n0 = ot.n0, m0 = ot.m0;
         for (unsigned row = 0; row < t.R && n0 + row < v.N && r->agree; row++)
             for (unsigned c = 0; c < t.C && m0 + c < v.M; c++) {
                 const size_t out = (m0 + c) * v.N + n0 + row;
@@ -576,8 +584,8 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     ab_rtl_array_bitmod_destroy(m);
     if (!r->agree)
         set_report(r, failure);
-    else if (!tiles.empty()) // the Verilated array alone, on the first tile
-        r->rtl_cycles_per_s = rtl_cycles_per_second(tiles[0].t, 0.1);
+    else // the Verilated array alone, on the first tile
+        r->rtl_cycles_per_s = rtl_cycles_per_second(first.t, 0.1);
     if (have_v)
         ab_vop_free(&v);
     return 0;
