@@ -30,7 +30,7 @@ extern "C" {
 #include "engine.h"
 #include "pe.h"
 #include "trace.h"
-#include "values_impl.h"
+#include "values_op.h"
 }
 
 namespace {

@@ -17,7 +17,7 @@
 
 #include "accel.h"
 #include "engine.h"
-#include "engine_impl.h"
+#include "engine_modes.h"
 #include "workload.h"
 
 static double now_s(void)

@@ -8,6 +8,7 @@
  * as one (q*M) x (p*N) binary GEMM followed by one epilogue.
  */
 #include "gemm_bitplane.h"
+#include "ab_math.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -360,17 +361,12 @@ int ab_bp_gemm(const ab_bp_matrix *x, const ab_bp_matrix *w, int64_t *y, ab_bp_s
 
 /* ---- event counts ------------------------------------------------------ */
 
-static uint64_t bp_ceil_div(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
 uint64_t ab_bp_tile_mmas(uint64_t M, uint64_t N, uint64_t K, unsigned p, unsigned q,
                          unsigned tile_m, unsigned tile_n, unsigned tile_k)
 {
     if (!M || !N || !K || !p || !q || !tile_m || !tile_n || !tile_k)
         return 0;
-    return bp_ceil_div(q * M, tile_m) * bp_ceil_div(p * N, tile_n) * bp_ceil_div(K, tile_k);
+    return ab_ceil_div(q * M, tile_m) * ab_ceil_div(p * N, tile_n) * ab_ceil_div(K, tile_k);
 }
 
 void ab_bp_count_events(uint64_t M, uint64_t N, uint64_t K, unsigned p, unsigned q,

@@ -79,9 +79,6 @@ bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 /* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */
 int cli_workload_check(const char *cmd, const cli_workload *w);
 
-/* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
-double cli_phase_tokens(const char *phase, uint32_t batch);
-
 /* The ops to simulate on accelerator a (its default recipe unless
  * --recipe), for `phase` (ignored with --trace, which is read into *trace:
  * the caller frees it); label describes the workload for reports. */

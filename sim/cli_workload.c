@@ -52,13 +52,6 @@ int cli_workload_check(const char *cmd, const cli_workload *w)
     return 0;
 }
 
-double cli_phase_tokens(const char *phase, uint32_t batch)
-{
-    if (phase && strncmp(phase, "prefill:", 8) == 0)
-        return strtod(phase + 8, NULL) * batch;
-    return batch; /* decode: one new token per sequence */
-}
-
 int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a,
                      ab_op_list *ops, ab_trace *trace, double *tokens, char *label, size_t cap,
                      ab_error *err)
@@ -70,7 +63,7 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
         for (size_t i = 0; i < trace->nops; i++)
             if (ab_op_list_push(ops, &trace->ops[i].op, err) != 0)
                 return -1;
-        *tokens = cli_phase_tokens(trace->phase, trace->batch ? trace->batch : 1);
+        *tokens = ab_phase_tokens(trace->phase, trace->batch ? trace->batch : 1);
         snprintf(label, cap, "%s (%s %s, recipe %s)", w->trace, trace->model, trace->phase,
                  trace->recipe);
         return 0;
@@ -79,7 +72,7 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
     const uint32_t batch = w->batch ? w->batch : 1;
     if (ab_workload_expand(w->model, recipe, phase, batch, ops, err) != 0)
         return -1;
-    *tokens = cli_phase_tokens(phase, batch);
+    *tokens = ab_phase_tokens(phase, batch);
     if (batch > 1)
         snprintf(label, cap, "%s %s batch %u (recipe %s)", w->model, phase, batch, recipe);
     else

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "engine_impl.h"
-#include "pe_impl.h"
+#include "ab_math.h"
+#include "pe.h"
 
 uint64_t ab_dma_transfer_cycles(uint64_t bytes, uint64_t milli_bytes_per_cycle)
 {

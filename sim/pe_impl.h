@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "ab_math.h"
 #include "pe.h"
 
 extern const ab_pe_model ab_pe_model_bitmod;
@@ -18,14 +19,6 @@ extern const ab_pe_model ab_pe_model_olive;
 uint64_t ab_pe_sum_groups(uint64_t k0, uint64_t kt, uint64_t group,
                           uint64_t (*per_group)(const void *ctx, uint64_t len), const void *ctx);
 
-/* How many weight groups the range touches. */
-uint64_t ab_pe_count_groups(uint64_t k0, uint64_t kt, uint64_t group);
-
-/* ceil(a / b), 0 for b = 0; inline: the tile walk calls it per tile. */
-static inline uint64_t ab_ceil_div(uint64_t a, uint64_t b)
-{
-    return b ? (a + b - 1) / b : 0;
-}
 
 /* The fields of ab_pe_op every PE fills the same way: bits of weights,
  * activations, outputs, group length and weight metadata; checks that the

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "gemm.h"
-#include "values_impl.h"
+#include "values_op.h"
 
 bool ab_values_present(const ab_trace *t, size_t i)
 {

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "accel.h"
-#include "cli.h"
+#include "engine.h"
 #include "model.h"
 #include "recipe.h"
 #include "report.h"
@@ -200,7 +200,7 @@ static int simulate(ctx *c, size_t t, const char **vals, ab_error *err)
     ab_error e;
     int rc;
     if (ab_workload_expand(model, rec, vals[AB_SWEEP_COL_PHASE], batch ? batch : 1, &ops, &e) != 0 ||
-        ab_sim_ops(&a, &ops, cli_phase_tokens(vals[AB_SWEEP_COL_PHASE], batch ? batch : 1), mode,
+        ab_sim_ops(&a, &ops, ab_phase_tokens(vals[AB_SWEEP_COL_PHASE], batch ? batch : 1), mode,
                    &rs, &e) != 0) {
         char reason[AB_ERROR_MAX];
         short_reason(e.msg, reason, sizeof reason);

@@ -4,7 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "pe_impl.h"
+#include "ab_math.h"
+#include "pe.h"
 
 uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk)
 {

@@ -17,7 +17,8 @@
 
 #include "engine.h"
 #include "engine_impl.h"
-#include "pe_impl.h"
+#include "ab_math.h"
+#include "pe.h"
 #include "tile_prog.h"
 
 /* tilings timed exactly (by the fast mode) after ranking by the estimate */

@@ -20,7 +20,7 @@
 
 #include "bitmod_pe.h"
 #include "bitmod_terms.h"
-#include "values_impl.h"
+#include "values_op.h"
 
 int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
 {

@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "mac_pe.h"
-#include "values_impl.h"
+#include "values_op.h"
 
 /* Planes of codes[rows][k0 .. k0+kc) (row stride ld) into
  * stack[bits][rows][kw], then, when `ones`, one all-ones row of kc bits. */

@@ -15,7 +15,7 @@
 #include "bitmod_terms.h"
 #include "pack.h"
 #include "tensor_io.h"
-#include "values_impl.h"
+#include "values_op.h"
 
 static uint32_t get_u16(const uint8_t *p)
 {

@@ -15,7 +15,7 @@
 
 #include "mac_pe.h"
 #include "tensor_io.h"
-#include "values_impl.h"
+#include "values_op.h"
 
 static bool is_int_pe(const ab_vop *v)
 {

@@ -380,3 +380,10 @@ int ab_workload_expand(const char *model, const char *recipe, const char *phase_
     *out = l;
     return 0;
 }
+
+double ab_phase_tokens(const char *phase_name, uint32_t batch)
+{
+    if (phase_name && strncmp(phase_name, "prefill:", 8) == 0)
+        return strtod(phase_name + 8, NULL) * batch;
+    return batch; /* decode: one new token per sequence */
+}

@@ -78,6 +78,9 @@ int ab_op_list_push(ab_op_list *l, const ab_op *op, ab_error *err);
 int ab_workload_expand(const char *model, const char *recipe, const char *phase, uint32_t batch,
                        ab_op_list *out, ab_error *err);
 
+/* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
+double ab_phase_tokens(const char *phase, uint32_t batch);
+
 /* Where zoo names are looked up: $ANYBIT_HOME if set, else the source tree
  * the binary was built from.  Writes "<root>/<dir>/<name>.yaml". */
 int ab_zoo_path(const char *dir, const char *name, char *out, size_t cap, ab_error *err);

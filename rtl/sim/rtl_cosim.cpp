@@ -20,7 +20,7 @@ extern "C" {
 #include "accel.h"
 #include "pe.h"
 #include "pe_values.h"
-#include "values_impl.h"
+#include "values_op.h"
 }
 
 namespace {

@@ -1,11 +1,13 @@
-/* values_impl.h - what sim/pe_values.c and sim/values_<kind>.c share: an
- * op's operands decoded from the trace once per computation, after the
- * checks that the accelerator's PE can run its formats (values_load.c).
+/* values_op.h - an op's operands decoded from the trace once per
+ * computation, after the checks that the accelerator's PE can run its
+ * formats (values_load.c), and the per-kind computations over them.
+ * Public: sim/pe_values.c and sim/values_<kind>.c compute on it, and the
+ * RTL cosim (rtl/sim) drives the Verilated models with the same operands.
  * Decoding is not arithmetic: both computations (datapath and model) load
  * the op themselves, each from the trace as it is at that moment.
  */
-#ifndef AB_VALUES_IMPL_H
-#define AB_VALUES_IMPL_H
+#ifndef AB_VALUES_OP_H
+#define AB_VALUES_OP_H
 
 #include <stdbool.h>
 #include <stddef.h>
