@@ -18,7 +18,7 @@
 #include "energy.h"
 #include "rtl_synth.h"
 #include "workload.h"
-#include "yaml_doc.h"
+#include "yaml/yaml_doc.h"
 
 static const char *const k_top_keys[] = {"name",    "source", "notes",  "recipe", "pe",
                                          "array",   "clock_ghz", "tech", "buffers", "dram",

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yaml_doc.h"
+#include "yaml/yaml_doc.h"
 
 const char *ab_model_kind_name(ab_model_kind k)
 {

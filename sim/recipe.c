@@ -15,7 +15,7 @@
 
 #include "format.h"
 #include "quant.h"
-#include "yaml_doc.h"
+#include "yaml/yaml_doc.h"
 
 unsigned ab_recipe_code_bits(const char *name, ab_error *err)
 {

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "tensor_io.h"
-#include "yaml_doc.h"
+#include "yaml/yaml_doc.h"
 
 int ab_json_load(const char *path, cJSON **root, ab_error *err)
 {

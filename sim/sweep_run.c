@@ -25,7 +25,7 @@
 #include "recipe.h"
 #include "report.h"
 #include "sweep_impl.h"
-#include "yaml_patch.h"
+#include "yaml/yaml_patch.h"
 
 typedef enum pstate { P_TODO = 0, P_READY, P_DONE } pstate;
 

@@ -8,7 +8,7 @@
 
 #include "sweep.h"
 #include "tensor_io.h"
-#include "yaml_doc.h"
+#include "yaml/yaml_doc.h"
 
 static const char *const k_top[] = {"name", "description", "base", "axes", "constraints", NULL};
 static const char *const k_base[] = {"config", "model", "recipe", "phase", "batch", "mode", NULL};
