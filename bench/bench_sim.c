@@ -18,7 +18,7 @@
 #include "accel.h"
 #include "engine.h"
 #include "engine_modes.h"
-#include "workload.h"
+#include "workload/workload.h"
 
 static double now_s(void)
 {

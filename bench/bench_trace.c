@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "gemm.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 static double now_s(void)
 {

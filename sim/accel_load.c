@@ -17,7 +17,7 @@
 #include "accel_impl.h"
 #include "energy.h"
 #include "rtl_synth.h"
-#include "workload.h"
+#include "workload/workload.h"
 #include "yaml/yaml_doc.h"
 
 static const char *const k_top_keys[] = {"name",    "source", "notes",  "recipe", "pe",

@@ -13,7 +13,7 @@
 #include "ab_error.h"
 #include "accel.h"
 #include "engine.h"
-#include "workload.h"
+#include "workload/workload.h"
 
 enum { AB_EXIT_OK = 0, AB_EXIT_CHECK = 1, AB_EXIT_USAGE = 2 };
 

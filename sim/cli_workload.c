@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 {

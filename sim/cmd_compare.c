@@ -10,7 +10,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "report.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 #define MAX_CONFIGS 16
 #define MAX_PHASES 8

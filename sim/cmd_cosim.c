@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 #ifdef ANYBIT_HAVE_RTL
 #include "pe_values.h"

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "report.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 static void usage(FILE *out)
 {

@@ -14,8 +14,8 @@
 #include "gemm.h"
 #include "quant.h"
 #include "synth.h"
-#include "trace.h"
-#include "workload.h"
+#include "workload/trace.h"
+#include "workload/workload.h"
 
 /* Above this many bytes of values gen warns that the file gets big. */
 #define VALUES_WARN_BYTES (256.0 * 1024 * 1024)

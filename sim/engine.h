@@ -21,7 +21,7 @@
 #include "accel.h"
 #include "energy.h"
 #include "pe.h"
-#include "workload.h"
+#include "workload/workload.h"
 
 #ifdef __cplusplus
 extern "C" {

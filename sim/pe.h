@@ -24,7 +24,7 @@
 #include "ab_error.h"
 #include "accel.h"
 #include "format.h"
-#include "workload.h"
+#include "workload/workload.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -41,7 +41,7 @@
 
 #include "ab_error.h"
 #include "accel.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 #ifdef __cplusplus
 extern "C" {

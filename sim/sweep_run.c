@@ -21,8 +21,8 @@
 
 #include "accel.h"
 #include "engine.h"
-#include "model.h"
-#include "recipe.h"
+#include "workload/model.h"
+#include "workload/recipe.h"
 #include "report.h"
 #include "sweep_impl.h"
 #include "yaml/yaml_patch.h"

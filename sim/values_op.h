@@ -17,7 +17,7 @@
 #include "format.h"
 #include "gemm_bitplane.h"
 #include "quant.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 typedef struct ab_vop {
     const ab_accel *a;

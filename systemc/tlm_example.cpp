@@ -25,7 +25,7 @@
 extern "C" {
 #include "engine.h"
 #include "pe_values.h"
-#include "trace.h"
+#include "workload/trace.h"
 }
 
 using anybit::AccelRegs;

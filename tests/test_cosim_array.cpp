@@ -31,7 +31,7 @@ extern "C" {
 #include "accel.h"
 #include "engine.h"
 #include "pe.h"
-#include "trace.h"
+#include "workload/trace.h"
 #include "values_op.h"
 }
 

@@ -22,7 +22,7 @@
 extern "C" {
 #include "quant.h"
 #include "tensor_io.h"
-#include "trace.h"
+#include "workload/trace.h"
 }
 
 namespace {

@@ -1,5 +1,5 @@
 // test_model.cpp - model zoo, quantization recipes and workload expansion
-// (sim/model.c, sim/recipe.c, sim/workload.c).  Expected shapes and MAC
+// (sim/workload/model.c, sim/workload/recipe.c, sim/workload/workload.c).  Expected shapes and MAC
 // totals are written here from the published configs, not from the code.
 #include <gtest/gtest.h>
 
@@ -13,9 +13,9 @@
 #include <vector>
 
 extern "C" {
-#include "model.h"
-#include "recipe.h"
-#include "workload.h"
+#include "workload/model.h"
+#include "workload/recipe.h"
+#include "workload/workload.h"
 }
 
 namespace {

@@ -7,7 +7,7 @@
 #include <cstring>
 
 extern "C" {
-#include "workload.h"
+#include "workload/workload.h"
 }
 
 namespace anybit_test {

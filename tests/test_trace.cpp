@@ -28,7 +28,7 @@ extern "C" {
 #include "quant.h"
 #include "synth.h"
 #include "tensor_io.h"
-#include "trace.h"
+#include "workload/trace.h"
 }
 
 namespace {

@@ -35,7 +35,7 @@ extern "C" {
 #include "pe_values.h"
 #include "quant.h"
 #include "synth.h"
-#include "trace.h"
+#include "workload/trace.h"
 }
 
 namespace {

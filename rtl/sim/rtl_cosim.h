@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "ab_error.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 #ifdef __cplusplus
 extern "C" {

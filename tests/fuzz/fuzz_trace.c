@@ -13,7 +13,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "gemm.h"
-#include "trace.h"
+#include "workload/trace.h"
 
 /* keep each input cheap: skip the GEMM of big ops */
 #define FUZZ_MAX_ELEMS 65536u

@@ -10,8 +10,8 @@
 
 #include "accel.h"
 #include "energy.h"
-#include "model.h"
-#include "recipe.h"
+#include "workload/model.h"
+#include "workload/recipe.h"
 #include "sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
