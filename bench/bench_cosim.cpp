@@ -26,7 +26,7 @@
 #include "cosim_array.hpp"
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 #include "pe.h"
 #include "workload/trace.h"

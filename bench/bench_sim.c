@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 #include "engine_modes.h"
 #include "workload/workload.h"

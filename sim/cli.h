@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "ab_error.h"
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 #include "workload/workload.h"
 

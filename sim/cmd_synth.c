@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rtl_synth.h"
+#include "accel/rtl_synth.h"
 
 #ifndef ANYBIT_SOURCE_DIR
 #define ANYBIT_SOURCE_DIR "."

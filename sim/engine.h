@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 #include "ab_error.h"
-#include "accel.h"
-#include "energy.h"
+#include "accel/accel.h"
+#include "accel/energy.h"
 #include "pe.h"
 #include "workload/workload.h"
 

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "ab_error.h"
-#include "accel.h"
+#include "accel/accel.h"
 #include "format.h"
 #include "workload/workload.h"
 

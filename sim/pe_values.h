@@ -40,7 +40,7 @@
 #include <stddef.h>
 
 #include "ab_error.h"
-#include "accel.h"
+#include "accel/accel.h"
 #include "workload/trace.h"
 
 #ifdef __cplusplus

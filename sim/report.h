@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "ab_error.h"
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 
 #ifdef __cplusplus

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 #include "workload/model.h"
 #include "workload/recipe.h"

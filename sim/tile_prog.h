@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "accel.h"
-#include "energy.h"
+#include "accel/accel.h"
+#include "accel/energy.h"
 #include "engine.h"
 #include "pe.h"
 

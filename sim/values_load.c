@@ -34,7 +34,7 @@ static float get_f32(const uint8_t *p)
 /* ---- what each PE takes ------------------------------------------------- */
 
 /* The kind's name for messages.  Local rather than ab_pe_kind_name: the
- * values check must not depend on the accelerator loader (sim/accel.c). */
+ * values check must not depend on the accelerator loader (sim/accel/accel.c). */
 static const char *pe_name(ab_pe_kind k)
 {
     static const char *const names[AB_PE_KIND_COUNT] = {"bitmod", "btc",  "fp16",

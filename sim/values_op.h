@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accel.h"
+#include "accel/accel.h"
 #include "format.h"
 #include "gemm_bitplane.h"
 #include "quant.h"

@@ -34,7 +34,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 }
 
 namespace anybit {

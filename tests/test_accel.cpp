@@ -1,5 +1,5 @@
 // test_accel.cpp - accelerator descriptions and the energy model
-// (sim/accel.c, sim/accel_load.c, sim/tech.c, sim/dram.c, sim/energy.c).
+// (sim/accel/accel.c, sim/accel/accel_load.c, sim/accel/tech.c, sim/accel/dram.c, sim/accel/energy.c).
 // Expected numbers are written here from the sources (REFERENCES.md, the
 // BitMoD PE table, Horowitz ISSCC 2014, the DRAM standards), not from the
 // code.
@@ -16,8 +16,8 @@
 #include <vector>
 
 extern "C" {
-#include "accel.h"
-#include "energy.h"
+#include "accel/accel.h"
+#include "accel/energy.h"
 }
 
 namespace {

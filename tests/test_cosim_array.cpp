@@ -28,7 +28,7 @@
 #include "test_util.h"
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "engine.h"
 #include "pe.h"
 #include "workload/trace.h"

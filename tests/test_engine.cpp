@@ -12,7 +12,7 @@
 #include "test_ops.h"
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "bitmod_terms.h"
 #include "engine.h"
 #include "pe.h"

@@ -1,6 +1,6 @@
-// test_synth.cpp - `anybit synth` (sim/cmd_synth.c, sim/synth_yosys.c,
-// sim/synth_json.c), area_source: yosys in accelerator configs
-// (sim/accel_load.c), and functional checks of the baseline MAC PEs
+// test_synth.cpp - `anybit synth` (sim/cmd_synth.c, sim/accel/synth_yosys.c,
+// sim/accel/synth_json.c), area_source: yosys in accelerator configs
+// (sim/accel/accel_load.c), and functional checks of the baseline MAC PEs
 // (rtl/mac_int8.v, rtl/fp16_mul_fp32_add.v) through Yosys' `sat` and `eval`
 // commands (no Verilated targets: no build cost).  Tests that need Yosys
 // skip where it is not installed.
@@ -20,9 +20,9 @@
 #include <vector>
 
 extern "C" {
-#include "accel.h"
-#include "energy.h"
-#include "rtl_synth.h"
+#include "accel/accel.h"
+#include "accel/energy.h"
+#include "accel/rtl_synth.h"
 }
 
 namespace {

@@ -29,7 +29,7 @@
 #include <vector>
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "bitmod_pe.h"
 #include "format.h"
 #include "pe.h"

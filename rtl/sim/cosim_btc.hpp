@@ -37,7 +37,7 @@
 #include <vector>
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "gemm_bitplane.h"
 #include "pe.h"
 #include "rtl_pe_btc.h"

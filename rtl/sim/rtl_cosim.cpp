@@ -17,7 +17,7 @@
 #include "cosim_btc.hpp"
 
 extern "C" {
-#include "accel.h"
+#include "accel/accel.h"
 #include "pe.h"
 #include "pe_values.h"
 #include "values_op.h"

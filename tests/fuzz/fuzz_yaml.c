@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "accel.h"
-#include "energy.h"
+#include "accel/accel.h"
+#include "accel/energy.h"
 #include "workload/model.h"
 #include "workload/recipe.h"
 #include "sweep.h"
