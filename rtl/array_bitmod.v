@@ -1,6 +1,6 @@
 // array_bitmod.v - an R x C output-stationary array of BitMoD PEs
 // (rtl/pe_bitmod.v) with its tile buffers and a controller that executes
-// one tile, lock-step with the C model (sim/tile_prog.c, sim/pe_bitmod.c).
+// one tile, lock-step with the C model (sim/tile_prog.c, sim/pe/pe_bitmod.c).
 // Full description: docs/rtl.md, "Array".
 //
 // ---- Mapping (sim/tile_prog.c, output-stationary) ------------------------
@@ -28,7 +28,7 @@
 // cycle, then one bit per cycle, MSB first).  After the last group a tail
 // of cfg_dq_bits cycles dequantizes it.  So a tile takes
 //     G * max(steps * cpw, dq) + dq
-// working cycles: sim/pe_bitmod.c's per-group rule (ab_pe_cycles) plus the
+// working cycles: sim/pe/pe_bitmod.c's per-group rule (ab_pe_cycles) plus the
 // dequantization of the last group (the engine's dequant_cycles delay).
 // out_valid is high for one cycle after the edge that took a group's last
 // scale bit; dq_* of every PE then hold that group's result (out_group).

@@ -1,5 +1,5 @@
 // mac_fp16.v - the FP16 baseline PE: one FP16 x FP16 multiply per cycle,
-// accumulated in FP32 (the fp16 PE kind of sim/pe_fp16.c; docs/rtl.md
+// accumulated in FP32 (the fp16 PE kind of sim/pe/pe_fp16.c; docs/rtl.md
 // "Baseline MAC PEs").
 //
 // mac_fp16 is the register around fp16_mul_fp32_add (rtl/fp16_mul_fp32_add.v), a combinational

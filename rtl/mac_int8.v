@@ -1,6 +1,6 @@
 // mac_int8.v - the INT8 baseline PE: one signed INT8 x INT8 multiply per
 // cycle into a wrapping 32-bit two's-complement accumulator (the int8 PE
-// kind of sim/pe_int8.c; docs/rtl.md "Baseline MAC PEs").
+// kind of sim/pe/pe_int8.c; docs/rtl.md "Baseline MAC PEs").
 //
 // Timing: every input is sampled at the rising edge of clk.
 //   rst_n = 0        acc <= 0 (synchronous, active low)

@@ -4,7 +4,7 @@
 // shift-added with the plane pair's weight into M x N int32 accumulators.
 //
 // The arithmetic is kernels/gemm_bitplane.h's (ab_bp_gemm); the timing is
-// sim/pe_btc.c's (one plane pair per cycle, j fastest, then i, per tile_k
+// sim/pe/pe_btc.c's (one plane pair per cycle, j fastest, then i, per tile_k
 // step: p*q cycles per k step).  The plane-pair sequencer lives outside the
 // PE (the controller; in the co-simulation, tests/test_cosim_btc.cpp).
 // Lock-step co-simulated by tests/test_cosim_btc.cpp.  Full description:

@@ -8,7 +8,7 @@
 
 #include "engine_impl.h"
 #include "ab_math.h"
-#include "pe.h"
+#include "pe/pe.h"
 
 uint64_t ab_dma_transfer_cycles(uint64_t bytes, uint64_t milli_bytes_per_cycle)
 {

@@ -20,7 +20,7 @@
 #include "ab_error.h"
 #include "accel/accel.h"
 #include "accel/energy.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "workload/workload.h"
 
 #ifdef __cplusplus

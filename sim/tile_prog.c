@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ab_math.h"
-#include "pe.h"
+#include "pe/pe.h"
 
 uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk)
 {

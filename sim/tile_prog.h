@@ -17,7 +17,7 @@
 #include "accel/accel.h"
 #include "accel/energy.h"
 #include "engine.h"
-#include "pe.h"
+#include "pe/pe.h"
 
 #ifdef __cplusplus
 extern "C" {

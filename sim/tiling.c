@@ -18,7 +18,7 @@
 #include "engine.h"
 #include "engine_impl.h"
 #include "ab_math.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "tile_prog.h"
 
 /* tilings timed exactly (by the fast mode) after ranking by the estimate */

@@ -30,7 +30,7 @@
 extern "C" {
 #include "accel/accel.h"
 #include "engine.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "workload/trace.h"
 #include "values_op.h"
 }

@@ -34,7 +34,7 @@ std::string fst_path(const std::string &name)
 // mode; K mostly not a multiple of tile_k; per-channel and grouped) through
 // the plane-pair controller, lock-step with the C shadow every cycle and
 // with ab_bp_gemm at the end of every group piece of every output tile;
-// the cycles used per output tile equal sim/pe_btc.c's cycles(), and its
+// the cycles used per output tile equal sim/pe/pe_btc.c's cycles(), and its
 // stepper walks the same (k step, i, j) sequence.
 TEST(CosimBtc, RandomProblemsLockStep)
 {

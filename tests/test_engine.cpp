@@ -15,7 +15,7 @@ extern "C" {
 #include "accel/accel.h"
 #include "bitmod_terms.h"
 #include "engine.h"
-#include "pe.h"
+#include "pe/pe.h"
 }
 
 namespace {

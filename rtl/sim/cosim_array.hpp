@@ -13,8 +13,8 @@
 //           run on the same codes, activations and scale (an independent
 //           call path: padding, term order, dequantization);
 //   timing  the tile's working cycles (start to done) must equal the C
-//           rule, ab_pe_cycles (sim/pe.h, the bitmod model of
-//           sim/pe_bitmod.c: per group max(ceil(len/4) * cpw, scale bits))
+//           rule, ab_pe_cycles (sim/pe/pe.h, the bitmod model of
+//           sim/pe/pe_bitmod.c: per group max(ceil(len/4) * cpw, scale bits))
 //           plus the engine's delay of the last group's dequantization.
 //
 // At the first mismatch the checker stops, replays the tile from reset with
@@ -32,7 +32,7 @@ extern "C" {
 #include "accel/accel.h"
 #include "bitmod_pe.h"
 #include "format.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "rtl_array_bitmod.h"
 #include "values_op.h"
 }

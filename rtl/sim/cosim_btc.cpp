@@ -67,7 +67,7 @@ ab_accel accel_for(const Dims &d)
 }
 
 // Pack, and resolve p, q, the group and the cycle rule through the PE
-// model's own prepare (so the formats' plane counts come from sim/pe_btc.c).
+// model's own prepare (so the formats' plane counts come from sim/pe/pe_btc.c).
 bool finish(Problem &pr, const ab_accel &a, std::string *error)
 {
     pr.kwp = ab_bp_words(pr.K);
@@ -95,7 +95,7 @@ bool finish(Problem &pr, const ab_accel &a, std::string *error)
         return false;
     }
     if (pr.po.p != pr.p || pr.po.q != pr.q || pr.po.xor_mode != pr.xor_mode()) {
-        *error = describe(pr) + ": sim/pe_btc.c's prepare disagrees on p, q or the XOR mode";
+        *error = describe(pr) + ": sim/pe/pe_btc.c's prepare disagrees on p, q or the XOR mode";
         return false;
     }
     return true;
@@ -223,7 +223,7 @@ bool drive(const std::vector<Problem> &probs, const ab_accel &a, const Dims &d,
                 }
                 if (used != rule) {
                     std::ostringstream o;
-                    o << "output tile used " << used << " cycles, sim/pe_btc.c's cycles() says "
+                    o << "output tile used " << used << " cycles, sim/pe/pe_btc.c's cycles() says "
                       << rule;
                     timing(o.str());
                 }

@@ -6,7 +6,7 @@
 // Models it checks against:
 //   values  kernels/gemm_bitplane.h (ab_bp_gemm, wrapped with
 //           ab_bp_wrap_int32), per output tile and weight group;
-//   timing  sim/pe_btc.c through sim/pe.h: its cycles() for the work unit,
+//   timing  sim/pe/pe_btc.c through sim/pe/pe.h: its cycles() for the work unit,
 //           and its per-cycle stepper advanced with the RTL, whose plane
 //           pair / k step counters must name the pair the controller feeds.
 //
@@ -39,7 +39,7 @@
 extern "C" {
 #include "accel/accel.h"
 #include "gemm_bitplane.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "rtl_pe_btc.h"
 }
 
@@ -107,7 +107,7 @@ struct Shadow {
     }
 };
 
-// Calls emit(cycle) for every cycle of the problems, in sim/pe_btc.c's
+// Calls emit(cycle) for every cycle of the problems, in sim/pe/pe_btc.c's
 // order; checks the model's stepper against the schedule and the cycle
 // count against the model's cycles() (failures go to *timing_error, the
 // first one only, with the cycle index).  Returns false when emit asks to
@@ -153,13 +153,13 @@ std::string describe(const Problem &pr);
 ab_accel accel_for(const Dims &d);
 // Pack, and resolve p, q, the group and the cycle rule through the PE
 // model's own prepare (so the formats' plane counts come from
-// sim/pe_btc.c).  false with *error set when the model rejects it.
+// sim/pe/pe_btc.c).  false with *error set when the model rejects it.
 bool finish(Problem &pr, const ab_accel &a, std::string *error);
 // bits [k0, k0 + kc) of a packed row into out[0 .. kw) (zero beyond kc).
 void extract(const uint64_t *row, size_t k0, size_t kc, uint64_t *out, size_t kw);
 
 // Calls emit(cycle) for every cycle of the problems (the first max_tiles
-// output tiles), in sim/pe_btc.c's order; checks the model's stepper
+// output tiles), in sim/pe/pe_btc.c's order; checks the model's stepper
 // against the schedule and the cycle count against the model's cycles()
 // (failures go to *terr, the first one only, with the cycle index).
 // Returns false when emit asks to stop.

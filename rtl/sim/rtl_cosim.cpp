@@ -18,7 +18,7 @@
 
 extern "C" {
 #include "accel/accel.h"
-#include "pe.h"
+#include "pe/pe.h"
 #include "pe_values.h"
 #include "values_op.h"
 }
@@ -306,7 +306,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         r->agree = false;
         std::ostringstream t;
         t << "cosim mismatch: " << r->unit << ": the RTL ran " << r->cycles
-          << " cycles, sim/pe_bitmod.c's cycles() + dequant_cycles say " << r->model_cycles
+          << " cycles, sim/pe/pe_bitmod.c's cycles() + dequant_cycles say " << r->model_cycles
           << "\n";
         set_report(r, t.str());
     }
@@ -404,7 +404,7 @@ int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
                           std::to_string(terr.cycle) + ": " + terr.msg + "\n");
     } else if (rep.cycles != r->model_cycles) {
         set_report(r, std::string("cosim mismatch: ") + r->unit + ": the RTL ran " +
-                          std::to_string(rep.cycles) + " cycles, sim/pe_btc.c's cycles() says " +
+                          std::to_string(rep.cycles) + " cycles, sim/pe/pe_btc.c's cycles() says " +
                           std::to_string(r->model_cycles) + "\n");
     }
     if (rep.ok) { // the Verilated model alone over the same stimulus
@@ -543,7 +543,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         r->group_checks += rep.group_checks;
         if (rep.cycles != want_cycles[i]) {
             failure = std::string("cosim mismatch: ") + r->unit + ", " + t.what + ": the RTL ran " +
-                      std::to_string(rep.cycles) + " working cycles, sim/pe_bitmod.c's cycles() + "
+                      std::to_string(rep.cycles) + " working cycles, sim/pe/pe_bitmod.c's cycles() + "
                       "dequant_cycles say " + std::to_string(want_cycles[i]) + "\n";
             r->agree = false;
             break;
