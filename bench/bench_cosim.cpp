@@ -30,7 +30,7 @@ extern "C" {
 #include "engine.h"
 #include "pe/pe.h"
 #include "workload/trace.h"
-#include "values_op.h"
+#include "values/values_op.h"
 }
 
 namespace {

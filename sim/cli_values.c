@@ -1,9 +1,9 @@
 /* cli_values.c - the value check of `anybit run --trace`: every op that
- * carries values goes through sim/pe_values.h on the accelerator's PE. */
+ * carries values goes through sim/values/pe_values.h on the accelerator's PE. */
 #include <stdio.h>
 
 #include "cli.h"
-#include "pe_values.h"
+#include "values/pe_values.h"
 #include "report.h"
 
 int cli_check_values(const ab_accel *a, const ab_trace *t, ab_op_check *checks, ab_error *err)

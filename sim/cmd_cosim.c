@@ -14,7 +14,7 @@
 #include "workload/trace.h"
 
 #ifdef ANYBIT_HAVE_RTL
-#include "pe_values.h"
+#include "values/pe_values.h"
 #include "rtl_cosim.h"
 #endif
 
@@ -174,7 +174,7 @@ int cmd_cosim(int argc, char **argv)
     if (is_array && trace) {
         printf("  group results       %" PRIu64 " (every PE's vs ab_bitmod_pe_group)\n",
                r.group_checks);
-        printf("  outputs compared    %" PRIu64 " (op outputs vs sim/values_bitmod.c's "
+        printf("  outputs compared    %" PRIu64 " (op outputs vs sim/values/values_bitmod.c's "
                "datapath, bit-exact)\n", r.outputs);
     } else if (is_array) {
         printf("  outputs compared    %" PRIu64 " (group results, every PE's vs "

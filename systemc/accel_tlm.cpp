@@ -7,7 +7,7 @@
 
 extern "C" {
 #include "engine.h"
-#include "pe_values.h"
+#include "values/pe_values.h"
 #include "workload/trace.h"
 }
 

@@ -7,7 +7,7 @@
 // ab_pe_cycles + the last group's dequantization):
 //   (a) random tiles of every weight format family, both alignment rules;
 //   (b) every tile of op 0 of the BitMoD example trace, whose outputs (the
-//       RTL's group results summed in FP32 as sim/values_bitmod.c does)
+//       RTL's group results summed in FP32 as sim/values/values_bitmod.c does)
 //       must equal ab_values_bitmod_datapath bit for bit;
 //   (c) a one-bit fault forced into one PE's accumulator is caught, named,
 //       and a waveform written.
@@ -32,7 +32,7 @@ extern "C" {
 #include "engine.h"
 #include "pe/pe.h"
 #include "workload/trace.h"
-#include "values_op.h"
+#include "values/values_op.h"
 }
 
 namespace {
@@ -176,7 +176,7 @@ void trace_op_tiles(unsigned model)
         EXPECT_EQ(r.group_checks, uint64_t(t.R) * t.C * t.G);
         cycles += r.cycles;
         // the op's outputs from the RTL's group results (the FP32 part
-        // outside the PE, as sim/values_bitmod.c)
+        // outside the PE, as sim/values/values_bitmod.c)
         for (unsigned row = 0; row < t.R && ot.n0 + row < v.N; row++)
             for (unsigned c = 0; c < t.C && ot.m0 + c < v.M; c++) {
                 float acc = 0.0f;

@@ -1,4 +1,4 @@
-// test_values.cpp - bit-exact output values of the PEs (sim/pe_values.h,
+// test_values.cpp - bit-exact output values of the PEs (sim/values/pe_values.h,
 // kernels/mac_pe.h, kernels/act_quant.h, docs/values.md): the simulated
 // datapath and the kernels model agree bit for bit for every PE kind over
 // seeded random shapes and formats; the error vs the float reference stays
@@ -32,7 +32,7 @@ extern "C" {
 #include "act_quant.h"
 #include "format.h"
 #include "mac_pe.h"
-#include "pe_values.h"
+#include "values/pe_values.h"
 #include "quant.h"
 #include "synth.h"
 #include "workload/trace.h"

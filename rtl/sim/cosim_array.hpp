@@ -34,7 +34,7 @@ extern "C" {
 #include "format.h"
 #include "pe/pe.h"
 #include "rtl_array_bitmod.h"
-#include "values_op.h"
+#include "values/values_op.h"
 }
 
 namespace ab_cosim_array {

@@ -19,8 +19,8 @@
 extern "C" {
 #include "accel/accel.h"
 #include "pe/pe.h"
-#include "pe_values.h"
-#include "values_op.h"
+#include "values/pe_values.h"
+#include "values/values_op.h"
 }
 
 namespace {
@@ -227,7 +227,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             return ab_error_set(err, "op %zu: %s", o->op, pe_err.msg);
         }
         // the scale's bits as the timing model counts them (the scale
-        // format's width; sim/values_bitmod.c steps the accelerator's
+        // format's width; sim/values/values_bitmod.c steps the accelerator's
         // scale_bits, the same value with leading zeros)
         unsigned sb = unsigned(po.dequant_cycles);
         for (size_t s = 0; s < v.N * v.G; s++)
@@ -340,7 +340,7 @@ int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             ab_vop_free(&v);
             return ab_error_set(err, "--rtl pe_btc cannot run op %zu '%s': weight_format '%s' "
                                      "with act_format '%s' needs the all-ones plane of "
-                                     "sim/values_btc.c, which pe_btc has no port for",
+                                     "sim/values/values_btc.c, which pe_btc has no port for",
                                 o->op, to.op.name, to.op.weight_format, to.op.act_format);
         }
         Problem pr;
@@ -553,7 +553,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             continue;
         }
         // the op's outputs: group results summed in FP32 in group order, times
-        // the row scale (sim/values_bitmod.c), bit-exact with its datapath
+        // the row scale (sim/values/values_bitmod.c), bit-exact with its datapath
         const size_t n0 = ot.n0, m0 = ot.m0;
         for (unsigned row = 0; row < t.R && n0 + row < v.N && r->agree; row++)
             for (unsigned c = 0; c < t.C && m0 + c < v.M; c++) {
@@ -572,7 +572,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
                     std::ostringstream e;
                     e << "cosim mismatch: " << r->unit << ", " << t.what << ": output (m "
                       << m0 + c << ", n " << n0 + row << "): RTL " << y << " (0x" << std::hex << yb
-                      << "), sim/values_bitmod.c datapath " << datapath[out] << " (0x" << eb
+                      << "), sim/values/values_bitmod.c datapath " << datapath[out] << " (0x" << eb
                       << ")\n";
                     failure = e.str();
                     r->agree = false;
