@@ -9,7 +9,7 @@
 //      again: clocks per second, and PE-cycles per second (x R x C);
 //   2. lock-step (`anybit cosim --rtl array`): the same tile checked
 //      against one C PE per array PE every clock: cycles per second;
-//   3. C cycle mode (sim/engine_cycle.c) and fast mode on an op of exactly
+//   3. C cycle mode (sim/engine/engine_cycle.c) and fast mode on an op of exactly
 //      that tile's shape (M = C tokens, N = R channels, same K and formats)
 //      on the bitmod preset resized to R x C: simulated cycles per second
 //      (one tile per call: the engine's per-op set-up, mapper and prepare,
@@ -27,7 +27,7 @@
 
 extern "C" {
 #include "accel/accel.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "pe/pe.h"
 #include "workload/trace.h"
 #include "values/values_op.h"

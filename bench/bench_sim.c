@@ -16,8 +16,8 @@
 #include <time.h>
 
 #include "accel/accel.h"
-#include "engine.h"
-#include "engine_modes.h"
+#include "engine/engine.h"
+#include "engine/engine_modes.h"
 #include "workload/workload.h"
 
 static double now_s(void)

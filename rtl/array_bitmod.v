@@ -1,9 +1,9 @@
 // array_bitmod.v - an R x C output-stationary array of BitMoD PEs
 // (rtl/pe_bitmod.v) with its tile buffers and a controller that executes
-// one tile, lock-step with the C model (sim/tile_prog.c, sim/pe/pe_bitmod.c).
+// one tile, lock-step with the C model (sim/engine/tile_prog.c, sim/pe/pe_bitmod.c).
 // Full description: docs/rtl.md, "Array".
 //
-// ---- Mapping (sim/tile_prog.c, output-stationary) ------------------------
+// ---- Mapping (sim/engine/tile_prog.c, output-stationary) ------------------------
 // PE (r, c) computes output (n0 + r, m0 + c): the weight terms of row r are
 // broadcast along the row, the activations of column c go down the column;
 // all PEs run in lock step (one controller, no systolic skew).

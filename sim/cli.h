@@ -12,7 +12,7 @@
 
 #include "ab_error.h"
 #include "accel/accel.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "workload/workload.h"
 
 enum { AB_EXIT_OK = 0, AB_EXIT_CHECK = 1, AB_EXIT_USAGE = 2 };

@@ -8,7 +8,7 @@
 
 #include "ab_error.h"
 #include "accel/accel.h"
-#include "engine.h"
+#include "engine/engine.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "ab_error.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "sweep.h"
 
 /* Output columns of results.csv, in order (docs/sweeps.md). */

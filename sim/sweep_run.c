@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "accel/accel.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "workload/model.h"
 #include "workload/recipe.h"
 #include "report.h"

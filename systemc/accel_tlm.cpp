@@ -6,7 +6,7 @@
 #include <cstring>
 
 extern "C" {
-#include "engine.h"
+#include "engine/engine.h"
 #include "values/pe_values.h"
 #include "workload/trace.h"
 }

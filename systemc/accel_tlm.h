@@ -1,6 +1,6 @@
 // accel_tlm.h - a TLM-2.0 target model of an anybit accelerator: the
 // integration point for virtual platforms.  It wraps the C simulator
-// (sim/engine.h for cycles, sim/values/pe_values.h for output values) behind a
+// (sim/engine/engine.h for cycles, sim/values/pe_values.h for output values) behind a
 // register map and a memory window (docs/systemc.md).
 //
 // Register map (32-bit registers, little-endian, offsets from the base):

@@ -23,7 +23,7 @@
 #include "accel_tlm.h"
 
 extern "C" {
-#include "engine.h"
+#include "engine/engine.h"
 #include "values/pe_values.h"
 #include "workload/trace.h"
 }

@@ -29,7 +29,7 @@
 
 extern "C" {
 #include "accel/accel.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "pe/pe.h"
 #include "workload/trace.h"
 #include "values/values_op.h"

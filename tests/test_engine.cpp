@@ -14,7 +14,7 @@
 extern "C" {
 #include "accel/accel.h"
 #include "bitmod_terms.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "pe/pe.h"
 }
 
