@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "values/pe_values.h"
-#include "report.h"
+#include "results/report.h"
 
 int cli_check_values(const ab_accel *a, const ab_trace *t, ab_op_check *checks, ab_error *err)
 {

@@ -9,7 +9,7 @@
 
 #include "atomic_file.h"
 #include "cli.h"
-#include "report.h"
+#include "results/report.h"
 #include "workload/trace.h"
 
 #define MAX_CONFIGS 16

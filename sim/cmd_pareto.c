@@ -10,10 +10,10 @@
 
 #include "atomic_file.h"
 #include "cli.h"
-#include "pareto.h"
+#include "results/pareto.h"
 #include "plot.h"
-#include "report.h"
-#include "results.h"
+#include "results/report.h"
+#include "results/results.h"
 
 static void usage(FILE *out)
 {

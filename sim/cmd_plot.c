@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "plot.h"
-#include "results.h"
+#include "results/results.h"
 
 static void usage(FILE *out)
 {

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "html_report.h"
 #include "plot.h"
-#include "results.h"
+#include "results/results.h"
 #include "sweep_info.h"
 
 static void usage(FILE *out)

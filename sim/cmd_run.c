@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "report.h"
+#include "results/report.h"
 #include "workload/trace.h"
 
 static void usage(FILE *out)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
-#include "report.h"
+#include "results/report.h"
 
 #ifndef ANYBIT_VERSION
 #define ANYBIT_VERSION "0.0.0"

@@ -8,7 +8,7 @@
 
 #include "ab_error.h"
 #include "plot.h"
-#include "results.h"
+#include "results/results.h"
 #include "sweep_info.h"
 
 #ifdef __cplusplus

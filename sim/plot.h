@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "ab_error.h"
-#include "results.h"
+#include "results/results.h"
 #include "roofline.h"
 
 #ifdef __cplusplus

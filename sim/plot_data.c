@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pareto.h"
+#include "results/pareto.h"
 
 static const char *const names[AB_PLOT_COUNT] = {"pareto", "energy", "speedup", "roofline"};
 static const char *const captions[AB_PLOT_COUNT] = {

@@ -13,7 +13,7 @@
 
 #include "atomic_file.h"
 #include "plot_impl.h"
-#include "report.h"
+#include "results/report.h"
 #include "tensor_io.h"
 
 extern char **environ;

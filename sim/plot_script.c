@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "plot_impl.h"
-#include "report.h"
+#include "results/report.h"
 
 /* Every figure has the same size so that the report lines them up. */
 #define PLOT_W 960

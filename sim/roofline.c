@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "report.h"
+#include "results/report.h"
 #include "sweep_info.h"
 
 

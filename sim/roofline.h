@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "ab_error.h"
-#include "results.h"
+#include "results/results.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
-#include "report.h"
+#include "results/report.h"
 #include "sweep_impl.h"
 #include "sweep_info.h"
 #include "tensor_io.h"

@@ -23,7 +23,7 @@
 #include "engine/engine.h"
 #include "workload/model.h"
 #include "workload/recipe.h"
-#include "report.h"
+#include "results/report.h"
 #include "sweep_impl.h"
 #include "yaml/yaml_patch.h"
 

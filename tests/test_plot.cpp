@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "pareto.h"
-#include "results.h"
+#include "results/pareto.h"
+#include "results/results.h"
 #include "sweep_fixture.h"
 #include "test_util.h"
 
