@@ -9,7 +9,7 @@
 #include "html_report.h"
 #include "plot.h"
 #include "results/results.h"
-#include "sweep_info.h"
+#include "sweep/sweep_info.h"
 
 static void usage(FILE *out)
 {

@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 #include "tensor_io.h"
 
 static void usage_sweep(FILE *out)

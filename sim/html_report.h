@@ -9,7 +9,7 @@
 #include "ab_error.h"
 #include "plot.h"
 #include "results/results.h"
-#include "sweep_info.h"
+#include "sweep/sweep_info.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "results/report.h"
-#include "sweep_info.h"
+#include "sweep/sweep_info.h"
 
 
 /* A number >= 0 at o[key]; `where` names o ("run.ops[3]") in messages. */

@@ -16,7 +16,7 @@
 #include <vector>
 
 extern "C" {
-#include "sweep.h"
+#include "sweep/sweep.h"
 }
 
 #include "test_util.h"

@@ -12,7 +12,7 @@
 #include "accel/energy.h"
 #include "workload/model.h"
 #include "workload/recipe.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
