@@ -11,7 +11,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "results/pareto.h"
-#include "plot.h"
+#include "report/plot.h"
 #include "results/report.h"
 #include "results/results.h"
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "plot.h"
+#include "report/plot.h"
 #include "results/results.h"
 
 static void usage(FILE *out)

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "html_report.h"
-#include "plot.h"
+#include "report/html_report.h"
+#include "report/plot.h"
 #include "results/results.h"
 #include "sweep/sweep_info.h"
 
