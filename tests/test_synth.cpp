@@ -1,4 +1,4 @@
-// test_synth.cpp - `anybit synth` (sim/cmd_synth.c, sim/accel/synth_yosys.c,
+// test_synth.cpp - `anybit synth` (sim/cli/cmd_synth.c, sim/accel/synth_yosys.c,
 // sim/accel/synth_json.c), area_source: yosys in accelerator configs
 // (sim/accel/accel_load.c), and functional checks of the baseline MAC PEs
 // (rtl/mac_int8.v, rtl/fp16_mul_fp32_add.v) through Yosys' `sat` and `eval`

@@ -1,7 +1,7 @@
 /* rtl_cosim.h - C entry of `anybit cosim`: the Verilated PEs in lock-step
  * with the C models (rtl/sim/cosim_bitmod.hpp, rtl/sim/cosim_btc.hpp, the
  * drivers and checkers the Cosim tests use too).  Part of anybit_rtl (C++17
- * inside); sim/cmd_cosim.c calls it when the project is built with RTL.
+ * inside); sim/cli/cmd_cosim.c calls it when the project is built with RTL.
  */
 #ifndef AB_RTL_COSIM_H
 #define AB_RTL_COSIM_H

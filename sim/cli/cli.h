@@ -29,7 +29,7 @@ int cmd_pareto(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
-int cmd_cosim(int argc, char **argv); /* sim/cmd_cosim.c, linked into the anybit executable */
+int cmd_cosim(int argc, char **argv); /* sim/cli/cmd_cosim.c, linked into the anybit executable */
 
 struct ab_tensor;
 struct ab_quant_spec;
