@@ -32,7 +32,11 @@ using Bytes = std::vector<uint8_t>;
 std::string tmp_dir()
 {
     const char *env = std::getenv("ANYBIT_TEST_TMP");
-    fs::path dir = fs::path(env && *env ? env : "/tmp") / "tensor_io";
+    // one folder per test: CTest runs tests in parallel processes, and the
+    // has_temp_files checks must not see another test's temporary file
+    const ::testing::TestInfo *ti = ::testing::UnitTest::GetInstance()->current_test_info();
+    fs::path dir = fs::path(env && *env ? env : "/tmp") / "tensor_io" /
+                   (std::string(ti->test_suite_name()) + "." + ti->name());
     fs::create_directories(dir);
     return dir.string();
 }
