@@ -1,7 +1,7 @@
 /* bitmod_pe.h - bit-exact arithmetic of one BitMoD PE (HPCA'25).
  *
  * Widths and rules from the public RTL, yc2367/BitMoD hardware/pe/ (Verilog)
- * (REFERENCES.md "BitMoD", PE).  Per cycle the PE takes 4 FP16 activations
+ * (docs/references.md#bitmod-pe).  Per cycle the PE takes 4 FP16 activations
  * and one weight term per lane (bitmod_terms.h) and updates a custom-float
  * group accumulator; after a group, the accumulator is multiplied by the
  * integer group scale, one scale bit per cycle, MSB first.

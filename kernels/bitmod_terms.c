@@ -7,7 +7,7 @@
 
 unsigned ab_bitmod_cycles_for_bits(unsigned w_bits)
 {
-    return (w_bits + 1u) / 2u; /* ceil(floor(w_bits) / 2), REFERENCES.md */
+    return (w_bits + 1u) / 2u; /* ceil(floor(w_bits) / 2), docs/references.md#bitmod-pe */
 }
 
 static bool is_bitmod_int(const ab_format *f)

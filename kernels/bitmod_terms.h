@@ -9,7 +9,7 @@
  *     value(term) = (-1)^sign * man * 2^(exp + sig)
  *
  * and the terms of a weight sum to its integer grid value (the value before
- * the per-group scale, REFERENCES.md "BitMoD").  The exponent goes into the
+ * the per-group scale, docs/references.md#bitmod-pe).  The exponent goes into the
  * per-lane exponent match (exp_match.v: v_exp = a_exp + w_exp), the
  * significance is common to the 4 lanes of a cycle and is applied after the
  * adder tree (grp_accum.v, shifter_left by w_sig, 0..6).
@@ -41,7 +41,7 @@
  *     the mantissa), so it is part of the bit-exact semantics.
  *
  * Cycle rule (the single source of truth for the PE's cycles per weight):
- *     cycles = ceil(floor(w_bits) / 2)        (REFERENCES.md, pe_latency)
+ *     cycles = ceil(floor(w_bits) / 2)        (docs/references.md#bitmod-pe)
  * Every supported code yields exactly that many term slots; the number of
  * nonzero terms never exceeds it (tests/test_bitmod_pe.cpp checks every
  * code; the maximum equals the rule for every format except plain

@@ -1,6 +1,6 @@
 /* mac_pe.h - bit-exact datapath models of the baseline PEs, one output dot
  * product at a time: the FP16 MAC, the bit-parallel FP16 x INT PEs of ANT
- * and OliVe, and the INT8 MAC array (REFERENCES.md "Baselines"; BitMoD's
+ * and OliVe, and the INT8 MAC array (docs/references.md#baseline-pes; BitMoD's
  * evaluation uses the FP16 and FP16 x INT PEs at 1 MAC/cycle).  The public
  * baselines publish no RTL, so every rule below is *inferred*: the obvious
  * hardware with an FP32 (or INT32) accumulator register, written down so

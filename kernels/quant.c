@@ -21,7 +21,7 @@
  *                + 16 bits per row for the INTK row scale
  *                + ANT's per-tensor type id,
  * each divided by the number of values it covers.  BitMoD's 2-bit type id
- * is charged inside an INTK scale word (REFERENCES: the BitMoD simulator
+ * is charged inside an INTK scale word (docs/references.md#bitmod-quantization: the BitMoD simulator
  * charges b + 8/128 bits per weight with 8-bit scales), and as 2 extra
  * bits per group with fp16/fp32/e8m0 scales.
  */

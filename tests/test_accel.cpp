@@ -1,6 +1,6 @@
 // test_accel.cpp - accelerator descriptions and the energy model
 // (sim/accel/accel.c, sim/accel/accel_load.c, sim/accel/tech.c, sim/accel/dram.c, sim/accel/energy.c).
-// Expected numbers are written here from the sources (REFERENCES.md, the
+// Expected numbers are written here from the sources (docs/references.md, the
 // BitMoD PE table, Horowitz ISSCC 2014, the DRAM standards), not from the
 // code.
 #include <gtest/gtest.h>
@@ -205,7 +205,7 @@ TEST(AccelPresets, YamlEqualsBuiltInDefault)
     }
 }
 
-// The published evaluation setup (REFERENCES.md "Evaluation setup").
+// The published evaluation setup (docs/references.md#bitmod-evaluation-setup).
 TEST(AccelPresets, PublishedDesignPoints)
 {
     struct Want {

@@ -227,7 +227,7 @@ std::vector<double> symmetric(std::vector<double> mags, std::vector<double> extr
 
 TEST(Format, PaperGridsExactly)
 {
-    // BitMoD (HPCA'25) integer grids, as in ../shared/REFERENCES.md.
+    // BitMoD (HPCA'25) integer grids, as in docs/references.md#bitmod-data-types.
     const std::vector<double> fp3 = {0, 1, 2, 4};
     const std::vector<double> fp4 = {0, 1, 2, 3, 4, 6, 8, 12};
     EXPECT_EQ(grid_of("bitmod_fp3"), symmetric(fp3));

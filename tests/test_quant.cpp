@@ -208,7 +208,7 @@ TEST(QuantBitmod, BeatsInt4OnGaussianAndLaplacian)
 
 TEST(QuantBitmod, BitsPerValueMatchesTheSimulatorCharge)
 {
-    // REFERENCES: BitMoD charges b + 0.0625 bits/weight (8 bits per 128):
+    // docs/references.md#bitmod-quantization: BitMoD charges b + 0.0625 bits/weight (8 bits per 128):
     // a 6-bit scale and the 2-bit type id; the FP16 row scale adds 16 / cols.
     const size_t rows = 8, cols = 1024;
     const auto x = gaussian(rows * cols, 7);

@@ -57,18 +57,18 @@ void ab_accel_kind_defaults(ab_pe_kind k, ab_accel *a)
      * takes per step; 1 x 1 x lanes for every PE but the binary MMA unit */
     switch (k) {
     case AB_PE_BITMOD:
-        a->lanes = 4;      /* the RTL PE is a 4-lane dot product (REFERENCES.md) */
-        a->scale_bits = 8; /* 8 metadata bits per 128-weight group (REFERENCES.md) */
+        a->lanes = 4;      /* the RTL PE is a 4-lane dot product (docs/references.md#bitmod-pe) */
+        a->scale_bits = 8; /* 8 metadata bits per 128-weight group (docs/references.md#bitmod-quantization) */
         break;
     case AB_PE_BTC:
-        /* mma.m8n8k128.b1 (REFERENCES.md ABQ-LLM); lanes = K bits per cycle */
+        /* mma.m8n8k128.b1 (docs/references.md#abq-llm); lanes = K bits per cycle */
         a->tile_m = 8;
         a->tile_n = 8;
         a->tile_k = 128;
         a->lanes = a->tile_k;
         return;
     default:
-        a->lanes = 1; /* one MAC per cycle (REFERENCES.md: 1 MAC/cycle baselines) */
+        a->lanes = 1; /* one MAC per cycle (docs/references.md#bitmod-evaluation-setup: 1 MAC/cycle baselines) */
         break;
     }
     a->tile_m = 1;

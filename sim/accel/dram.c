@@ -50,7 +50,7 @@ static const dram_std k_dram[] = {
      * Sec. 1 (activation 1.21 + on-die data movement 2.24 + I/O 0.3, + ECC). */
     {"hbm2", 256.0, 0.0, 44.0, 3.97},
     /* The BitMoD evaluation's DRAM: 256 bits = 32 bytes per cycle whatever
-     * the clock, 1200 pJ per 64 bits = 18.75 pJ/bit (REFERENCES.md BitMoD
+     * the clock, 1200 pJ per 64 bits = 18.75 pJ/bit (docs/references.md#bitmod-evaluation-setup, BitMoD
      * evaluation setup).  Latency 0: the published simulator models DRAM
      * time as bytes / bus width (perfect overlap, no access latency). */
     {"bitmod", 0.0, 32.0, 0.0, 1200.0 / 64.0},

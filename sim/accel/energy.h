@@ -1,6 +1,6 @@
 /* energy.h - technology constants (per-event energies, areas) and the
  * energy sum of a run.  Every constant in energy.c carries its source
- * (REFERENCES.md "Energy anchors", BitMoD's PE synthesis table, the DRAM
+ * (docs/references.md#horowitz-2014, BitMoD's PE synthesis table, the DRAM
  * standards); scalings between nodes are stated there and in docs/energy.md.
  */
 #ifndef AB_ENERGY_H

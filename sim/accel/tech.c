@@ -4,9 +4,9 @@
  * Every constant carries its source next to it; docs/energy.md explains the
  * derivations and tabulates the results.  Two sources, one node each:
  *   - BitMoD's PE synthesis table, 28 nm, 1 GHz (hardware/PE_Area_Power.xlsx
- *     of yc2367/BitMoD, REFERENCES.md "BitMoD"): bitmod, fp16, ant, olive;
+ *     of yc2367/BitMoD, docs/references.md#bitmod-pe-area-power): bitmod, fp16, ant, olive;
  *   - Horowitz, "Computing's energy problem", ISSCC 2014, 45 nm, 0.9 V
- *     (REFERENCES.md "Energy anchors"): int8, btc, the olive decoder, SRAM.
+ *     (docs/references.md#horowitz-2014): int8, btc, the olive decoder, SRAM.
  * A value is moved to the other node by the first-order rule below, then the
  * published simulator's place-and-route factor is applied to every PE.
  */
@@ -59,25 +59,25 @@ int ab_tech_check(const char *tech, ab_error *err)
 
 /* BitMoD hardware/PE_Area_Power.xlsx, 28 nm, 1 GHz; power in mW, which at
  * 1 GHz is pJ per cycle (1 mW x 1 ns = 1 pJ). */
-#define BM_EXP_MATCH_MW 0.136   /* exp_match, REFERENCES.md BitMoD PE table */
+#define BM_EXP_MATCH_MW 0.136   /* exp_match, docs/references.md#bitmod-pe-area-power */
 #define BM_BS_MUL_MW 0.185      /* bs_mul (bit-serial multiply + adder tree), same table */
 #define BM_GRP_ACCUM_MW 0.195   /* grp_accum, same table */
 #define BM_DEQUANT_MW 0.070     /* dequant (one scale bit per cycle), same table */
 #define BM_PE_UM2 1793.7        /* BitMoD PE total area with registers, same table */
 #define BM_EXP_MATCH_UM2 306.9  /* exp_match area with registers, same table */
 #define BM_BS_MUL_UM2 748.3     /* bs_mul area with registers, same table */
-#define BM_TABLE_LANES 4        /* the table's PE: 4 lanes (REFERENCES.md "BitMoD") */
+#define BM_TABLE_LANES 4        /* the table's PE: 4 lanes (docs/references.md#bitmod-pe) */
 #define FP16_PE_MW 0.77         /* FP16 mul+add PE, same table */
 #define FP16_PE_UM2 1968.7      /* FP16 mul+add PE area with registers, same table */
 #define FMA_F16I8_MW 0.613      /* FP16 x INT8 FMA (ANT/OliVe-style PE), same table */
 #define FMA_F16I8_UM2 1318.6    /* FP16 x INT8 FMA area with registers, same table */
 
 /* The published BitMoD simulator multiplies PE power and area by 1.5 for
- * place-and-route (REFERENCES.md); anybit applies it to every PE kind so
+ * place-and-route (docs/references.md#bitmod-pe-area-power); anybit applies it to every PE kind so
  * that all six are compared on the same footing. */
 #define PNR_FACTOR 1.5
 
-/* Horowitz ISSCC 2014, 45 nm, 0.9 V (REFERENCES.md "Energy anchors"):
+/* Horowitz ISSCC 2014, 45 nm, 0.9 V (docs/references.md#horowitz-2014):
  * energy per operation in pJ, area in um^2 (the same talk's area table). */
 #define HZ_ADD8_PJ 0.03   /* 8-bit integer add */
 #define HZ_ADD32_PJ 0.1   /* 32-bit integer add */
@@ -193,7 +193,7 @@ double ab_tech_pe_area_from_28nm(const char *tech, double um2_28nm)
 /* ---- SRAM -------------------------------------------------------------- */
 
 /* Horowitz ISSCC 2014, 45 nm: energy of a 64-bit read from an SRAM array of
- * 8 KB, 32 KB and 1 MB (REFERENCES.md "Energy anchors"). */
+ * 8 KB, 32 KB and 1 MB (docs/references.md#horowitz-2014). */
 typedef struct sram_anchor {
     double bytes, pj_per_64b;
 } sram_anchor;

@@ -91,7 +91,7 @@ static const ab_tile_shape *tile_shape(ab_tile_prog *p, uint64_t tn, uint64_t tm
     } else {
         /* PE (r, c): output block (r, c) of the tile; the weights of a row
          * are broadcast along it, the activations of a column down it
-         * (BitMoD's mapping, REFERENCES.md): no systolic fill. */
+         * (BitMoD's mapping, docs/references.md#bitmod-mapping): no systolic fill. */
         const uint64_t pe_m = ab_ceil_div(tm, p->blk_m);
         const uint64_t pm = ab_ceil_div(pe_m, cols);
         sh->passes = pn * pm;

@@ -1,6 +1,6 @@
 /* pe_ant.c - the ANT baseline PE (MICRO'22): a bit-parallel FP16 x INT MAC
  * whose weight decoder takes ANT's int / flint / pot / float types of up to
- * 8 bits (REFERENCES.md: ANT PEs at 1 MAC/cycle in BitMoD's comparison).
+ * 8 bits (docs/references.md#bitmod-evaluation-setup: ANT PEs at 1 MAC/cycle in BitMoD's comparison).
  * FP16 weights (the baselines' KV cache) run on the same MAC at 1/cycle,
  * as the published BitMoD simulator charges them. */
 #include <string.h>

@@ -5,7 +5,7 @@
  * ceil(w_bits / 2) cycles (kernels/bitmod_terms.h, the single source of
  * that rule).  A weight group is followed by its bit-serial dequantization,
  * one integer-scale bit per cycle, which runs while the next group computes
- * (REFERENCES.md "dequant ... hidden behind the next group's compute"); when
+ * (docs/references.md#bitmod-pe: "dequant ... hidden behind the next group's compute"); when
  * a group computes in fewer cycles than the scale has bits, the dequantizer
  * paces the PE, so a group costs max(compute, scale bits).  The result of
  * the last group of an output is ready `scale bits` cycles after its

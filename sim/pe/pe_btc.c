@@ -1,7 +1,7 @@
 /* pe_btc.c - timing of the binary tensor core PE (ABQ-LLM, AAAI'25).
  *
  * One PE is one binary MMA unit: per cycle a tile_m x tile_n x tile_k
- * AND+popcount product (mma.m8n8k128.b1 style, REFERENCES.md "ABQ-LLM")
+ * AND+popcount product (mma.m8n8k128.b1 style, docs/references.md#abq-llm)
  * into int32 accumulators.  A p-bit weight x q-bit activation product is
  * sequenced plane pair by plane pair (p*q MMAs per k step), each result
  * shift-added with its plane weight c_ij (kernels/gemm_bitplane.h) in a

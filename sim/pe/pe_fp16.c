@@ -1,5 +1,5 @@
 /* pe_fp16.c - the FP16 MAC baseline PE: FP16 x FP16, FP32 accumulate,
- * 1 MAC per lane per cycle (REFERENCES.md: FP16 mul+add PE, BitMoD's
+ * 1 MAC per lane per cycle (docs/references.md#baseline-pes: FP16 mul+add PE, BitMoD's
  * FP16 baseline). */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* pe_mac.c - timing shared by the bit-parallel MAC PEs (fp16, int8, ant,
  * olive): one lanes-wide multiply-accumulate per cycle whatever the
- * weight's bit width (REFERENCES.md: ANT and OliVe PEs at 1 MAC/cycle).
+ * weight's bit width (docs/references.md#bitmod-evaluation-setup: ANT and OliVe PEs at 1 MAC/cycle).
  *
  * Cycle rule, output-stationary:  sum over group pieces of ceil(len / lanes)
  * (a group's scale is applied to its partial sum by the output stage, in

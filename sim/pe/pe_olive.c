@@ -1,6 +1,6 @@
 /* pe_olive.c - the OliVe baseline PE (ISCA'23): a bit-parallel FP16 x INT
  * MAC behind an outlier-victim pair decoder (normal int4/flint4 values,
- * abfloat outliers; REFERENCES.md "OliVe"), 1 MAC/cycle; FP16 weights (the
+ * abfloat outliers; docs/references.md#olive), 1 MAC/cycle; FP16 weights (the
  * KV cache) at 1/cycle as in BitMoD's comparison. */
 #include <string.h>
 
