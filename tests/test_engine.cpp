@@ -179,6 +179,33 @@ TEST(Engine, ComputeBoundFollowsThePeRule)
     EXPECT_EQ(st.compute_cycles, (1000 + b.tile_k - 1) / b.tile_k); // XOR mode: one plane pair
 }
 
+// BitMoD's dequantization takes one cycle per bit of the op's integer group
+// scale (docs/simulator.md, docs/configs.md "pe.scale_bits"); the config's
+// pe.scale_bits is only the widest scale the dequantizer takes.  Groups of
+// 8 weights at 4 bits compute in ceil(8/4) x 2 = 4 cycles, so the scale's
+// bits pace them: 6 cycles a group with int6 scales, 4 with int4 (no
+// pacing), whatever pe.scale_bits is.
+TEST(Engine, DequantTimingChargesTheOpsScaleBits)
+{
+    ab_error e;
+    for (unsigned cfg_bits : {6u, 8u, 16u}) {
+        ab_accel a;
+        ab_accel_default(AB_PE_BITMOD, &a);
+        a.scale_bits = cfg_bits;
+        for (unsigned op_bits : {4u, 6u}) {
+            const std::string scale = "int" + std::to_string(op_bits);
+            ab_op op = make_op("int4", "fp16", 1, 1, 128, 8, scale.c_str());
+            ab_pe_op po;
+            ASSERT_EQ(ab_pe_prepare(&a, &op, &po, &e), 0) << e.msg;
+            ab_pe_work w{};
+            w.k0 = 0;
+            w.kt = 128;
+            EXPECT_EQ(ab_pe_cycles(&a, &po, &w), 16u * std::max(4u, op_bits))
+                << "pe.scale_bits " << cfg_bits << ", op scale " << scale;
+        }
+    }
+}
+
 // Bit-serial latency grows with weight bits by the cycle rule
 // (ceil(bits/2)) on a compute-bound prefill GEMM.
 TEST(Engine, BitSerialLatencyScalesWithWeightBits)

@@ -116,6 +116,8 @@ TEST(Sweep, RowsConstraintsDroppedPointsAndRerun)
     EXPECT_NE(csv.find(",config.array.rows,"), std::string::npos);
     EXPECT_NE(csv.find(",constraint,too tall,"), std::string::npos);
     EXPECT_EQ(count_files(out + "/points", ".json"), 12u);
+    // the directory carries the space as given (docs/sweeps.md "The sweep directory")
+    EXPECT_EQ(slurp(out + "/sweep.yaml"), slurp(spec));
     // every ok row can be rerun by hand: its inputs are on disk
     EXPECT_EQ(count_files(out + "/inputs", ".config.yaml"), 12u);
     const std::string p0 = slurp(out + "/points/000000.json");
@@ -163,6 +165,7 @@ TEST(Sweep, ThreadsAndShardsGiveTheSameRows)
     CliRun r = anybit("merge -o " + dir + "/m " + dir + "/s0 " + dir + "/s1 " + dir + "/s2", dir);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(slurp(dir + "/m/results.csv"), one);
+    EXPECT_EQ(slurp(dir + "/m/sweep.yaml"), slurp(spec));
     // a missing shard: merged rows so far, exit 1
     r = anybit("merge -o " + dir + "/m2 " + dir + "/s0 " + dir + "/s2", dir);
     EXPECT_EQ(r.status, 1);

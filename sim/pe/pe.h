@@ -1,4 +1,4 @@
-/* pe.h - the one interface every PE model implements (sim/pe_<kind>.c).
+/* pe.h - the one interface every PE model implements (sim/pe/pe_<kind>.c).
  *
  * A PE owns a block of outputs (blk_n output channels x blk_m tokens: 1 x 1
  * for the MAC and bit-serial PEs, tile_n x tile_m for a binary tensor core)

@@ -78,7 +78,26 @@ int ab_sweep_make_dirs(const char *dir, ab_error *err)
     return mkdir_p(sub, err);
 }
 
-/* ---- sweep.json --------------------------------------------------------- */
+/* ---- sweep.json, sweep.yaml --------------------------------------------- */
+
+/* `to` made a copy of `from`'s bytes, atomically. */
+static int copy_file_atomic(const char *from, const char *to, ab_error *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (ab_read_file(from, &buf, &len, err) != 0)
+        return -1;
+    ab_atomic_file af;
+    int rc = ab_atomic_open(&af, to, err);
+    if (rc == 0 && fwrite(buf, 1, len, af.fp) != len) {
+        ab_atomic_abort(&af);
+        rc = ab_error_set(err, "%s: write failed", to);
+    } else if (rc == 0) {
+        rc = ab_atomic_commit(&af, err);
+    }
+    free(buf);
+    return rc;
+}
 
 int ab_sweep_meta_write(const char *dir, const ab_sweep_spec *s, unsigned shard_i,
                         unsigned shard_n, ab_error *err)
@@ -101,7 +120,12 @@ int ab_sweep_meta_write(const char *dir, const ab_sweep_spec *s, unsigned shard_
     snprintf(shard, sizeof shard, "%u/%u", shard_i, shard_n);
     cJSON_AddStringToObject(o, "shard", shard);
     snprintf(path, sizeof path, "%s/sweep.json", dir);
-    return ab_write_json(path, o, err);
+    if (ab_write_json(path, o, err) != 0)
+        return -1;
+    /* the space as given, so that the directory describes itself wherever
+     * the space file goes */
+    snprintf(path, sizeof path, "%s/sweep.yaml", dir);
+    return copy_file_atomic(s->file, path, err);
 }
 
 void ab_sweep_meta_free(ab_sweep_meta *m)
@@ -357,6 +381,10 @@ int ab_sweep_merge(const char *out, const char *const *dirs, size_t ndirs, size_
         cJSON_ReplaceItemInObjectCaseSensitive(o, "shard", cJSON_CreateString("0/1"));
         snprintf(to, sizeof to, "%s/sweep.json", out);
         if (ab_write_json(to, o, err) != 0)
+            goto fail;
+        snprintf(from, sizeof from, "%s/sweep.yaml", first_dir);
+        snprintf(to, sizeof to, "%s/sweep.yaml", out);
+        if (ab_sweep_file_exists(from) && copy_file_atomic(from, to, err) != 0)
             goto fail;
     }
     *missing = 0;

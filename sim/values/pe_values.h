@@ -8,7 +8,7 @@
  *       with each weight's terms, then the bit-serial dequantization; btc:
  *       tile_k chunk by chunk and plane pair by plane pair, AND/XOR +
  *       popcount and shift-add into an INT32 register; MAC PEs: a step
- *       loop over K with the accumulator register), sim/values_<kind>.c;
+ *       loop over K with the accumulator register), sim/values/values_<kind>.c;
  *   (b) the kernels model of the same datapath: ab_bitmod_pe_group,
  *       ab_bp_gemm / ab_bp_gemm_zp per group, kernels/mac_pe.h;
  * and compared bit for bit; then both are compared with the trace's

@@ -1,7 +1,7 @@
 /* values_op.h - an op's operands decoded from the trace once per
  * computation, after the checks that the accelerator's PE can run its
  * formats (values_load.c), and the per-kind computations over them.
- * Public: sim/values/pe_values.c and sim/values_<kind>.c compute on it, and the
+ * Public: sim/values/pe_values.c and sim/values/values_<kind>.c compute on it, and the
  * RTL cosim (rtl/sim) drives the Verilated models with the same operands.
  * Decoding is not arithmetic: both computations (datapath and model) load
  * the op themselves, each from the trace as it is at that moment.
