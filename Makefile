@@ -4,6 +4,8 @@
 #               Slurm sweep where a local Slurm can run: root)
 #   make bench  build and run the benchmarks (figures, never pass/fail)
 #   make synth  Yosys cell/transistor counts of the RTL PEs into out/synth.json
+#   make test-install  install into a temporary prefix, run from outside the tree, build the .deb
+#   make deb    the .deb (CPack) in $(BUILD)/
 #   make asan   the unit tests under AddressSanitizer + UBSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each
 #   make test-slurm  a sweep on a local one-node Slurm (root; fails instead of skipping)
@@ -14,7 +16,7 @@ FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 20
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz bench synth test-slurm slurm-optional clean
+.PHONY: all deps build run test unit asan fuzz bench synth test-install deb test-slurm slurm-optional clean
 
 all: build
 
@@ -56,7 +58,14 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
 
-test: unit asan fuzz slurm-optional
+test: unit asan fuzz test-install slurm-optional
+
+# The install as a user meets it (docs/cli.md "Installing").
+test-install: build
+	@scripts/install-test.sh $(BUILD)
+
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 # A sweep through Slurm, end to end, on a one-node cluster brought up here
 # (scripts/slurm-local.sh: installs slurm-wlm and munge, needs root): its

@@ -49,6 +49,10 @@ TEST(Cli, VersionAndHelp)
     CliRun r = anybit("--version");
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.out.rfind("anybit ", 0), 0u) << r.out;
+    // the build tree's binary reads the presets of the source tree it was
+    // built from (an installed one: its prefix's share/anybit, InstallTree)
+    EXPECT_NE(r.out.find(std::string("\npresets: ") + ANYBIT_SOURCE_DIR + "\n"), std::string::npos)
+        << r.out;
     r = anybit("--help");
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("formats"), std::string::npos);

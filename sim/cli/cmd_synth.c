@@ -7,10 +7,6 @@
 #include "cli.h"
 #include "accel/rtl_synth.h"
 
-#ifndef ANYBIT_SOURCE_DIR
-#define ANYBIT_SOURCE_DIR "."
-#endif
-
 static void usage(FILE *out)
 {
     size_t n;
@@ -18,8 +14,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: anybit synth [--rtl DIR] [--top NAME ... | --all] [--array RxC] [--lanes L]\n"
             "                    [-o FILE.json] [--tech cmos] [--yosys PROG]\n\n"
-            "  --rtl DIR      the Verilog directory (default: rtl/ of $ANYBIT_HOME, else of the\n"
-            "                 source tree)\n"
+            "  --rtl DIR      the Verilog directory (default: rtl/ of the data root:\n"
+            "                 $ANYBIT_HOME, the install's share/anybit, or the source tree)\n"
             "  --top NAME     a top to synthesize (repeatable; default: every top whose\n"
             "                 file is in DIR):");
     for (size_t i = 0; i < n; i++)
@@ -138,8 +134,9 @@ int cmd_synth(int argc, char **argv)
     }
     char rtl_buf[4096];
     if (!rtl) {
-        const char *home = getenv("ANYBIT_HOME");
-        snprintf(rtl_buf, sizeof rtl_buf, "%s/rtl", home && *home ? home : ANYBIT_SOURCE_DIR);
+        char root[4000];
+        ab_data_root(root, sizeof root);
+        snprintf(rtl_buf, sizeof rtl_buf, "%s/rtl", root);
         rtl = rtl_buf;
     }
     for (size_t k = 0; k < ntops; k++)

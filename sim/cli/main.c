@@ -55,7 +55,9 @@ int main(int argc, char **argv)
         return AB_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("anybit %s\n", ANYBIT_VERSION);
+        char root[4096];
+        ab_data_root(root, sizeof root);
+        printf("anybit %s\npresets: %s\n", ANYBIT_VERSION, root);
         return AB_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -11,6 +11,8 @@
 #include "workload.h"
 
 #include <dirent.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,15 +136,54 @@ int ab_op_list_push(ab_op_list *l, const ab_op *op, ab_error *err)
 
 /* ---- zoo lookup -------------------------------------------------------- */
 
-static const char *zoo_root(void)
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* <dir of this executable>/../share/anybit, or "" when it cannot be read. */
+static void installed_root(char *out, size_t cap)
+{
+    char exe[4096];
+    out[0] = '\0';
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    const int m = snprintf(out, cap, "%s/../share/anybit", exe);
+    if (m < 0 || (size_t)m >= cap)
+        out[0] = '\0';
+}
+
+void ab_data_root(char *out, size_t cap)
 {
     const char *h = getenv("ANYBIT_HOME");
-    return (h && *h) ? h : ANYBIT_SOURCE_DIR;
+    if (h && *h) {
+        snprintf(out, cap, "%s", h);
+        return;
+    }
+    char inst[4096], probe[4200];
+    installed_root(inst, sizeof inst);
+    snprintf(probe, sizeof probe, "%s/configs", inst);
+    if (inst[0] && is_dir(probe)) {
+        snprintf(out, cap, "%s", inst);
+        return;
+    }
+    snprintf(probe, sizeof probe, "%s/configs", ANYBIT_SOURCE_DIR);
+    /* the build tree's binary: the source tree it was built from */
+    snprintf(out, cap, "%s", is_dir(probe) || !inst[0] ? ANYBIT_SOURCE_DIR : inst);
 }
 
 int ab_zoo_path(const char *dir, const char *name, char *out, size_t cap, ab_error *err)
 {
-    const int n = snprintf(out, cap, "%s/%s/%s.yaml", zoo_root(), dir, name);
+    char root[4096];
+    ab_data_root(root, sizeof root);
+    const int n = snprintf(out, cap, "%s/%s/%s.yaml", root, dir, name);
     if (n < 0 || (size_t)n >= cap)
         return ab_error_set(err, "%s name '%s': path too long", dir, name);
     return 0;
@@ -156,8 +197,9 @@ static int cmp_str(const void *a, const void *b)
 /* "a, b, c": the <name>.yaml files of <root>/<dir>, sorted. */
 static void zoo_names(const char *dir, char *buf, size_t cap)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", zoo_root(), dir);
+    char root[4096], path[4200];
+    ab_data_root(root, sizeof root);
+    snprintf(path, sizeof path, "%s/%s", root, dir);
     buf[0] = '\0';
     DIR *dp = opendir(path);
     if (!dp) {

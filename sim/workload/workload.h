@@ -81,8 +81,14 @@ int ab_workload_expand(const char *model, const char *recipe, const char *phase,
 /* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
 double ab_phase_tokens(const char *phase, uint32_t batch);
 
-/* Where zoo names are looked up: $ANYBIT_HOME if set, else the source tree
- * the binary was built from.  Writes "<root>/<dir>/<name>.yaml". */
+/* Where the presets (configs/, recipes/, models/, traces/examples/,
+ * examples/sweeps/, rtl/) are: $ANYBIT_HOME if set; else, for an installed
+ * binary, <its folder>/../share/anybit (found through /proc/self/exe, so
+ * the install prefix can move); else the source tree the binary was built
+ * from (a build tree's binary).  docs/cli.md "Where presets are found". */
+void ab_data_root(char *out, size_t cap);
+
+/* A zoo name's file under the data root: "<root>/<dir>/<name>.yaml". */
 int ab_zoo_path(const char *dir, const char *name, char *out, size_t cap, ab_error *err);
 
 #ifdef __cplusplus
