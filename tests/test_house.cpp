@@ -204,6 +204,25 @@ TEST(Design, LayoutTableEqualsTheTree)
     EXPECT_GE(table.size(), 20u);
 }
 
+// The README's layout table names every room too (rows may group rooms).
+TEST(Design, ReadmeLayoutNamesEveryRoom)
+{
+    const std::string readme = slurp(kSrc + "/README.md");
+    const size_t b = readme.find("\n## Layout");
+    ASSERT_NE(b, std::string::npos);
+    const std::string section = readme.substr(b, readme.find("\n## ", b + 1) - b);
+    std::set<std::string> named;
+    const std::regex path("`([a-z][a-z/_]*/)`");
+    for (auto it = std::sregex_iterator(section.begin(), section.end(), path);
+         it != std::sregex_iterator(); ++it)
+        named.insert((*it)[1].str());
+    const std::set<std::string> rooms = tree_rooms();
+    for (const std::string &d : rooms)
+        EXPECT_TRUE(named.count(d)) << d << " is in the tree but not in README.md's layout table";
+    for (const std::string &d : named)
+        EXPECT_TRUE(rooms.count(d)) << d << " is in README.md's layout table but not in the tree";
+}
+
 TEST(Design, EveryRoomHasItsReadme)
 {
     for (const std::string &d : tree_rooms())
