@@ -16,6 +16,8 @@
 #include <vector>
 
 extern "C" {
+#include <cjson/cJSON.h>
+
 #include "sweep/sweep.h"
 }
 
@@ -91,6 +93,29 @@ TEST(Sweep, ExpandsProductsZipsAndRanges)
     ab_sweep_free(&s);
 }
 
+// Every value of x is in y at the same place (objects: by key; arrays: by
+// index, same length; numbers and strings: equal).
+bool json_subset(const cJSON *x, const cJSON *y)
+{
+    if (cJSON_IsObject(x)) {
+        if (!cJSON_IsObject(y))
+            return false;
+        for (const cJSON *c = x->child; c; c = c->next)
+            if (!json_subset(c, cJSON_GetObjectItemCaseSensitive(y, c->string)))
+                return false;
+        return true;
+    }
+    if (cJSON_IsArray(x)) {
+        if (!cJSON_IsArray(y) || cJSON_GetArraySize(x) != cJSON_GetArraySize(y))
+            return false;
+        for (int i = 0; i < cJSON_GetArraySize(x); i++)
+            if (!json_subset(cJSON_GetArrayItem(x, i), cJSON_GetArrayItem(y, i)))
+                return false;
+        return true;
+    }
+    return y && cJSON_Compare(x, y, true);
+}
+
 TEST(Sweep, RowsConstraintsDroppedPointsAndRerun)
 {
     const std::string dir = tmp_dir("sweep-rows");
@@ -129,6 +154,30 @@ TEST(Sweep, RowsConstraintsDroppedPointsAndRerun)
     r = anybit(cmd.substr(7) + " --json " + dir + "/p0.json", dir);
     ASSERT_EQ(r.status, 0) << cmd << r.err;
     EXPECT_NE(csv.find("\n0,ok,,bitmod,"), std::string::npos) << csv;
+    {
+        // the rerun by hand gives what the sweep recorded: every result of the
+        // point file's run object, and the cycles of its results.csv row
+        cJSON *point = cJSON_Parse(p0.c_str()), *rerun = cJSON_Parse(slurp(dir + "/p0.json").c_str());
+        ASSERT_TRUE(point && rerun);
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(point, "run");
+        ASSERT_TRUE(cJSON_IsObject(run));
+        for (const char *key : {"cycles", "compute_cycles", "stall_cycles", "macs", "energy_pj",
+                                "energy", "events", "area_mm2", "tokens", "ops"}) {
+            const cJSON *x = cJSON_GetObjectItemCaseSensitive(run, key),
+                        *y = cJSON_GetObjectItemCaseSensitive(rerun, key);
+            ASSERT_TRUE(x && y) << key;
+            // the point file keeps a slimmer record per op (its DRAM events
+            // only): every value it has must be the rerun's
+            EXPECT_TRUE(json_subset(x, y)) << key << " differs between the sweep and the rerun";
+        }
+        const std::string row0 = csv.substr(csv.find("\n0,ok,") + 1);
+        const double cycles = cJSON_GetObjectItemCaseSensitive(rerun, "cycles")->valuedouble;
+        EXPECT_NE(row0.substr(0, row0.find('\n')).find("," + std::to_string((long long)cycles) + ","),
+                  std::string::npos)
+            << row0.substr(0, row0.find('\n'));
+        cJSON_Delete(point);
+        cJSON_Delete(rerun);
+    }
     // a rerun does nothing and leaves the results as they were
     r = anybit("sweep " + spec + " -o " + out, dir);
     ASSERT_EQ(r.status, 0) << r.err;
