@@ -6,6 +6,12 @@
 // described; formats a PE cannot run are refused with one message; traces
 // from `anybit trace gen --values synthetic` check clean.
 //
+// Datapath and model share the kernels' operand decoding and much of their
+// arithmetic (sim/values/pe_values.h), so their agreement here cannot catch
+// a bug in what they share (a negated lane of ab_bitmod_pe_step, a wrong
+// plane weight, a wrong activation rounding).  tests/test_golden.cpp checks
+// the datapath against the golden models (golden/), which share none of it.
+//
 // SQNR bounds (vs the trace's expected outputs, which already contain the
 // weight quantization; numbers printed by Values.ErrorWithinBounds):
 //   - FP PEs (fp16, ant, olive): only FP32 accumulation error: > 100 dB.
@@ -146,8 +152,10 @@ std::string combo_name(const Combo &c)
            (c.asym ? "/asym" : "");
 }
 
-// Bit-exactness over seeded random shapes: K not a multiple of 4, 128 or
-// tile_k, M = 1, several groups per row, per-channel scales.
+// Datapath and model agree bit for bit over seeded random shapes: K not a
+// multiple of 4, 128 or tile_k, M = 1, several groups per row, per-channel
+// scales (a consistency check of two computations that share code; the
+// golden models are the independent one, Golden.*).
 TEST(Values, DatapathEqualsModelEveryPeKind)
 {
     std::mt19937_64 rng(20250611);

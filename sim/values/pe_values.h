@@ -2,7 +2,7 @@
  *
  * For an op of a trace that carries values (weights and activations,
  * docs/trace-format.md) the output values of the accelerator's PE kind are
- * computed twice, independently:
+ * computed twice:
  *   (a) the simulated datapath: the operations in the order the array
  *       executes them (bitmod: per group and per cycle ab_bitmod_pe_step
  *       with each weight's terms, then the bit-serial dequantization; btc:
@@ -11,7 +11,14 @@
  *       loop over K with the accumulator register), sim/values/values_<kind>.c;
  *   (b) the kernels model of the same datapath: ab_bitmod_pe_group,
  *       ab_bp_gemm / ab_bp_gemm_zp per group, kernels/mac_pe.h;
- * and compared bit for bit; then both are compared with the trace's
+ * and compared bit for bit.  The two are not independent: both decode the
+ * operands the same way (values_load.c: kernels' formats, FP16 conversion
+ * and activation quantizer) and share kernels code (bitmod: the terms and
+ * ab_bitmod_pe_step; btc: the bit-plane packing; MAC PEs: the weight
+ * values), so a bug there is the same on both sides and this comparison
+ * cannot see it.  The golden models (golden/golden.h, docs/values.md
+ * "Golden models") share none of that arithmetic; tests/test_golden.cpp
+ * checks (a) against them.  Then (a) is compared with the trace's
  * expected outputs (the reference GEMM on the dequantized weights and the
  * activations as stored), which gives the error the PE's arithmetic and,
  * for integer activations, the per-token activation quantization
