@@ -7,16 +7,19 @@
 #   make test-install  install into a temporary prefix, run from outside the tree, build the .deb
 #   make deb    the .deb (CPack) in $(BUILD)/
 #   make asan   the unit tests under AddressSanitizer + UBSan
-#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each
+#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (15; CTest runs JOBS at once)
+#   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600); final stats in out/fuzz-long/
 #   make test-slurm  a sweep on a local one-node Slurm (root; fails instead of skipping)
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
+FUZZ_LONG_SECONDS ?= 600
+FUZZ_LONG_OUT ?= out/fuzz-long
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz bench synth test-install deb test-slurm slurm-optional clean
+.PHONY: all deps build run test unit asan fuzz fuzz-long bench synth test-install deb test-slurm slurm-optional clean
 
 all: build
 
@@ -56,7 +59,23 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake -DANYBIT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(FUZZ_BUILD) >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	cd $(FUZZ_BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
+	cd $(FUZZ_BUILD) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure --no-tests=error -j $(JOBS)
+
+# Each target for FUZZ_LONG_SECONDS, JOBS at a time, on its corpus in
+# $(FUZZ_BUILD)/fuzz-corpus/<target> (kept, as for make fuzz) with the flags
+# CTest uses ($(FUZZ_BUILD)/fuzz-run/<target>.sh, written by CMakeLists.txt).
+# $(FUZZ_LONG_OUT)/<target>.log: libFuzzer's final stats (executions,
+# coverage, corpus size); <target>.full.log: everything it printed.  Fails
+# when a target does (a crash, a leak, UB, a timeout: the reproducer is in
+# $(FUZZ_BUILD)/).
+fuzz-long: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	mkdir -p $(FUZZ_LONG_OUT)
+	ls $(FUZZ_BUILD)/fuzz-run/*.sh | xargs -P $(JOBS) -I{} sh -c \
+	  't=$$(basename {} .sh); sh {} $(FUZZ_LONG_SECONDS) >$(FUZZ_LONG_OUT)/$$t.full.log 2>&1; \
+	   rc=$$?; grep -E "DONE|^stat::|^Done " $(FUZZ_LONG_OUT)/$$t.full.log >$(FUZZ_LONG_OUT)/$$t.log; \
+	   echo "$$t: exit $$rc: $$(grep DONE $(FUZZ_LONG_OUT)/$$t.log)"; exit $$rc'
 
 test: unit asan fuzz test-install slurm-optional
 

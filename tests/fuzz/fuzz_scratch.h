@@ -4,7 +4,7 @@
  * from the process id on each call, so that parallel fuzzers never share a
  * file and no target needs a global variable to remember its path.
  *
- * Needs _XOPEN_SOURCE 700 (nftw, mkdtemp): CMakeLists.txt defines it for
+ * Needs _XOPEN_SOURCE 700 (nftw): CMakeLists.txt defines it for
  * every fuzz target. */
 #ifndef AB_FUZZ_SCRATCH_H
 #define AB_FUZZ_SCRATCH_H
