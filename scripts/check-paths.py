@@ -12,8 +12,8 @@ files) this reports:
     path under one of the tree's top folders (looked up from the file's
     folder, the root and docs/); a path under a folder the tree has not is
     another repository's (docs/references.md cites those) and is left alone.
-Anything under a `fuzz/seeds/` folder is data and skipped, and so are
-binary files.
+Anything under tests/fuzz/'s data folders (seeds/, dict/, crashes/) is
+skipped, and so are binary files.
 
 Usage: scripts/check-paths.py [--root DIR]   (default: this script's tree)
 Exit 0 when every path resolves inside the tree, 1 with one line per
@@ -27,7 +27,7 @@ import sys
 UP_RE = re.compile(r"(?<![\w./-])((?:\.\./)+[\w.\-/]*[\w\-/])")
 ABS_RE = re.compile(r"(?<![\w.~-])(/(?:home|root|work|Users|mnt|srv)/[\w.\-/]*)")
 MD_RE = re.compile(r"(?<![\w.\-/])((?:[\w.\-]+/)*[\w\-]+\.md)(?![\w])")
-SKIP_PARTS = ("fuzz/seeds/",)
+SKIP_PARTS = ("fuzz/seeds/", "fuzz/dict/", "fuzz/crashes/")
 
 
 def tree_files(root):

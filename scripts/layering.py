@@ -28,9 +28,10 @@ import sys
 
 SOURCE_EXT = (".c", ".h", ".cpp", ".hpp")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
-# Where a bare include is looked up after the including file's own folder:
-# the include directories CMakeLists.txt gives the targets.
-SEARCH_DIRS = ("kernels", "sim", "rtl/sim", "systemc", "tests")
+# Where an include is looked up after the including file's own folder: the
+# include directories CMakeLists.txt gives the targets (the root for
+# "golden/golden.h").
+SEARCH_DIRS = ("kernels", "sim", "rtl/sim", "systemc", "tests", ".")
 
 
 def tracked_files(root):
