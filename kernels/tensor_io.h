@@ -40,6 +40,9 @@ int ab_npy_parse(const uint8_t *buf, size_t len, const char *what,
                  ab_tensor *out, ab_error *err);
 
 /* Read a whole file into memory; *buf is malloc'ed. */
+/* Only a regular file is read (after symlinks): a device, FIFO or directory
+ * is refused, naming the path, before any byte is read, and the read never
+ * goes past the size the file had when it was opened. */
 int ab_read_file(const char *path, uint8_t **buf, size_t *len, ab_error *err);
 
 /* Load a .npy file. */
