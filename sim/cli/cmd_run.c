@@ -28,7 +28,38 @@ static void usage(FILE *out)
             "  --all-ops      one table row per op instead of per op role\n\n"
             "When the trace carries values, each op's outputs are computed by the PE's\n"
             "datapath, checked bit for bit against the kernels/ model of that datapath\n"
-            "(exit 1 on a mismatch), and their error against the float reference reported.\n");
+            "(exit 1 on a mismatch), and their error against the float reference reported.\n"
+            "The trace's stored expected outputs are first checked as `anybit trace verify`\n"
+            "checks them: when they disagree with the reference, exit 1 and nothing reported.\n");
+}
+
+/* The trace's stored expected outputs, checked as `anybit trace verify`
+ * checks them (ab_trace_check_outputs): the error of the PE's outputs is
+ * measured against them, so a file whose expected outputs are not the
+ * reference GEMM of its own weights and activations would make every SQNR
+ * a number about nothing.  Returns the number of ops that disagree (each
+ * named on stderr), or -1 with err. */
+static long stored_outputs_disagree(const char *file, const ab_trace *t, ab_error *err)
+{
+    long bad = 0;
+    for (size_t i = 0; i < t->nops; i++) {
+        if (t->ops[i].tensor[AB_TROLE_OUTPUTS] < 0)
+            continue;
+        ab_trace_outputs_check c;
+        if (ab_trace_check_outputs(t, i, &c, err) != 0)
+            return -1;
+        if (!c.mismatches)
+            continue;
+        const size_t N = (size_t)t->ops[i].op.N;
+        fprintf(stderr,
+                "anybit run: %s: op '%s': stored expected output %zu [m %zu, n %zu] is %.9g, the "
+                "reference GEMM of the trace's weights and activations gives %.9g (%zu of %zu "
+                "outputs differ; anybit trace verify %s)\n",
+                file, t->ops[i].op.name, c.first, c.first / N, c.first % N,
+                (double)c.first_stored, (double)c.first_reference, c.mismatches, c.outputs, file);
+        bad++;
+    }
+    return bad;
 }
 
 int cmd_run(int argc, char **argv)
@@ -79,6 +110,20 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     if (w.trace) {
+        const long disagree = stored_outputs_disagree(w.trace, &trace, &err);
+        if (disagree < 0) {
+            rc = cli_input_error("run", &err);
+            goto out;
+        }
+        if (disagree > 0) {
+            /* no table and no files: their error columns would be measured
+             * against outputs the trace itself contradicts */
+            fprintf(stderr, "anybit run: %s: %ld op%s store expected outputs that disagree with "
+                            "the reference; nothing reported\n",
+                    w.trace, disagree, disagree == 1 ? "" : "s");
+            rc = AB_EXIT_CHECK;
+            goto out;
+        }
         checks = calloc(rs.nops ? rs.nops : 1, sizeof *checks);
         if (!checks || cli_check_values(&a, &trace, checks, &err) != 0) {
             rc = cli_input_error("run", &err);

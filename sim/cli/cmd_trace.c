@@ -392,41 +392,20 @@ static int cmd_verify(int argc, char **argv)
         if (!checked)
             printf("%-40s %10s %10s %14s  %s\n", "op", "M x N", "K", "max |diff|", "result");
         const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
-        float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
-        float *y = malloc(M * N * sizeof *y);
-        if (!w || !x || !y) {
-            rc = cli_usage_error("trace verify", "%s: out of memory for op '%s'", file,
-                                 o->op.name);
-        } else if (ab_trace_dequant_weights(&t, i, w, &err) != 0 ||
-                   ab_trace_activations(&t, i, x, &err) != 0) {
+        ab_trace_outputs_check c;
+        if (ab_trace_check_outputs(&t, i, &c, &err) != 0) {
             rc = cli_input_error("trace verify", &err);
         } else {
-            ab_gemm_ref(x, w, y, M, N, K);
-            const uint8_t *exp = t.tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
-            double maxd = 0.0;
-            size_t nbad = 0;
-            for (size_t k = 0; k < M * N; k++) {
-                float e;
-                memcpy(&e, exp + 4 * k, sizeof e); /* little-endian host (as the writers) */
-                if (memcmp(&e, &y[k], sizeof e) == 0)
-                    continue;
-                nbad++;
-                const double d = fabs((double)e - (double)y[k]);
-                maxd = isnan(d) ? INFINITY : fmax(maxd, d);
-            }
             char shape[48];
             snprintf(shape, sizeof shape, "%zux%zu", M, N);
-            printf("%-40s %10s %10zu %14.6g  %s", o->op.name, shape, K, maxd,
-                   nbad ? "MISMATCH" : "ok");
-            if (nbad)
-                printf(" (%zu of %zu outputs differ)", nbad, M * N);
+            printf("%-40s %10s %10zu %14.6g  %s", o->op.name, shape, K, c.max_abs_diff,
+                   c.mismatches ? "MISMATCH" : "ok");
+            if (c.mismatches)
+                printf(" (%zu of %zu outputs differ)", c.mismatches, c.outputs);
             printf("\n");
             checked++;
-            bad += nbad != 0;
+            bad += c.mismatches != 0;
         }
-        free(w);
-        free(x);
-        free(y);
     }
     if (rc == AB_EXIT_OK) {
         if (!checked)

@@ -29,18 +29,26 @@ void ab_timing_add_step(ab_op_timing *tm, const ab_tile_step *s)
     tm->ev.dram_write_bytes += s->store_bytes;
 }
 
-static void add_events(ab_energy_events *to, const ab_energy_events *e, uint64_t times)
+/* *to += v; false when the sum does not fit (the caller refuses the run:
+ * a total that wrapped would be a wrong number, not a large one). */
+static bool add_u64(uint64_t *to, uint64_t v)
 {
-    to->cycles += e->cycles * times;
-    to->pe_busy_cycles += e->pe_busy_cycles * times;
-    to->pe_idle_cycles += e->pe_idle_cycles * times;
-    to->dequant_cycles += e->dequant_cycles * times;
-    for (int b = 0; b < 3; b++) {
-        to->sram_read_bytes[b] += e->sram_read_bytes[b] * times;
-        to->sram_write_bytes[b] += e->sram_write_bytes[b] * times;
-    }
-    to->dram_read_bytes += e->dram_read_bytes * times;
-    to->dram_write_bytes += e->dram_write_bytes * times;
+    if (v > UINT64_MAX - *to)
+        return false;
+    *to += v;
+    return true;
+}
+
+static bool add_events(ab_energy_events *to, const ab_energy_events *e)
+{
+    bool ok = add_u64(&to->cycles, e->cycles) && add_u64(&to->pe_busy_cycles, e->pe_busy_cycles) &&
+              add_u64(&to->pe_idle_cycles, e->pe_idle_cycles) &&
+              add_u64(&to->dequant_cycles, e->dequant_cycles);
+    for (int b = 0; b < 3 && ok; b++)
+        ok = add_u64(&to->sram_read_bytes[b], e->sram_read_bytes[b]) &&
+             add_u64(&to->sram_write_bytes[b], e->sram_write_bytes[b]);
+    return ok && add_u64(&to->dram_read_bytes, e->dram_read_bytes) &&
+           add_u64(&to->dram_write_bytes, e->dram_write_bytes);
 }
 
 int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats *st,
@@ -72,6 +80,9 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
     st->compute_cycles = tm.compute_cycles;
     st->stall_cycles = tm.cycles > tm.compute_cycles ? tm.cycles - tm.compute_cycles : 0;
     const uint64_t pes = (uint64_t)a->rows * a->cols;
+    if (tm.cycles > UINT64_MAX / pes)
+        return ab_error_set(err, "op %s: %llu cycles on %llu PEs: PE-cycles exceed 64 bits",
+                            op->name, (unsigned long long)tm.cycles, (unsigned long long)pes);
     st->ev = tm.ev;
     st->ev.cycles = tm.cycles;
     st->ev.pe_idle_cycles = pes * tm.cycles - tm.ev.pe_busy_cycles;
@@ -152,11 +163,14 @@ int ab_sim_ops(const ab_accel *a, const ab_op_list *ops, double tokens, ab_sim_m
             table[h] = (int64_t)i;
         }
         rs->nops++;
-        rs->cycles += st->cycles;
-        rs->compute_cycles += st->compute_cycles;
-        rs->stall_cycles += st->stall_cycles;
-        rs->macs += st->macs;
-        add_events(&rs->ev, &st->ev, 1);
+        if (!add_u64(&rs->cycles, st->cycles) || !add_u64(&rs->compute_cycles, st->compute_cycles) ||
+            !add_u64(&rs->stall_cycles, st->stall_cycles) || !add_u64(&rs->macs, st->macs) ||
+            !add_events(&rs->ev, &st->ev)) {
+            free(table);
+            ab_run_stats_free(rs);
+            return ab_error_set(err, "the run's totals exceed 64 bits at op %zu (%s): split the "
+                                "workload", i, op->name);
+        }
     }
     free(table);
     ab_energy_compute(a, &rs->ev, &rs->energy);

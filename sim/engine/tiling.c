@@ -25,6 +25,12 @@
 #define AB_MAP_EXACT 3
 /* ... among those estimated within this factor of the best estimate */
 #define AB_MAP_SLACK 1.10
+/* The most tile steps (count repetitions included) one op may walk: the
+ * fast mode takes a fraction of a microsecond per step and the mapper times
+ * several candidates, so this keeps one op to seconds
+ * (docs/trace-format.md "Ranges").  An op inside the op range has fewer
+ * than 2^58 steps under any tiling, so the count itself cannot wrap. */
+#define AB_MAP_MAX_STEPS ((uint64_t)1 << 24)
 
 typedef struct plan {
     ab_tiling t;
@@ -160,6 +166,15 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
                                 "groups and PE K slices), found %llu",
                                 a->file, op->name, (unsigned long long)align,
                                 (unsigned long long)t.tk);
+        const uint64_t steps = t.reps * ab_ceil_div(t.M, t.tm) * ab_ceil_div(t.N, t.tn) *
+                               ab_ceil_div(t.K, t.tk);
+        if (steps > AB_MAP_MAX_STEPS)
+            return ab_error_set(err,
+                                "%s: tiling: op %s: the forced tile (tm %llu, tn %llu, tk %llu) "
+                                "walks %llu tile steps, expected at most %llu (2^24) per op",
+                                a->file, op->name, (unsigned long long)t.tm,
+                                (unsigned long long)t.tn, (unsigned long long)t.tk,
+                                (unsigned long long)steps, (unsigned long long)AB_MAP_MAX_STEPS);
         if (!fits(a, po, t.tm, t.tn, t.tk, &need))
             return ab_error_set(err,
                                 "%s: tiling: op %s: the forced tile (tm %llu, tn %llu, tk %llu) "
@@ -194,6 +209,7 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
     if (!plans)
         return ab_error_set(err, "out of memory mapping op %s", op->name);
     size_t np = 0;
+    uint64_t fewest_steps = UINT64_MAX; /* of the tilings that fit */
     for (size_t i = 0; i < ntk; i++)
         for (size_t j = 0; j < ntn; j++)
             for (size_t k = 0; k < ntm; k++) {
@@ -208,6 +224,10 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
                     pl->t.tm = tms[k];
                     pl->t.m_outer = order == 1;
                     estimate(a, po, pl);
+                    if (pl->steps < fewest_steps)
+                        fewest_steps = pl->steps;
+                    if (pl->steps > AB_MAP_MAX_STEPS)
+                        np--; /* fits, but too long to simulate */
                 }
             }
     qsort(plans, np, sizeof *plans, plan_cmp);
@@ -237,6 +257,13 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
         }
     }
     free(plans);
+    if (!have && fewest_steps != UINT64_MAX)
+        return ab_error_set(err,
+                            "%s: op %s: every tiling that fits the buffers walks more than %llu "
+                            "(2^24) tile steps (the fewest: %llu), the most one op may take "
+                            "(docs/trace-format.md \"Ranges\")",
+                            a->file, op->name, (unsigned long long)AB_MAP_MAX_STEPS,
+                            (unsigned long long)fewest_steps);
     if (!have) {
         const uint64_t tk = align < base.K ? align : base.K;
         const uint64_t tn = unit_n < base.N ? unit_n : base.N;

@@ -18,6 +18,11 @@ extern const char *const ab_sweep_out_cols[AB_SWEEP_NOUT];
 
 void ab_sweep_outputs(const ab_run_stats *rs, double out[AB_SWEEP_NOUT]);
 
+/* The most points a space may have (docs/sweeps.md): every point is a
+ * file of its own, numbered in six digits, and a resumed sweep looks at
+ * each one's file before it runs. */
+#define AB_SWEEP_MAX_POINTS ((size_t)1000000)
+
 /* DIR/points/PPPPPP.json, DIR/inputs/PPPPPP.<what>.yaml */
 void ab_sweep_point_file(const char *dir, size_t p, char *buf, size_t cap);
 void ab_sweep_input_file(const char *dir, size_t p, const char *what, char *buf, size_t cap);

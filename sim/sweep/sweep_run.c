@@ -379,7 +379,8 @@ int ab_sweep_run(const ab_sweep_spec *s, const ab_sweep_opts *o, ab_sweep_summar
     c.s = s;
     c.o = o;
     pthread_mutex_init(&c.lock, NULL);
-    c.todo = malloc((s->npoints / (o->shard_n ? o->shard_n : 1) + 1) * sizeof *c.todo);
+    /* npoints <= AB_SWEEP_MAX_POINTS (the loader's bound): no overflow */
+    c.todo = calloc(s->npoints / (o->shard_n ? o->shard_n : 1) + 1, sizeof *c.todo);
     if (!c.todo)
         return ab_error_set(err, "out of memory for %zu points", s->npoints);
     for (size_t p = o->shard_i; p < s->npoints; p += o->shard_n) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sweep.h"
+#include "sweep_impl.h"
 #include "tensor_io.h"
 #include "yaml/yaml_doc.h"
 
@@ -364,14 +365,20 @@ int ab_sweep_load(const char *file, ab_sweep_spec *s, ab_error *err)
         ab_ydoc_fail(&d, axes, "axes", "at most 64 axis groups, found %zu", s->ngroups);
         goto out;
     }
-    s->npoints = 1;
-    for (size_t g = 0; g < s->ngroups; g++) {
-        if (s->groups[g].n > SIZE_MAX / s->npoints / 2) {
-            ab_ydoc_fail(&d, axes, "axes", "too many points");
-            goto out;
-        }
-        s->npoints *= s->groups[g].n;
+    /* the point count in floating point for the message: the exact
+     * product may not fit any integer */
+    double points = 1.0;
+    for (size_t g = 0; g < s->ngroups; g++)
+        points *= (double)s->groups[g].n;
+    if (points > (double)AB_SWEEP_MAX_POINTS) {
+        ab_ydoc_fail(&d, axes, "axes",
+                     "expected at most %zu points (the product of the axis groups' lengths), "
+                     "found %.6g", AB_SWEEP_MAX_POINTS, points);
+        goto out;
     }
+    s->npoints = 1;
+    for (size_t g = 0; g < s->ngroups; g++)
+        s->npoints *= s->groups[g].n;
     if (build_columns(s, err) != 0)
         goto out;
     /* constraints must parse and name known columns: try them on point 0 */

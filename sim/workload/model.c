@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workload.h"
 #include "yaml/yaml_doc.h"
 
 const char *ab_model_kind_name(ab_model_kind k)
@@ -55,6 +56,41 @@ static const char *const k_input_keys[] = {"size", "channels", NULL};
 static const char *const k_conv_keys[] = {"name", "in", "out", "kernel", "stride", "padding",
                                           "groups", "input", NULL};
 static const char *const k_fc_keys[] = {"name", "in", "out", NULL};
+
+/* Model fields become op dimensions (workload.c), so each is bounded by
+ * the op range (AB_OP_DIM_MAX) and the layer count by AB_MODEL_LAYERS_MAX;
+ * products of fields are checked when ops are made (ab_op_check_range). */
+#define AB_MODEL_LAYERS_MAX 4096u
+
+static int check_max(const ab_ydoc *d, struct fy_node *map, const char *where, const char *key,
+                     uint64_t v, uint64_t max)
+{
+    if (v <= max)
+        return 0;
+    char fp[64];
+    return ab_ydoc_fail(d, ab_ydoc_get(map, key), ab_ydoc_path(fp, sizeof fp, where, key),
+                        "expected at most %llu, found %llu", (unsigned long long)max,
+                        (unsigned long long)v);
+}
+
+static int check_transformer_ranges(const ab_ydoc *d, const ab_model *m)
+{
+    struct fy_node *r = d->root, *img = ab_ydoc_get(r, "image");
+    const uint64_t dim = AB_OP_DIM_MAX;
+    return check_max(d, r, "", "hidden", m->hidden, dim) ||
+                   check_max(d, r, "", "intermediate", m->intermediate, dim) ||
+                   check_max(d, r, "", "layers", m->layers, AB_MODEL_LAYERS_MAX) ||
+                   check_max(d, r, "", "heads", m->heads, dim) ||
+                   check_max(d, r, "", "kv_heads", m->kv_heads, dim) ||
+                   check_max(d, r, "", "head_dim", m->head_dim, dim) ||
+                   check_max(d, r, "", "vocab", m->vocab, dim) ||
+                   check_max(d, r, "", "classes", m->classes, dim) ||
+                   (img && (check_max(d, img, "image", "size", m->image_size, dim) ||
+                            check_max(d, img, "image", "patch", m->patch_size, dim) ||
+                            check_max(d, img, "image", "channels", m->channels, dim)))
+               ? -1
+               : 0;
+}
 
 static int load_transformer(ab_ydoc *d, ab_model *m)
 {
@@ -119,6 +155,11 @@ static int load_transformer(ab_ydoc *d, ab_model *m)
     return ab_ydoc_uint(d, r, "", "classes", false, false, &m->classes);
 }
 
+static int load_transformer_checked(ab_ydoc *d, ab_model *m)
+{
+    return load_transformer(d, m) != 0 || check_transformer_ranges(d, m) != 0 ? -1 : 0;
+}
+
 static int load_cnn(ab_ydoc *d, ab_model *m)
 {
     struct fy_node *r = d->root;
@@ -129,7 +170,9 @@ static int load_cnn(ab_ydoc *d, ab_model *m)
         return ab_ydoc_fail(d, r, "input", "missing required field (expected {size, channels})");
     if (ab_ydoc_check_keys(d, in, "input", k_input_keys) != 0 ||
         ab_ydoc_uint(d, in, "input", "size", true, false, &m->image_size) != 0 ||
-        ab_ydoc_uint(d, in, "input", "channels", true, false, &m->channels) != 0)
+        ab_ydoc_uint(d, in, "input", "channels", true, false, &m->channels) != 0 ||
+        check_max(d, in, "input", "size", m->image_size, AB_OP_DIM_MAX) ||
+        check_max(d, in, "input", "channels", m->channels, AB_OP_DIM_MAX))
         return -1;
     struct fy_node *convs = ab_ydoc_get(r, "convs");
     if (!convs)
@@ -159,6 +202,14 @@ static int load_cnn(ab_ydoc *d, ab_model *m)
             ab_ydoc_uint(d, c, p, "input", true, false, &cv->input) != 0)
             return -1;
         char fp[64];
+        const uint64_t dim = AB_OP_DIM_MAX;
+        if (check_max(d, c, p, "in", cv->in, dim) || check_max(d, c, p, "out", cv->out, dim) ||
+            check_max(d, c, p, "kernel", cv->kernel, dim) ||
+            check_max(d, c, p, "stride", cv->stride, dim) ||
+            check_max(d, c, p, "padding", cv->padding, dim) ||
+            check_max(d, c, p, "groups", cv->groups, dim) ||
+            check_max(d, c, p, "input", cv->input, dim))
+            return -1;
         if (cv->in % cv->groups != 0 || cv->out % cv->groups != 0)
             return ab_ydoc_fail(d, ab_ydoc_get(c, "groups"), ab_ydoc_path(fp, sizeof fp, p, "groups"),
                                 "expected a divisor of in (%llu) and out (%llu), found %llu",
@@ -178,7 +229,9 @@ static int load_cnn(ab_ydoc *d, ab_model *m)
         if (ab_ydoc_check_keys(d, fc, "fc", k_fc_keys) != 0 ||
             ab_ydoc_str(d, fc, "fc", "name", true, m->fc_name, sizeof m->fc_name) != 0 ||
             ab_ydoc_uint(d, fc, "fc", "in", true, false, &m->fc_in) != 0 ||
-            ab_ydoc_uint(d, fc, "fc", "out", true, false, &m->fc_out) != 0)
+            ab_ydoc_uint(d, fc, "fc", "out", true, false, &m->fc_out) != 0 ||
+            check_max(d, fc, "fc", "in", m->fc_in, AB_OP_DIM_MAX) ||
+            check_max(d, fc, "fc", "out", m->fc_out, AB_OP_DIM_MAX))
             return -1;
     }
     return 0;
@@ -213,7 +266,7 @@ int ab_model_load(const char *file, ab_model *m, ab_error *err)
                      "expected decoder, encoder or cnn, found \"%s\"", kind);
         goto out;
     }
-    rc = m->kind == AB_MODEL_CNN ? load_cnn(&d, m) : load_transformer(&d, m);
+    rc = m->kind == AB_MODEL_CNN ? load_cnn(&d, m) : load_transformer_checked(&d, m);
 out:
     ab_ydoc_free(&d);
     if (rc != 0)

@@ -496,6 +496,44 @@ int ab_trace_activations(const ab_trace *t, size_t i, float *act, ab_error *err)
     return 0;
 }
 
+int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *c,
+                           ab_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (i >= t->nops || t->ops[i].tensor[AB_TROLE_OUTPUTS] < 0)
+        return ab_error_set(err, "op %zu stores no expected outputs", i);
+    const ab_trace_op *o = &t->ops[i];
+    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
+    float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
+    float *y = malloc(M * N * sizeof *y);
+    int rc = -1;
+    if (!w || !x || !y)
+        ab_error_set(err, "op '%s': out of memory", o->op.name);
+    else if (ab_trace_dequant_weights(t, i, w, err) == 0 && ab_trace_activations(t, i, x, err) == 0)
+        rc = 0;
+    if (rc == 0) {
+        ab_gemm_ref(x, w, y, M, N, K);
+        const uint8_t *stored = t->tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
+        c->outputs = M * N;
+        for (size_t k = 0; k < M * N; k++) {
+            const float e = get_f32(stored + 4 * k);
+            if (memcmp(&e, &y[k], sizeof e) == 0)
+                continue;
+            if (c->mismatches++ == 0) {
+                c->first = k;
+                c->first_stored = e;
+                c->first_reference = y[k];
+            }
+            const double d = fabs((double)e - (double)y[k]);
+            c->max_abs_diff = isnan(d) ? INFINITY : fmax(c->max_abs_diff, d);
+        }
+    }
+    free(w);
+    free(x);
+    free(y);
+    return rc;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 static cJSON *op_json(const ab_trace *t, const ab_trace_op *o)
@@ -681,7 +719,7 @@ static int get_uint(const rd *r, const cJSON *obj, const char *where, const char
         return RD_FAIL(r, "%s.%s: expected an integer, found %s", where, key, json_type(v));
     const double d = v->valuedouble;
     if (!(d >= (double)lo && d <= (double)hi) || d != floor(d))
-        return RD_FAIL(r, "%s.%s: expected an integer in [%llu, %llu], found %g", where, key,
+        return RD_FAIL(r, "%s.%s: expected an integer in [%llu, %llu], found %.17g", where, key,
                        (unsigned long long)lo, (unsigned long long)hi, d);
     *out = (uint64_t)d;
     return 0;
@@ -735,6 +773,35 @@ static int expect_tensor(const rd *r, const ab_st_entry *e, const char *where, a
                        found);
     return RD_FAIL(r, "%s: tensor '%s' must be %s [%llu], found %s", where, e->name,
                    ab_dtype_name(dtype), (unsigned long long)d0, found);
+}
+
+/* Element k of a float tensor (F32, F16, BF16) as a float. */
+static float float_elem(ab_dtype d, const uint8_t *data, uint64_t k)
+{
+    switch (d) {
+    case AB_DTYPE_F16: return ab_half_to_float((uint16_t)get_u16(data + 2 * k));
+    case AB_DTYPE_BF16: return ab_bf16_to_float((uint16_t)get_u16(data + 2 * k));
+    default: return get_f32(data + 4 * k);
+    }
+}
+
+/* Activations and scales are the operands the PE computes with: a NaN or
+ * an infinity there is a broken export, refused as the quantizer refuses
+ * it (anybit quant), not data whose error could be reported.  `cols` is the
+ * row length of the tensor, for the message's [row, column]. */
+static int check_finite(const rd *r, const char *w2, const char *role, const ab_st_entry *e,
+                        const uint8_t *data, uint64_t n, uint64_t cols, const ab_format *e8m0)
+{
+    for (uint64_t k = 0; k < n; k++) {
+        const double v = e->dtype == AB_DTYPE_U8 ? ab_format_decode(e8m0, data[k])
+                                                 : (double)float_elem(e->dtype, data, k);
+        if (!isfinite(v))
+            return RD_FAIL(r, "%s.%s: tensor '%s' element %llu [%llu, %llu] is %s; %s must be "
+                           "finite", w2, role, e->name, (unsigned long long)k,
+                           (unsigned long long)(k / cols), (unsigned long long)(k % cols),
+                           isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf", role);
+    }
+    return 0;
 }
 
 static int check_op_tensors(const rd *r, ab_trace *t, size_t i, const cJSON *tens,
@@ -841,6 +908,20 @@ static int check_op_tensors(const rd *r, ab_trace *t, size_t i, const cJSON *ten
         if (!ab_pack_row_padding_clear(codes + n * rb, (size_t)K, wi.code_bits))
             return RD_FAIL(r, "%s.weight_codes: row %llu has nonzero padding bits after code %llu",
                            w2, (unsigned long long)n, (unsigned long long)(K - 1));
+    ab_format e8m0;
+    if (ab_format_parse("e8m0", &e8m0, &e2) != 0)
+        return RD_FAIL(r, "%s", e2.msg);
+    if (wi.scale != AB_SCALE_INTK &&
+        check_finite(r, w2, "scales", ent[AB_TROLE_SCALES],
+                     t->st.data + ent[AB_TROLE_SCALES]->begin, N * G, G, &e8m0) != 0)
+        return -1;
+    if (need_rs && check_finite(r, w2, "row_scales", ent[AB_TROLE_ROW_SCALES],
+                                t->st.data + ent[AB_TROLE_ROW_SCALES]->begin, N, N, &e8m0) != 0)
+        return -1;
+    if (ent[AB_TROLE_ACTIVATIONS] &&
+        check_finite(r, w2, "activations", ent[AB_TROLE_ACTIVATIONS],
+                     t->st.data + ent[AB_TROLE_ACTIVATIONS]->begin, M * K, K, &e8m0) != 0)
+        return -1;
     if (need_ti) {
         const uint8_t *ti = t->st.data + ent[AB_TROLE_TYPE_IDS]->begin;
         for (uint64_t s = 0; s < N * G; s++)
@@ -852,8 +933,52 @@ static int check_op_tensors(const rd *r, ab_trace *t, size_t i, const cJSON *ten
     return 0;
 }
 
+/* Op names seen so far: an open-addressing table of op indices (SIZE_MAX:
+ * empty), at least twice as many slots as ops, so the duplicate check of a
+ * trace is linear in its op count. */
+typedef struct name_table {
+    size_t *slot;
+    size_t mask;
+} name_table;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+static int name_table_init(name_table *nt, size_t nops)
+{
+    size_t cap = 16;
+    while (cap < 2 * nops && cap <= SIZE_MAX / 4)
+        cap *= 2;
+    nt->slot = malloc(cap * sizeof *nt->slot);
+    if (!nt->slot)
+        return -1;
+    for (size_t i = 0; i < cap; i++)
+        nt->slot[i] = SIZE_MAX;
+    nt->mask = cap - 1;
+    return 0;
+}
+
+/* The index of the op already named `name`, or SIZE_MAX after recording
+ * that op `index` has it (the table never fills: it has 2 x nops slots). */
+static size_t name_find_or_add(name_table *nt, const ab_trace *t, const char *name, size_t index)
+{
+    size_t h = (size_t)name_hash(name) & nt->mask;
+    while (nt->slot[h] != SIZE_MAX) {
+        if (strcmp(t->ops[nt->slot[h]].op.name, name) == 0)
+            return nt->slot[h];
+        h = (h + 1) & nt->mask;
+    }
+    nt->slot[h] = index;
+    return SIZE_MAX;
+}
+
 static int parse_op(const rd *r, ab_trace *t, const cJSON *j, size_t i, wq_info *cache,
-                    char *cache_name)
+                    char *cache_name, name_table *names)
 {
     static const char *const op_keys[] = {
         "name", "kind", "M", "N", "K", "count", "weight_share", "weight_format", "act_format",
@@ -874,10 +999,9 @@ static int parse_op(const rd *r, ab_trace *t, const cJSON *j, size_t i, wq_info 
     if (ab_op_kind_parse(kind, &op.kind) != 0)
         return RD_FAIL(r, "%s.kind: expected gemm, conv, attn_qk or attn_av, found '%s'", where,
                        kind);
-    const uint64_t big = (uint64_t)1 << 53;
-    if (get_uint(r, j, where, "M", 1, big, &op.M) != 0 ||
-        get_uint(r, j, where, "N", 1, big, &op.N) != 0 ||
-        get_uint(r, j, where, "K", 1, big, &op.K) != 0)
+    if (get_uint(r, j, where, "M", 1, AB_OP_DIM_MAX, &op.M) != 0 ||
+        get_uint(r, j, where, "N", 1, AB_OP_DIM_MAX, &op.N) != 0 ||
+        get_uint(r, j, where, "K", 1, AB_OP_DIM_MAX, &op.K) != 0)
         return -1;
     if (get_uint(r, j, where, "count", 1, UINT32_MAX, &v) != 0)
         return -1;
@@ -888,12 +1012,16 @@ static int parse_op(const rd *r, ab_trace *t, const cJSON *j, size_t i, wq_info 
     if (get_uint(r, j, where, "group_size", 0, UINT32_MAX, &v) != 0)
         return -1;
     op.group_size = (uint32_t)v;
+    ab_error e2;
+    /* the cross-field part of the op range (one check, shared with model
+     * expansion) */
+    if (ab_op_check_range(&op, &e2) != 0)
+        return RD_FAIL(r, "%s.%s", where, e2.msg);
     if (get_string(r, j, where, "weight_format", op.weight_format, sizeof op.weight_format) ||
         get_string(r, j, where, "act_format", op.act_format, sizeof op.act_format) ||
         get_string(r, j, where, "acc_format", op.acc_format, sizeof op.acc_format) ||
         get_string(r, j, where, "scale_format", op.scale_format, sizeof op.scale_format))
         return -1;
-    ab_error e2;
     ab_format f;
     if (strcmp(cache_name, op.weight_format) != 0) {
         if (resolve_weight_format(op.weight_format, cache, &e2) != 0)
@@ -908,11 +1036,11 @@ static int parse_op(const rd *r, ab_trace *t, const cJSON *j, size_t i, wq_info 
     uint8_t sb;
     if (ab_scale_parse(op.scale_format, &sk, &sb, &e2) != 0)
         return RD_FAIL(r, "%s.scale_format: %s", where, e2.msg);
-    for (size_t k = 0; k < t->nops; k++)
-        if (strcmp(t->ops[k].op.name, op.name) == 0)
-            return RD_FAIL(r, "%s.name: '%s' is also the name of ops[%zu]", where, op.name, k);
+    const size_t other = name_find_or_add(names, t, op.name, t->nops);
+    if (other != SIZE_MAX)
+        return RD_FAIL(r, "%s.name: '%s' is also the name of ops[%zu]", where, op.name, other);
     if (ab_trace_add_op(t, &op, r->err) != 0)
-        return -1;
+        return RD_FAIL(r, "%s: out of memory after %zu ops", where, t->nops);
     ab_trace_op *o = &t->ops[t->nops - 1];
     const cJSON *asym = cJSON_GetObjectItemCaseSensitive(j, "asymmetric");
     if (asym) {
@@ -984,11 +1112,15 @@ static int parse_header(rd *r, ab_trace *t, const cJSON *j)
         return RD_FAIL(r, "%s.ops: expected an array, found %s", where, json_type(ops));
     wq_info cache;
     char cache_name[AB_FORMAT_NAME_MAX] = "";
+    name_table names;
+    if (name_table_init(&names, (size_t)cJSON_GetArraySize(ops)) != 0)
+        return RD_FAIL(r, "out of memory for %d op names", cJSON_GetArraySize(ops));
     size_t i = 0;
-    for (const cJSON *o = ops->child; o; o = o->next, i++)
-        if (parse_op(r, t, o, i, &cache, cache_name) != 0)
-            return -1;
-    return 0;
+    int rc = 0;
+    for (const cJSON *o = ops->child; o && rc == 0; o = o->next, i++)
+        rc = parse_op(r, t, o, i, &cache, cache_name, &names);
+    free(names.slot);
+    return rc;
 }
 
 int ab_trace_parse(uint8_t *buf, size_t len, const char *what, ab_trace *t, ab_error *err)

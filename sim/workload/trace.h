@@ -129,6 +129,22 @@ int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *er
 /* Activations of op i decoded to float act[M][K]. */
 int ab_trace_activations(const ab_trace *t, size_t i, float *act, ab_error *err);
 
+/* The check of op i's stored expected outputs: the reference GEMM
+ * (kernels/gemm.h) on ab_trace_dequant_weights and ab_trace_activations,
+ * compared bit for bit with what the file stores.  The one check both
+ * `anybit trace verify` and `anybit run --trace` make (docs/values.md). */
+typedef struct ab_trace_outputs_check {
+    size_t outputs;      /* M x N */
+    size_t mismatches;   /* outputs whose stored bits differ from the reference */
+    double max_abs_diff; /* over the mismatches; +inf when one side is NaN */
+    size_t first;        /* index m x N + n of the first mismatch */
+    float first_stored, first_reference;
+} ab_trace_outputs_check;
+
+/* -1 with err when op i stores no outputs or memory runs out. */
+int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *c,
+                           ab_error *err);
+
 /* Bytes of op i's activation operand at its act_format width (M*K*count,
  * the shape info reports). */
 double ab_trace_act_bytes(const ab_op *op);

@@ -57,6 +57,46 @@ int ab_op_kind_parse(const char *s, ab_op_kind *k)
     return -1;
 }
 
+uint64_t ab_sat_mul(uint64_t a, uint64_t b)
+{
+    return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+/* "found 12345" or, for a saturated product, "found more than 2^64". */
+static void found_u64(char *out, size_t cap, uint64_t v)
+{
+    if (v == UINT64_MAX)
+        snprintf(out, cap, "more than 2^64");
+    else
+        snprintf(out, cap, "%llu", (unsigned long long)v);
+}
+
+int ab_op_check_range(const ab_op *op, ab_error *err)
+{
+    char found[32];
+    const uint64_t dims[3] = {op->M, op->N, op->K};
+    static const char *const names[3] = {"M", "N", "K"};
+    for (int d = 0; d < 3; d++)
+        if (dims[d] < 1 || dims[d] > AB_OP_DIM_MAX) {
+            found_u64(found, sizeof found, dims[d]);
+            return ab_error_set(err, "%s: expected an integer in [1, %llu (2^31)], found %s",
+                                names[d], (unsigned long long)AB_OP_DIM_MAX, found);
+        }
+    if (op->count < 1)
+        return ab_error_set(err, "count: expected an integer in [1, %u], found 0", UINT32_MAX);
+    if (op->weight_share < 1 || op->weight_share > op->count)
+        return ab_error_set(err, "weight_share: expected an integer in [1, count = %u], found %u",
+                            op->count, op->weight_share);
+    const uint64_t macs =
+        ab_sat_mul(ab_sat_mul(ab_sat_mul(op->M, op->N), op->K), (uint64_t)op->count);
+    if (macs > AB_OP_MACS_MAX) {
+        found_u64(found, sizeof found, macs);
+        return ab_error_set(err, "M x N x K x count: expected at most %llu (2^56) MACs, found %s",
+                            (unsigned long long)AB_OP_MACS_MAX, found);
+    }
+    return 0;
+}
+
 uint64_t ab_op_macs(const ab_op *op)
 {
     return op->M * op->N * op->K * (uint64_t)op->count;
@@ -275,13 +315,14 @@ static int parse_phase(const char *s, phase *p, ab_error *err)
                             s ? s : "(none)");
     uint64_t v = 0;
     int digits = 0;
-    for (; *num >= '0' && *num <= '9' && digits < 9; num++, digits++)
+    /* ten digits are enough to see any value above the bound */
+    for (; *num >= '0' && *num <= '9' && digits < 10; num++, digits++)
         v = v * 10u + (uint64_t)(*num - '0');
-    if (digits == 0 || *num != '\0' || (!p->decode && v == 0))
-        return ab_error_set(err, "phase: expected %s, found \"%s\"",
-                            p->decode ? "decode:C with C a non-negative integer below 10^9"
-                                      : "prefill:L with L a positive integer below 10^9",
-                            s);
+    if (digits == 0 || *num != '\0' || (!p->decode && v == 0) || v > AB_PHASE_TOKENS_MAX)
+        return ab_error_set(err, "phase: expected %s in [%u, %u], found \"%s\"",
+                            p->decode ? "decode:C with the context C an integer"
+                                      : "prefill:L with the token count L an integer",
+                            p->decode ? 0u : 1u, AB_PHASE_TOKENS_MAX, s);
     p->n = v;
     return 0;
 }
@@ -306,10 +347,13 @@ static int emit(builder *b, ab_op_kind kind, const char *name, uint64_t M, uint6
     op.N = N;
     op.K = K;
     if (count > UINT32_MAX)
-        return ab_error_set(b->err, "op %s: %llu instances is too many", name,
-                            (unsigned long long)count);
+        return ab_error_set(b->err, "op %s: count: expected an integer in [1, %u], found %llu",
+                            name, UINT32_MAX, (unsigned long long)count);
     op.count = (uint32_t)count;
     op.weight_share = (uint32_t)share;
+    ab_error e2;
+    if (ab_op_check_range(&op, &e2) != 0)
+        return ab_error_set(b->err, "op %s: %s (docs/trace-format.md \"Ranges\")", name, e2.msg);
     if (ab_recipe_apply(b->recipe, &op, b->err) != 0)
         return -1;
     return ab_op_list_push(b->list, &op, b->err);
@@ -321,14 +365,18 @@ static int emit_block(builder *b, const ab_model *m, uint64_t i, uint64_t batch,
                       uint64_t tq, uint64_t ctx)
 {
     char n[AB_OP_NAME_MAX];
-    const uint64_t hd = m->head_dim, qd = m->heads * hd, kvd = m->kv_heads * hd;
+    /* saturating: an oversized model becomes an op ab_op_check_range refuses */
+    const uint64_t hd = m->head_dim, qd = ab_sat_mul(m->heads, hd),
+                   kvd = ab_sat_mul(m->kv_heads, hd);
     const uint64_t share = m->heads / m->kv_heads;
 #define NAME(suffix) (snprintf(n, sizeof n, "layers.%llu.%s", (unsigned long long)i, suffix), n)
     if (emit(b, AB_OP_GEMM, NAME("self_attn.q_proj"), rows, qd, m->hidden, 1, 1) ||
         emit(b, AB_OP_GEMM, NAME("self_attn.k_proj"), rows, kvd, m->hidden, 1, 1) ||
         emit(b, AB_OP_GEMM, NAME("self_attn.v_proj"), rows, kvd, m->hidden, 1, 1) ||
-        emit(b, AB_OP_ATTN_QK, NAME("self_attn.qk"), tq, ctx, hd, batch * m->heads, share) ||
-        emit(b, AB_OP_ATTN_AV, NAME("self_attn.av"), tq, hd, ctx, batch * m->heads, share))
+        emit(b, AB_OP_ATTN_QK, NAME("self_attn.qk"), tq, ctx, hd, ab_sat_mul(batch, m->heads),
+             share) ||
+        emit(b, AB_OP_ATTN_AV, NAME("self_attn.av"), tq, hd, ctx, ab_sat_mul(batch, m->heads),
+             share))
         return -1;
     char out[48];
     snprintf(out, sizeof out, "self_attn.%s", m->attn_out);
@@ -355,8 +403,10 @@ static int expand(builder *b, const ab_model *m, const char *mfile, const phase 
     if (m->kind == AB_MODEL_CNN) {
         for (size_t i = 0; i < m->nconvs; i++) {
             const ab_conv *c = &m->convs[i];
-            if (emit(b, AB_OP_CONV, c->name, batch * c->output * c->output, c->out / c->groups,
-                     c->in / c->groups * c->kernel * c->kernel, c->groups, 1))
+            if (emit(b, AB_OP_CONV, c->name,
+                     ab_sat_mul(ab_sat_mul(batch, c->output), c->output), c->out / c->groups,
+                     ab_sat_mul(ab_sat_mul(c->in / c->groups, c->kernel), c->kernel), c->groups,
+                     1))
                 return -1;
         }
         if (m->fc_out && emit(b, AB_OP_GEMM, m->fc_name, batch, m->fc_out, m->fc_in, 1, 1))
@@ -368,9 +418,10 @@ static int expand(builder *b, const ab_model *m, const char *mfile, const phase 
         tq = ctx = ph->n;
         if (m->image_size) {
             const uint64_t side = m->image_size / m->patch_size;
-            tq = ctx = side * side + 1;
-            if (emit(b, AB_OP_CONV, "patch_embed", batch * side * side, m->hidden,
-                     m->channels * m->patch_size * m->patch_size, 1, 1))
+            const uint64_t patches = ab_sat_mul(side, side);
+            tq = ctx = patches == UINT64_MAX ? patches : patches + 1;
+            if (emit(b, AB_OP_CONV, "patch_embed", ab_sat_mul(batch, patches), m->hidden,
+                     ab_sat_mul(ab_sat_mul(m->channels, m->patch_size), m->patch_size), 1, 1))
                 return -1;
         }
     } else if (ph->decode) {
@@ -379,7 +430,7 @@ static int expand(builder *b, const ab_model *m, const char *mfile, const phase 
     } else {
         tq = ctx = ph->n;
     }
-    const uint64_t rows = batch * tq;
+    const uint64_t rows = ab_sat_mul(batch, tq);
     for (uint64_t i = 0; i < m->layers; i++)
         if (emit_block(b, m, i, batch, rows, tq, ctx) != 0)
             return -1;

@@ -53,7 +53,25 @@ typedef struct ab_op {
     uint32_t group_size;
 } ab_op;
 
-/* MACs of one op: M*N*K*count. */
+/* The range of an op that every stage (trace reader, model expansion,
+ * mapper, both engines, reports) computes in 64-bit arithmetic without
+ * overflow (docs/trace-format.md "Ranges"): M, N and K in [1,
+ * AB_OP_DIM_MAX], count in [1, 2^32 - 1], weight_share in [1, count], and
+ * M x N x K x count at most AB_OP_MACS_MAX.  Tile counts, byte counts and
+ * cycle counts of such an op stay far below 2^64. */
+#define AB_OP_DIM_MAX ((uint64_t)1 << 31)
+#define AB_OP_MACS_MAX ((uint64_t)1 << 56)
+
+/* The one check of that range, used by the trace reader and by model
+ * expansion: 0 inside it; else -1 with err "FIELD: expected ..., found ..."
+ * (the caller adds the file and op). */
+int ab_op_check_range(const ab_op *op, ab_error *err);
+
+/* a * b, or UINT64_MAX when the product does not fit: shape arithmetic
+ * saturates, and ab_op_check_range then refuses the op. */
+uint64_t ab_sat_mul(uint64_t a, uint64_t b);
+
+/* MACs of one op: M*N*K*count (exact for an op inside the range above). */
 uint64_t ab_op_macs(const ab_op *op);
 
 /* Bytes of the weight operand as stored: codes at their bit width plus
@@ -77,6 +95,10 @@ int ab_op_list_push(ab_op_list *l, const ab_op *op, ab_error *err);
  * Every input is validated first; errors name the file and field. */
 int ab_workload_expand(const char *model, const char *recipe, const char *phase, uint32_t batch,
                        ab_op_list *out, ab_error *err);
+
+/* The tokens of a phase: prefill:L with L in [1, AB_PHASE_TOKENS_MAX],
+ * decode:C with C in [0, AB_PHASE_TOKENS_MAX] (docs/models.md). */
+#define AB_PHASE_TOKENS_MAX 32768u
 
 /* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
 double ab_phase_tokens(const char *phase, uint32_t batch);
