@@ -17,8 +17,11 @@
  *     `/` after `=`, `,` or `:`) becomes "x";
  *   - a zoo model name (models/<name>.yaml) becomes micro.yaml, so `run`,
  *     `compare`, `trace gen` and sweeps never expand a real LLM;
- *   - numbers in a phase (prefill:L, decode:C) are at most 64, --batch at
- *     most 4, sweep's -j at most 2;
+ *   - numbers in a phase (prefill:L, decode:C) are at most 16, --batch at
+ *     most 2, sweep's -j at most 2, and a comma list (--configs, --phase,
+ *     --compare) keeps its first 4 items;
+ *   - `formats` lists no grid wider than 12 bits (a wider name becomes
+ *     "x"; fuzz_format_name covers those formats);
  *   - commands that would start a long job or another program get options
  *     appended that stop them after their whole argument parse and input
  *     checks, on a documented error path: synth (`--tech` other than cmos:
@@ -37,6 +40,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "format.h"
 #include "fuzz_scratch.h"
 #include "workload/workload.h"
 
@@ -46,6 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_WORDS 24
 #define WORD_MAX 200
 #define PIN_WORDS 4
+/* what keeps one command short (header comment) */
+#define PHASE_TOKENS_MAX 16u
+#define BATCH_MAX 2u
+#define JOBS_MAX 2u
+#define LIST_ITEMS_MAX 4u
+#define FORMAT_GRID_BITS_MAX 12u
 
 typedef struct subcommand {
     const char *name;
@@ -265,9 +275,28 @@ static bool is_option(const char *w, const char *prev, const char *name)
     return (prev && strcmp(prev, name) == 0) || (strncmp(w, name, n) == 0 && w[n] == '=');
 }
 
-static void rewrite_word(char *w, const char *prev)
+/* Lists (--configs, --phase, --compare) keep their first LIST_ITEMS_MAX
+ * items: compare runs every config on every phase. */
+static void truncate_list(char *w)
+{
+    size_t items = 1;
+    for (char *p = w; *p; p++)
+        if (*p == ',' && ++items > LIST_ITEMS_MAX) {
+            *p = '\0';
+            return;
+        }
+}
+
+static void rewrite_word(const subcommand *cmd, char *w, const char *prev)
 {
     if (may_leave_scratch(w)) {
+        snprintf(w, WORD_MAX + 1, "x");
+        return;
+    }
+    truncate_list(w);
+    ab_format f;
+    if (cmd->run == cmd_formats && ab_format_parse(value_part(w), &f, NULL) == 0 &&
+        f.bits > FORMAT_GRID_BITS_MAX) {
         snprintf(w, WORD_MAX + 1, "x");
         return;
     }
@@ -277,11 +306,11 @@ static void rewrite_word(char *w, const char *prev)
         ab_zoo_path("models", v, path, sizeof path, &err) == 0 && access(path, R_OK) == 0)
         snprintf(v, WORD_MAX + 1 - (size_t)(v - w), "micro.yaml");
     if (strstr(w, "prefill:") || strstr(w, "decode:"))
-        clamp_numbers(w, 64);
+        clamp_numbers(w, PHASE_TOKENS_MAX);
     else if (is_option(w, prev, "--batch"))
-        clamp_numbers(w, 4);
+        clamp_numbers(w, BATCH_MAX);
     else if (is_option(w, prev, "-j"))
-        clamp_numbers(w, 2);
+        clamp_numbers(w, JOBS_MAX);
 }
 
 static size_t split_words(const uint8_t *data, size_t size, char words[][WORD_MAX + 1])
@@ -318,7 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int argc = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            rewrite_word(words[i], i > 1 ? words[i - 1] : NULL);
+            rewrite_word(cmd, words[i], i > 1 ? words[i - 1] : NULL);
         argv[argc++] = words[i];
     }
     for (size_t k = 0; k < PIN_WORDS && cmd->pin[k]; k++)
