@@ -248,6 +248,9 @@ module array_bitmod #(
                 wire [21+$clog2(LANES)-1:0] unused_acc_sum;
                 wire [3:0]  unused_norm_shift;
                 wire        unused_sig_conflict;
+                // the controller times the tile itself (done, cycles)
+                wire        unused_unit_done;
+                wire [31:0] unused_unit_cycles;
                 pe_bitmod #(.RTL_LITERAL_ALIGN(RTL_LITERAL_ALIGN), .LANES(LANES)) u_pe (
                     .clk              (clk),
                     .rst_n            (rst_n),
@@ -262,6 +265,9 @@ module array_bitmod #(
                     .scale_sign       (sc[16]),
                     .dequant_step     (dq_active),
                     .scale_bit        (sbit),
+                    .unit_begin       (1'b0),
+                    .unit_last        (1'b0),
+                    .scale_len        (5'd0),
                     .literal_align    (literal_align),
                     .fault_flip       (fault_en && fault_row == RI && fault_col == CI),
                     .acc_exp          (acc_exp[6*P +: 6]),
@@ -272,6 +278,8 @@ module array_bitmod #(
                     .dq_sign          (dq_sign[P]),
                     .dq_in_man        (dq_in_man[15*P +: 15]),
                     .dq_scale_sign    (dq_scale_sign[P]),
+                    .unit_done        (unused_unit_done),
+                    .unit_cycles      (unused_unit_cycles),
                     .dbg_max_exp      (unused_max_exp),
                     .dbg_delta        (unused_delta),
                     .dbg_lane         (unused_lane),

@@ -59,6 +59,24 @@
 //                        one Verilated model co-simulates both rules.
 // With 0 or 1 the literal_align port is ignored.
 //
+// ---- Work-unit timing -------------------------------------------------------
+// The PE counts the cycles of its own work units (one output over its K:
+// its groups, then the last group's dequantization).  unit_begin marks a
+// unit's first cycle (with its first group_begin).  With dequant_begin,
+// scale_len gives the dequantization's scale bits (1..16; 0: not counted)
+// and unit_last says that it is the unit's last group.  The dequantizer
+// counts the dequant_step bits it takes; at the edge that takes the last of
+// a unit_last dequantization, unit_done goes high for one cycle and
+// unit_cycles holds the unit's cycles (until the next unit_done): the
+// edges from the unit_begin edge through that edge, both counted, stalls
+// included, mod 2^32.  A unit's dequantization may run behind the next
+// unit's first group (its own counter), as the groups' do.
+// UNIT_COUNTER = 1 builds the counter (the Verilated models); 0 (the
+// default, so the area flow prices the PE as published, without a
+// performance counter) ties unit_done and unit_cycles to 0.
+// FAULT_LATE_COUNT = 1 (test only) starts the counter one cycle late, the
+// planted off-by-one the co-simulation's cycle check must catch.
+//
 // fault_flip is for the co-simulation checker's self-test: tie it to 0.
 // While high it XORs bit 0 of acc_man at the clock edge.
 `default_nettype none
@@ -66,6 +84,8 @@
 module pe_bitmod #(
     parameter integer RTL_LITERAL_ALIGN = 2,
     parameter integer LANES = 4,        // a power of two, 1..16
+    parameter integer UNIT_COUNTER = 0,     // 1: count work units' cycles (unit_done, unit_cycles)
+    parameter integer FAULT_LATE_COUNT = 0, // test only: 1 starts unit_cycles one cycle late
     // derived (do not override)
     parameter integer BSW  = 15 + $clog2(LANES),  // adder tree output
     parameter integer ACCW = 21 + $clog2(LANES)   // accumulator sum
@@ -85,6 +105,10 @@ module pe_bitmod #(
     input  wire        scale_sign,
     input  wire        dequant_step,
     input  wire        scale_bit,
+    // work-unit timing
+    input  wire        unit_begin,      // first cycle of a work unit
+    input  wire        unit_last,       // with dequant_begin: the unit's last group
+    input  wire [4:0]  scale_len,       // with dequant_begin: its scale bits, 1..16
     // configuration / test
     input  wire        literal_align,   // used when RTL_LITERAL_ALIGN == 2
     input  wire        fault_flip,      // test only, tie to 0
@@ -97,6 +121,8 @@ module pe_bitmod #(
     output wire        dq_sign,
     output wire [14:0] dq_in_man,       // signed, latched accumulator mantissa
     output wire        dq_scale_sign,
+    output wire        unit_done,       // one cycle: the unit's result is in dq_*
+    output wire [31:0] unit_cycles,     // the finished unit's cycles
     // combinational debug view of the presented step
     output wire [5:0]  dbg_max_exp,
     output wire [6*LANES-1:0]  dbg_delta, // LANES x 6 bits
@@ -193,6 +219,52 @@ module pe_bitmod #(
         .dq_in_man     (dq_in_man),
         .dq_scale_sign (dq_scale_sign)
     );
+
+    // ---- work-unit timing -------------------------------------------------------
+    generate
+        if (UNIT_COUNTER != 0) begin : g_unit_counter
+            // run_count: cycles of the unit being computed, through the last
+            // edge; drain_count: of the unit whose last group is being
+            // dequantized.
+            localparam [31:0] COUNT_FIRST = (FAULT_LATE_COUNT != 0) ? 32'd0 : 32'd1;
+            reg  [31:0] run_count;
+            reg  [31:0] drain_count;
+            reg  [4:0]  dq_bits_left;
+            reg         dq_ends_unit;
+            reg         r_done;
+            reg  [31:0] r_cycles;
+            wire [31:0] run_now   = run_count + 32'd1;   // this edge counted
+            wire [31:0] drain_now = dequant_begin ? run_now : drain_count + 32'd1;
+            wire [4:0]  bits_now  = dequant_begin ? scale_len : dq_bits_left;
+            wire        takes_bit = dequant_step && bits_now != 5'd0;
+            wire        dq_final  = takes_bit && bits_now == 5'd1;
+            wire        ends_unit = dequant_begin ? unit_last : dq_ends_unit;
+            always @(posedge clk) begin
+                if (!rst_n) begin
+                    run_count    <= 32'd0;
+                    drain_count  <= 32'd0;
+                    dq_bits_left <= 5'd0;
+                    dq_ends_unit <= 1'b0;
+                    r_done       <= 1'b0;
+                    r_cycles     <= 32'd0;
+                end else begin
+                    run_count    <= unit_begin ? COUNT_FIRST : run_now;
+                    drain_count  <= drain_now;
+                    dq_bits_left <= takes_bit ? bits_now - 5'd1 : bits_now;
+                    dq_ends_unit <= ends_unit && !dq_final;
+                    r_done       <= dq_final && ends_unit;
+                    if (dq_final && ends_unit)
+                        r_cycles <= drain_now;
+                end
+            end
+            assign unit_done   = r_done;
+            assign unit_cycles = r_cycles;
+        end else begin : g_no_unit_counter
+            wire unused_unit_inputs = &{1'b0, unit_begin, unit_last, scale_len};
+            assign unit_done   = 1'b0;
+            assign unit_cycles = 32'd0;
+        end
+    endgenerate
 
     assign dbg_max_exp      = max_exp;
     assign dbg_delta        = delta;

@@ -37,6 +37,17 @@
 // and ignores the other inputs (synchronous so the Yosys area flow's
 // dfflegalize to plain D flip-flops works, as for pe_bitmod).
 //
+// ---- Work-unit timing -------------------------------------------------------
+// The PE counts the cycles of its own work units (one tile_m x tile_n output
+// tile over its K).  unit_begin marks a unit's first cycle (with its first
+// clear), unit_last its last binary MMA.  At the edge of the unit_last
+// cycle unit_done goes high for one cycle and unit_cycles holds the unit's
+// cycles (until the next unit_done): the edges from the unit_begin edge
+// through the unit_last edge, both counted, stalls (valid low) included,
+// mod 2^32; acc then holds the tile's result.  UNIT_COUNTER = 1 builds the
+// counter (the Verilated model); 0, the default, ties the outputs to 0 (as
+// pe_bitmod).  FAULT_LATE_COUNT = 1 (test only) starts it one cycle late.
+//
 // fault_flip, fault_acc, fault_bit are for the co-simulation checker's
 // self-test: tie fault_flip to 0.  While fault_flip is high the edge XORs
 // bit fault_bit of accumulator fault_acc (= m*N + n) into its new value.
@@ -46,6 +57,8 @@ module pe_btc #(
     parameter integer M = 8,
     parameter integer N = 8,
     parameter integer K = 128,
+    parameter integer UNIT_COUNTER = 0,         // 1: count work units' cycles
+    parameter integer FAULT_LATE_COUNT = 0,     // test only: 1 starts unit_cycles late
     parameter integer PCW = $clog2(K + 1),      // popcount / k_valid width
     parameter integer FAW = $clog2(M * N + 1)   // fault_acc width
 ) (
@@ -59,12 +72,45 @@ module pe_btc #(
     input  wire               negate,      // the plane pair's weight is negative
     input  wire               xor_mode,    // {-1,+1} x {-1,+1}: K_valid - 2 popc(x XOR w)
     input  wire [PCW-1:0]     k_valid,     // valid K of this k step (XOR mode)
+    input  wire               unit_begin,  // first cycle of a work unit (output tile)
+    input  wire               unit_last,   // its last MMA cycle
     input  wire               fault_flip,  // test only, tie to 0
     input  wire [FAW-1:0]     fault_acc,   // test only
     input  wire [4:0]         fault_bit,   // test only
     output wire [M*N*32-1:0]  acc,
-    output wire [M*N*PCW-1:0] dbg_popc
+    output wire [M*N*PCW-1:0] dbg_popc,
+    output wire               unit_done,   // one cycle: acc holds the unit's result
+    output wire [31:0]        unit_cycles  // the finished unit's cycles
 );
+    // ---- work-unit timing: cycles of the running unit, through the last edge
+    generate
+        if (UNIT_COUNTER != 0) begin : g_unit_counter
+            localparam [31:0] COUNT_FIRST = (FAULT_LATE_COUNT != 0) ? 32'd0 : 32'd1;
+            reg  [31:0] run_count;
+            reg         r_done;
+            reg  [31:0] r_cycles;
+            wire [31:0] count_now = unit_begin ? COUNT_FIRST : run_count + 32'd1;
+            always @(posedge clk) begin
+                if (!rst_n) begin
+                    run_count <= 32'd0;
+                    r_done    <= 1'b0;
+                    r_cycles  <= 32'd0;
+                end else begin
+                    run_count <= count_now;
+                    r_done    <= unit_last;
+                    if (unit_last)
+                        r_cycles <= count_now;
+                end
+            end
+            assign unit_done   = r_done;
+            assign unit_cycles = r_cycles;
+        end else begin : g_no_unit_counter
+            wire unused_unit_inputs = &{1'b0, unit_begin, unit_last};
+            assign unit_done   = 1'b0;
+            assign unit_cycles = 32'd0;
+        end
+    endgenerate
+
     genvar m, n;
     generate
         for (m = 0; m < M; m = m + 1) begin : g_row

@@ -8,6 +8,10 @@
 // Exit 0 when they agree; the first mismatch is printed and exits 1.
 // Usage: rtl_tb [STEPS [FAULT_CYCLE]]; FAULT_CYCLE drives the PE's
 // fault_flip port at that cycle (CTest checks that this fails).
+// The work-unit timing ports (unit_begin, unit_last, scale_len in;
+// unit_done, unit_cycles out) are bound and left idle: this model is
+// Verilated with the default UNIT_COUNTER = 0, and the cycle count is the
+// Cosim tests' business (rtl/sim/cosim_bitmod.hpp); unit_done stays low.
 //
 // Timing: inputs are written at the falling edge, the debug outputs read
 // 2 ns later (settled), the registers 1 ns after the rising edge.
@@ -134,10 +138,11 @@ SC_MODULE(Tb)
 {
     sc_in<bool> clk;
     sc_signal<bool> rst_n, step_valid, group_begin, dequant_begin, scale_sign, dequant_step,
-        scale_bit, literal_align, fault_flip, acc_sign, dq_sign, dq_scale_sign, dbg_sig_conflict;
+        scale_bit, literal_align, fault_flip, acc_sign, dq_sign, dq_scale_sign, dbg_sig_conflict,
+        unit_begin, unit_last, unit_done;
     sc_signal<uint64_t> act, dbg_lane;
     sc_signal<uint32_t> w_sign, w_exp, w_man, w_sig, acc_exp, acc_man, dq_exp, dq_man, dq_in_man,
-        dbg_max_exp, dbg_delta, dbg_bs_out, dbg_acc_sum, dbg_norm_shift;
+        dbg_max_exp, dbg_delta, dbg_bs_out, dbg_acc_sum, dbg_norm_shift, scale_len, unit_cycles;
     std::vector<In> stim;
     long long fault_at = -1; // drive fault_flip at this cycle (the checker's self-test)
     int failures = 0;
@@ -180,6 +185,9 @@ SC_MODULE(Tb)
     {
         literal_align = false;
         fault_flip = false;
+        unit_begin = false;
+        unit_last = false;
+        scale_len = 0;
         rst_n = false;
         apply(In{});
         wait(clk.negedge_event());
@@ -220,6 +228,7 @@ SC_MODULE(Tb)
             check("dq_sign", dq_sign.read(), c.dq_sign, n);
             check("dq_in_man", sext(dq_in_man.read(), 15), c.dq_in_man, n);
             check("dq_scale_sign", dq_scale_sign.read(), c.dq_scale_sign, n);
+            check("unit_done", unit_done.read(), 0, n);
             cycles++;
             wait(clk.negedge_event());
         }
@@ -256,6 +265,9 @@ int sc_main(int argc, char **argv)
     dut.scale_sign(tb.scale_sign);
     dut.dequant_step(tb.dequant_step);
     dut.scale_bit(tb.scale_bit);
+    dut.unit_begin(tb.unit_begin);
+    dut.unit_last(tb.unit_last);
+    dut.scale_len(tb.scale_len);
     dut.literal_align(tb.literal_align);
     dut.fault_flip(tb.fault_flip);
     dut.acc_exp(tb.acc_exp);
@@ -266,6 +278,8 @@ int sc_main(int argc, char **argv)
     dut.dq_sign(tb.dq_sign);
     dut.dq_in_man(tb.dq_in_man);
     dut.dq_scale_sign(tb.dq_scale_sign);
+    dut.unit_done(tb.unit_done);
+    dut.unit_cycles(tb.unit_cycles);
     dut.dbg_max_exp(tb.dbg_max_exp);
     dut.dbg_delta(tb.dbg_delta);
     dut.dbg_lane(tb.dbg_lane);

@@ -19,6 +19,12 @@
 // with an FST waveform open, and reports the cycle, the vector (group,
 // format, step, inputs), every differing signal (name, RTL, C) and the
 // waveform's path.  CosimBitmod.FaultInjectionIsCaught proves that it does.
+//
+// The PE counts its own work units' cycles (unit_done, unit_cycles); the
+// checker compares each count with sim/pe/pe_bitmod.c's cycle rule
+// (CosimBitmod.RandomUnitsCountTheirCycles), and a counter that starts one
+// cycle late (the FAULT_LATE_COUNT model) is caught
+// (CosimBitmod.LateCycleCounterIsCaught).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -364,6 +370,72 @@ TEST(CosimBitmod, FaultFreeRunOfTheSameStimulusPasses)
 {
     const std::vector<Cycle> stim = terms_stimulus(kSeed + 3, 3000);
     EXPECT_TRUE(lockstep(stim, false, fst_path("fault_free")).ok);
+}
+
+// Random work units, streamed: every unit's cycles as the RTL counted them
+// (unit_cycles at unit_done) equal sim/pe/pe_bitmod.c's cycles() +
+// dequant_cycles plus the stalls the stream inserted, for both alignment
+// rules and at 1 and 16 lanes too; and the stream is the same on replay.
+TEST(CosimBitmod, RandomUnitsCountTheirCycles)
+{
+    for (unsigned lanes : {4u, 1u, 16u}) {
+        SCOPED_TRACE(std::to_string(lanes) + " lanes");
+        const Source src = random_units(kSeed + 30 + lanes, lanes == 4 ? 60000 : 20000, lanes);
+        uint64_t stalled_units = 0, units = 0, cycles = 0, begins = 0, paced = 0;
+        src([&](Cycle &c) {
+            cycles++;
+            begins += c.in.unit_begin;
+            units += c.unit_end;
+            stalled_units += c.unit_end && c.unit_stalls > 0;
+            paced += c.unit_end && c.in.step; // a unit ends while the next one computes
+            return true;
+        });
+        EXPECT_GT(units, 50u);
+        EXPECT_EQ(begins, units);
+        EXPECT_GT(stalled_units, 5u);
+        EXPECT_GT(paced, 5u);
+        for (int literal = 0; literal <= 1; literal++) {
+            const Report r = lockstep_stream(src, literal != 0, fst_path("units"), nullptr, lanes);
+            ASSERT_TRUE(r.ok) << r.text;
+            EXPECT_EQ(r.cycles_run, cycles);
+            EXPECT_EQ(r.units, units);
+            EXPECT_EQ(r.rtl_unit_cycles, r.model_unit_cycles);
+            EXPECT_GT(r.rtl_unit_cycles, cycles / 2);
+        }
+    }
+}
+
+// The planted off-by-one: the PE Verilated with FAULT_LATE_COUNT = 1 (its
+// counter starts one cycle late) agrees on every datapath field, and the
+// checker catches it at the first unit's end, naming unit_cycles with the
+// RTL's count one below the C timing model's.
+TEST(CosimBitmod, LateCycleCounterIsCaught)
+{
+    const Source src = random_units(kSeed + 40, 5000);
+    uint64_t first_end = 0, n = 0;
+    src([&](Cycle &c) {
+        if (c.unit_end) {
+            first_end = n;
+            return false;
+        }
+        n++;
+        return true;
+    });
+    const std::string path = fst_path("late_count");
+    std::remove(path.c_str());
+    const Report r = lockstep_stream(src, false, path, nullptr, AB_BITMOD_LANES, Variant::LateCount);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.cycle, first_end);
+    ASSERT_EQ(r.diffs.size(), 1u) << r.text;
+    EXPECT_EQ(r.diffs[0].name, "unit_cycles");
+    EXPECT_EQ(r.diffs[0].rtl + 1, r.diffs[0].c);
+    EXPECT_NE(r.text.find("unit_cycles: RTL "), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("sim/pe/pe_bitmod.c's cycles() + dequant_cycles say"), std::string::npos)
+        << r.text;
+    EXPECT_EQ(r.fst, path);
+    EXPECT_TRUE(anybit_test::exists(path));
+    // the same stream on the PE proper passes: the counter is the only cause
+    EXPECT_TRUE(lockstep_stream(src, false, fst_path("late_count_pe")).ok);
 }
 
 } // namespace

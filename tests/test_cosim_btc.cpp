@@ -46,6 +46,20 @@ TEST(CosimBtc, RandomProblemsLockStep)
                               fst_path("random_problems"));
     ASSERT_TRUE(r.ok) << r.msg;
     ASSERT_FALSE(terr.set) << "timing: at cycle " << terr.cycle << ": " << terr.msg;
+    // every output tile's cycles as the RTL counted them (unit_cycles)
+    // against sim/pe/pe_btc.c's cycles(); no stalls, so they fill the run
+    EXPECT_EQ(r.units, r.out_tiles);
+    EXPECT_EQ(r.rtl_unit_cycles, r.model_unit_cycles);
+    EXPECT_EQ(r.rtl_unit_cycles, r.cycles);
+    // the streamed source is the same stimulus, generated as it runs
+    TimingError sterr;
+    const Report rs = lockstep({}, random_problem_source(20261129, 150000, a, &sterr), Fault{},
+                               fst_path("random_stream"));
+    ASSERT_TRUE(rs.ok) << rs.msg;
+    EXPECT_FALSE(sterr.set) << sterr.msg;
+    EXPECT_EQ(rs.cycles, r.cycles);
+    EXPECT_EQ(rs.gemm_checks, r.gemm_checks);
+    EXPECT_EQ(rs.rtl_unit_cycles, r.rtl_unit_cycles);
     // coverage of the stimulus
     bool pq[9][9] = {};
     bool xor_seen = false, ragged_k = false, grouped = false, signs[2][2] = {}, pad_rows = false;
@@ -232,4 +246,53 @@ TEST(CosimBtc, FaultFreeRunOfTheSameStimulusPasses)
                               fst_path("fault_free"));
     EXPECT_TRUE(r.ok) << r.msg;
     EXPECT_FALSE(terr.set) << terr.msg;
+}
+
+// A controller that stalls an output tile for one cycle (valid low, nothing
+// else) leaves every accumulator right, but the PE's own count of the tile
+// is one more than sim/pe/pe_btc.c's cycles(): the checker must say so,
+// naming unit_cycles, at the tile's last cycle.
+TEST(CosimBtc, StalledTileIsCaughtByTheCycleCount)
+{
+    const ab_accel a = accel_for(dims());
+    const std::vector<Problem> probs = fault_problems(a);
+    TimingError terr;
+    const auto inner = problem_source(probs, a, &terr);
+    // the first output tile of two or more cycles: index of its last cycle
+    uint64_t tile_end = 0, n = 0, in_tile = 0;
+    inner([&](Cycle &c) {
+        if (c.unit_end && in_tile >= 1) {
+            tile_end = n;
+            return false;
+        }
+        in_tile = c.unit_end ? 0 : in_tile + 1;
+        n++;
+        return true;
+    });
+    ASSERT_GT(tile_end, 0u);
+    // a stall (nothing driven) just before that tile's last MMA
+    const Source stalled = [&](const std::function<bool(Cycle &)> &emit) {
+        uint64_t k = 0;
+        inner([&](Cycle &c) {
+            if (k++ == tile_end) {
+                Cycle idle;
+                idle.x.assign(c.x.size(), 0);
+                idle.w.assign(c.w.size(), 0);
+                idle.in.x = idle.x.data();
+                idle.in.w = idle.w.data();
+                idle.where.raw = true;
+                if (!emit(idle))
+                    return false;
+            }
+            return emit(c);
+        });
+    };
+    const std::string path = fst_path("stalled_tile");
+    std::remove(path.c_str());
+    const Report r = lockstep(probs, stalled, Fault{}, path);
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.cycle, tile_end + 1);
+    ASSERT_EQ(r.signals.size(), 1u) << r.msg;
+    EXPECT_EQ(r.signals[0], "unit_cycles");
+    EXPECT_NE(r.msg.find("sim/pe/pe_btc.c's cycles() says"), std::string::npos) << r.msg;
 }

@@ -81,8 +81,10 @@ TEST(CosimCli, RandomAgrees)
 // the C timing model with the same lanes (cycles scale as ceil(128 / L))
 TEST(CosimCli, BitmodOtherLanesAgree)
 {
-    const std::string want[] = {"10246 (C timing model: 10246)", "5126 (C timing model: 5126)",
-                                "1286 (C timing model: 1286)", "646 (C timing model: 646)"};
+    // 20 outputs, each its K's cycles plus its last group's 6-bit dequantization,
+    // as the RTL's unit_cycles counted them
+    const std::string want[] = {"10360 (C timing model: 10360)", "5240 (C timing model: 5240)",
+                                "1400 (C timing model: 1400)", "760 (C timing model: 760)"};
     const char *lanes[] = {"1", "2", "8", "16"};
     for (int i = 0; i < 4; i++) {
         const CliRun r =
@@ -179,12 +181,22 @@ TEST(CosimCli, InjectedFaultIsCaught)
                  "array_random_fault");
 }
 
+// --random's documented maximum is 2^32 cycles (the stimulus streams, so a
+// run that long is bounded in memory): one more is refused naming --random.
+TEST(CosimCli, RandomAboveItsMaximumIsBadInput)
+{
+    expect_bad_input(cosim("--rtl pe_bitmod --random 4294967297"), "--random");
+    expect_bad_input(cosim("--rtl pe_btc --random 4294967297"), "--random");
+}
+
 TEST(CosimCli, FaultPastTheRunIsBadInput)
 {
     expect_bad_input(cosim("--rtl pe_bitmod --trace " + kBitmodTrace + " --inject-fault 100000"),
                      "--inject-fault");
     expect_bad_input(cosim("--rtl array --trace " + kBitmodTrace + " --inject-fault 134"),
                      "--inject-fault");
+    expect_bad_input(cosim("--rtl pe_bitmod --random 2000 --inject-fault 2000"), "--inject-fault");
+    expect_bad_input(cosim("--rtl pe_btc --random 2000 --inject-fault 2000"), "--inject-fault");
 }
 
 } // namespace

@@ -33,6 +33,12 @@ TEST(RtlLint, BitmodPeEveryLaneCount)
         for (const char *align : {"0", "1", "2"})
             expect_lint_clean("pe_bitmod", kBitmodFiles,
                               std::string("-GLANES=") + lanes + " -GRTL_LITERAL_ALIGN=" + align);
+    // with the work-unit counter, as Verilated, and the late-counting model
+    // the cycle check's self-test Verilates
+    for (const char *lanes : {"1", "4", "16"})
+        expect_lint_clean("pe_bitmod", kBitmodFiles,
+                          std::string("-GUNIT_COUNTER=1 -GLANES=") + lanes);
+    expect_lint_clean("pe_bitmod", kBitmodFiles, "-GUNIT_COUNTER=1 -GFAULT_LATE_COUNT=1");
 }
 
 TEST(RtlLint, BitmodArraySizesAndLanes)
@@ -46,7 +52,9 @@ TEST(RtlLint, BitmodArraySizesAndLanes)
 
 TEST(RtlLint, BinaryTensorCoreShapes)
 {
-    for (const char *p : {"", "-GM=1 -GN=1 -GK=64", "-GM=16 -GN=8 -GK=256", "-GM=4 -GN=16 -GK=128"})
+    for (const char *p : {"", "-GM=1 -GN=1 -GK=64", "-GM=16 -GN=8 -GK=256", "-GM=4 -GN=16 -GK=128",
+                          "-GUNIT_COUNTER=1", "-GUNIT_COUNTER=1 -GM=1 -GN=1 -GK=64",
+                          "-GUNIT_COUNTER=1 -GFAULT_LATE_COUNT=1"})
         expect_lint_clean("pe_btc", kRtl + "/pe_btc.v", p);
 }
 

@@ -8,6 +8,10 @@
 #include <cstring>
 #include <sstream>
 
+extern "C" {
+#include "pe/pe.h"
+}
+
 namespace ab_cosim_bitmod {
 
 const std::vector<std::string> &formats()
@@ -180,6 +184,208 @@ std::vector<Cycle> terms_stimulus(uint64_t seed, size_t min_cycles, unsigned lan
     return out;
 }
 
+// Random work units in the hardware schedule (cosim_bitmod.hpp).
+namespace {
+
+struct UnitOp {             // one random op: its units share all of this
+    size_t fmt;             // index into formats()
+    unsigned cpw, sb, groups, outputs;
+    size_t glen;
+    uint64_t model;         // C timing model cycles of one unit
+};
+
+bool random_op(std::mt19937_64 &rng, const ab_accel &a, UnitOp *op)
+{
+    op->fmt = size_t(rng() % formats().size());
+    const ab_format &f = parsed_formats()[op->fmt];
+    op->cpw = ab_bitmod_cycles_per_weight(&f);
+    op->sb = 2 + unsigned(rng() % 7);
+    op->groups = 1 + unsigned(rng() % 3);
+    op->outputs = 1 + unsigned(rng() % 3);
+    op->glen = rng() % 4 == 0 ? 128 : 1 + rng() % 160;
+    ab_op o;
+    std::memset(&o, 0, sizeof o);
+    std::snprintf(o.name, sizeof o.name, "%s", "cosim_random");
+    o.kind = AB_OP_GEMM;
+    o.M = o.N = 1;
+    o.K = op->glen * op->groups;
+    o.count = 1;
+    o.weight_share = 1;
+    std::snprintf(o.weight_format, sizeof o.weight_format, "%s", formats()[op->fmt].c_str());
+    std::snprintf(o.act_format, sizeof o.act_format, "fp16");
+    std::snprintf(o.acc_format, sizeof o.acc_format, "fp32");
+    std::snprintf(o.scale_format, sizeof o.scale_format, "int%u", op->sb);
+    o.group_size = uint32_t(op->glen);
+    ab_pe_op po;
+    ab_error err{};
+    if (ab_pe_prepare(&a, &o, &po, &err) != 0)
+        return false;
+    const ab_pe_work work = {false, 0, o.K, 0};
+    op->model = ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
+    return true;
+}
+
+bool emit_random_units(uint64_t seed, uint64_t min_cycles, unsigned lanes, const Emit &emit)
+{
+    std::mt19937_64 rng(seed);
+    ab_accel a;
+    ab_accel_default(AB_PE_BITMOD, &a);
+    a.lanes = a.tile_k = lanes;
+    struct Open {           // a unit begun and not yet ended
+        uint64_t unit, model, stalls;
+    };
+    std::vector<Open> open; // at most two: one computing, one dequantizing its last group
+    std::vector<DqOp> dq;   // the pending dequantization
+    size_t dq_next = 0;
+    bool dq_ends_unit = false;
+    unsigned dq_len = 0;
+    uint64_t emitted = 0, units = 0;
+    uint32_t group = 0;
+    auto out = [&](Cycle &c) {
+        emitted++;
+        return emit(c);
+    };
+    auto issue = [&](Cycle &c) {
+        if (dq_next >= dq.size())
+            return;
+        const DqOp op = dq[dq_next++];
+        if (op.begin) {
+            c.in.dequant_begin = true;
+            c.in.scale_sign = op.v;
+            c.in.scale_len = uint8_t(dq_len);
+            c.in.unit_last = dq_ends_unit;
+            c.in.dequant_step = true; // the MSB with the begin
+            c.in.scale_bit = dq[dq_next++].v;
+        } else {
+            c.in.dequant_step = true;
+            c.in.scale_bit = op.v;
+        }
+        if (dq_next == dq.size() && dq_ends_unit && !open.empty()) {
+            c.unit_end = true;
+            c.unit = open.front().unit;
+            c.unit_model = open.front().model;
+            c.unit_stalls = open.front().stalls;
+            open.erase(open.begin());
+        }
+    };
+    // a stall: nothing driven, every unit in flight one cycle longer
+    auto stalls = [&]() {
+        while (rng() % 100 < 2) {
+            Cycle c;
+            c.group = group;
+            for (Open &u : open)
+                u.stalls++;
+            if (!out(c))
+                return false;
+        }
+        return true;
+    };
+    while (emitted < min_cycles) {
+        UnitOp op;
+        if (!random_op(rng, a, &op))
+            return false; // cannot happen: every format is one the PE runs
+        const ab_format &f = parsed_formats()[op.fmt];
+        for (unsigned u = 0; u < op.outputs; u++, units++)
+            for (unsigned g = 0; g < op.groups; g++, group++) {
+                const int centre = rng() % 8 == 0 ? 1 : 1 + int(rng() % 30);
+                uint32_t step_no = 0;
+                uint64_t used = 0;
+                for (size_t base = 0; base < op.glen; base += lanes) {
+                    uint16_t act[AB_BITMOD_LANES_MAX];
+                    ab_bitmod_term t[AB_BITMOD_LANES_MAX][AB_BITMOD_MAX_TERMS];
+                    for (unsigned i = 0; i < lanes; i++) {
+                        if (base + i < op.glen) {
+                            act[i] = random_act(rng, centre);
+                            const uint32_t code = uint32_t(rng() & ((1u << f.bits) - 1u));
+                            ab_error err{};
+                            if (ab_bitmod_terms(&f, code, t[i], &err) < 0)
+                                return false; // cannot happen: a supported format
+                        } else { // padding as ab_bitmod_pe_group does it
+                            act[i] = 0;
+                            for (unsigned k = 0; k < op.cpw; k++)
+                                t[i][k] = ab_bitmod_term{0, 0, 0, t[0][k].sig};
+                        }
+                    }
+                    for (unsigned k = 0; k < op.cpw; k++) {
+                        if (!stalls())
+                            return false;
+                        Cycle c;
+                        c.group = group;
+                        c.step = step_no++;
+                        c.fmt = formats()[op.fmt].c_str();
+                        c.tile = units;
+                        c.in.step = true;
+                        c.in.group_begin = step_no == 1;
+                        if (g == 0 && step_no == 1) {
+                            c.in.unit_begin = true;
+                            open.push_back(Open{units, op.model, 0});
+                        }
+                        for (unsigned i = 0; i < lanes; i++) {
+                            c.in.act[i] = act[i];
+                            c.in.term[i] = t[i][k];
+                        }
+                        issue(c);
+                        used++;
+                        if (!out(c))
+                            return false;
+                    }
+                }
+                // the dequantizer paces the PE: a group takes max(compute, scale bits)
+                for (; used < op.sb || dq_next < dq.size(); used++) {
+                    if (!stalls())
+                        return false;
+                    Cycle c;
+                    c.group = group;
+                    c.tile = units;
+                    issue(c);
+                    if (!out(c))
+                        return false;
+                }
+                // this group's dequantization, behind the next group
+                dq.clear();
+                dq_next = 0;
+                dq_len = op.sb;
+                dq_ends_unit = g + 1 == op.groups;
+                const uint32_t scale = uint32_t(rng() & ((1u << op.sb) - 1u));
+                dq.push_back(DqOp{true, uint8_t(rng() & 1u)});
+                for (unsigned b = op.sb; b-- > 0;)
+                    dq.push_back(DqOp{false, uint8_t((scale >> b) & 1u)});
+            }
+        // the op's last dequantization drains before the next op
+        while (dq_next < dq.size()) {
+            if (!stalls())
+                return false;
+            Cycle c;
+            c.group = group - 1;
+            c.tile = units - 1;
+            issue(c);
+            if (!out(c))
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+Source random_units(uint64_t seed, uint64_t min_cycles, unsigned lanes)
+{
+    return [seed, min_cycles, lanes](const Emit &emit) {
+        emit_random_units(seed, min_cycles, lanes, emit);
+    };
+}
+
+Source vector_source(const std::vector<Cycle> &stim)
+{
+    return [&stim](const Emit &emit) {
+        for (const Cycle &c : stim) {
+            Cycle copy = c;
+            if (!emit(copy))
+                return;
+        }
+    };
+}
+
 // Anything the ports can take: random 16-bit activations (every exponent),
 // random sign/exp/man/sig per lane (sig 0..7; now and then the lanes'
 // sig differ: the PE and the model take lane 0's), random controls.
@@ -239,7 +445,9 @@ std::string describe(const Cycle &c, unsigned lanes)
     o << ", step " << c.step << "; inputs: step_valid=" << c.in.step
       << " group_begin=" << c.in.group_begin << " dequant_begin=" << c.in.dequant_begin
       << " scale_sign=" << unsigned(c.in.scale_sign) << " dequant_step=" << c.in.dequant_step
-      << " scale_bit=" << unsigned(c.in.scale_bit) << " fault_flip=" << c.in.fault_flip
+      << " scale_bit=" << unsigned(c.in.scale_bit) << " unit_begin=" << c.in.unit_begin
+      << " unit_last=" << c.in.unit_last << " scale_len=" << unsigned(c.in.scale_len)
+      << " fault_flip=" << c.in.fault_flip
       << "\n    act  =";
     char buf[64];
     for (unsigned i = 0; i < lanes; i++) {
@@ -312,18 +520,31 @@ std::vector<Diff> compare(const ab_rtl_pe_bitmod_state &r, const ab_bitmod_pe &c
     return d;
 }
 
-// Replays stim[0 .. last] from reset with a waveform open.
-bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
-                    const std::string &path, unsigned lanes)
+namespace {
+
+ab_rtl_pe_bitmod *create(unsigned lanes, bool literal, Variant variant)
+{
+    return variant == Variant::LateCount ? ab_rtl_pe_bitmod_create_late_count(literal)
+                                         : ab_rtl_pe_bitmod_create_lanes(lanes, literal);
+}
+
+} // namespace
+
+// Replays the source's cycles 0 .. last from reset with a waveform open.
+bool write_waveform(const Source &src, size_t last, bool literal, const std::string &path,
+                    unsigned lanes, Variant variant)
 {
     std::remove(path.c_str());
-    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, literal);
+    ab_rtl_pe_bitmod *rtl = create(lanes, literal, variant);
     if (!rtl)
         return false;
     const bool opened = ab_rtl_pe_bitmod_trace_open(rtl, path.c_str()) == 0;
     if (opened) {
-        for (size_t n = 0; n <= last && n < stim.size(); n++)
-            ab_rtl_pe_bitmod_clock(rtl, &stim[n].in, nullptr);
+        size_t n = 0;
+        src([&](Cycle &c) {
+            ab_rtl_pe_bitmod_clock(rtl, &c.in, nullptr);
+            return n++ < last;
+        });
         const ab_rtl_pe_bitmod_in idle{};
         ab_rtl_pe_bitmod_clock(rtl, &idle, nullptr); // one idle cycle after
         ab_rtl_pe_bitmod_trace_close(rtl);
@@ -332,11 +553,17 @@ bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
     return opened;
 }
 
-Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string &fst_path,
-                const Observer &observe, unsigned lanes)
+bool write_waveform(const std::vector<Cycle> &stim, size_t last, bool literal,
+                    const std::string &path, unsigned lanes)
+{
+    return write_waveform(vector_source(stim), last, literal, path, lanes);
+}
+
+Report lockstep_stream(const Source &src, bool literal, const std::string &fst_path,
+                       const Observer &observe, unsigned lanes, Variant variant)
 {
     Report rep;
-    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, literal);
+    ab_rtl_pe_bitmod *rtl = create(lanes, literal, variant);
     ab_bitmod_pe c;
     ab_error err{};
     if (!rtl || ab_bitmod_pe_init_lanes(&c, literal, lanes, &err) != 0) {
@@ -346,9 +573,11 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
         return rep;
     }
 
+    Cycle failing;
+    size_t n = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    for (size_t n = 0; n < stim.size(); n++) {
-        const ab_rtl_pe_bitmod_in &in = stim[n].in;
+    src([&](Cycle &cy) {
+        const ab_rtl_pe_bitmod_in &in = cy.in;
         ab_rtl_pe_bitmod_dbg rd{};
         ab_bitmod_cycle_info ci{};
         ab_rtl_pe_bitmod_clock(rtl, &in, &rd);
@@ -359,14 +588,29 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
         ab_rtl_pe_bitmod_state rs;
         ab_rtl_pe_bitmod_state_get(rtl, &rs);
         std::vector<Diff> d = compare(rs, c, in, rd, ci);
-        rep.cycles_run = n + 1;
+        // the PE's own count of the work unit against the C timing model's
+        ab_rtl_pe_bitmod_unit u;
+        ab_rtl_pe_bitmod_unit_get(rtl, &u);
+        if (cy.unit_end) {
+            const uint64_t want = cy.unit_model + cy.unit_stalls;
+            rep.units++;
+            rep.rtl_unit_cycles += u.cycles;
+            rep.model_unit_cycles += want;
+            cmp(d, "unit_done", u.done, 1);
+            cmp(d, "unit_cycles", u.cycles, (long long)(want & 0xffffffffu));
+        } else {
+            cmp(d, "unit_done", u.done, 0);
+        }
+        rep.cycles_run = ++n;
         if (!d.empty()) {
             rep.ok = false;
-            rep.cycle = n;
+            rep.cycle = n - 1;
             rep.diffs = std::move(d);
-            break;
+            failing = cy;
+            return false;
         }
-    }
+        return true;
+    });
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ab_rtl_pe_bitmod_destroy(rtl);
 
@@ -374,10 +618,16 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
         std::ostringstream o;
         o << "cosim mismatch (literal_align=" << literal << ") at cycle " << rep.cycle
           << " (FST time " << 2 * (rep.cycle + 1) << "-" << 2 * (rep.cycle + 1) + 1
-          << ": the reset cycle comes first), " << describe(stim[rep.cycle], lanes) << "\n";
+          << ": the reset cycle comes first), " << describe(failing, lanes) << "\n";
         for (const Diff &d : rep.diffs)
             o << "    " << d.name << ": RTL " << d.rtl << ", C " << d.c << "\n";
-        if (write_waveform(stim, rep.cycle, literal, fst_path, lanes)) {
+        for (const Diff &d : rep.diffs)
+            if (d.name == "unit_cycles" || (d.name == "unit_done" && failing.unit_end))
+                o << "    work unit " << failing.unit << ": the RTL's unit_cycles counted "
+                  << d.rtl << " cycles; sim/pe/pe_bitmod.c's cycles() + dequant_cycles say "
+                  << failing.unit_model << " (+ " << failing.unit_stalls
+                  << " stall cycles the stimulus inserted)\n";
+        if (write_waveform(src, rep.cycle, literal, fst_path, lanes, variant)) {
             rep.fst = fst_path;
             o << "    waveform: " << fst_path << "\n";
         } else {
@@ -386,6 +636,28 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
         rep.text = o.str();
     }
     return rep;
+}
+
+Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string &fst_path,
+                const Observer &observe, unsigned lanes)
+{
+    return lockstep_stream(vector_source(stim), literal, fst_path, observe, lanes);
+}
+
+double rtl_cycles_per_second(const Source &src, uint64_t max_cycles, unsigned lanes)
+{
+    ab_rtl_pe_bitmod *rtl = ab_rtl_pe_bitmod_create_lanes(lanes, false);
+    if (!rtl)
+        return 0;
+    uint64_t n = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    src([&](Cycle &c) {
+        ab_rtl_pe_bitmod_clock(rtl, &c.in, nullptr);
+        return ++n < max_cycles;
+    });
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ab_rtl_pe_bitmod_destroy(rtl);
+    return s > 0 ? double(n) / s : 0;
 }
 
 // RTL alone over the stimulus (through the seam, no trace open, debug

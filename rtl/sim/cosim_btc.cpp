@@ -129,7 +129,8 @@ void extract(const uint64_t *row, size_t k0, size_t kc, uint64_t *out, size_t kw
 
 
 bool drive(const std::vector<Problem> &probs, const ab_accel &a, const Dims &d,
-           const std::function<bool(Cycle &)> &emit, TimingError *terr, uint64_t max_tiles)
+           const std::function<bool(Cycle &)> &emit, TimingError *terr, uint64_t max_tiles,
+           size_t first_problem, uint64_t first_unit)
 {
     uint64_t tiles_done = 0;
     const ab_pe_model *model = ab_pe_model_of(AB_PE_BTC);
@@ -206,11 +207,18 @@ bool drive(const std::vector<Problem> &probs, const ab_accel &a, const Dims &d,
                                     timing("shift/negate do not give ab_bp_plane_weight's c_ij");
                                 in.x = c.x.data();
                                 in.w = c.w.data();
-                                c.where = Where{pi, tm, tn, piece, ks, i, j, false};
+                                c.where = Where{first_problem + pi, tm, tn, piece, ks, i, j, false};
+                                c.prob = &pr;
                                 const bool done = model->step(&a, &pr.po, &st);
-                                used++;
                                 const bool last = ks + 1 == steps && i + 1 == pr.q &&
                                                   j + 1 == pr.p && stop == pr.K;
+                                // the output tile is the work unit
+                                in.unit_begin = used == 0;
+                                in.unit_last = last;
+                                c.unit_end = last;
+                                c.unit = first_unit + tiles_done - 1;
+                                c.unit_model = rule;
+                                used++;
                                 if (done != last)
                                     timing(done ? "the PE model's stepper finished early"
                                                 : "the PE model's stepper did not finish with the tile");
@@ -241,12 +249,12 @@ std::string acc_name(const Dims &d, size_t idx)
     return "acc[" + std::to_string(idx / d.n) + "][" + std::to_string(idx % d.n) + "]";
 }
 
-std::string where_text(const std::vector<Problem> &probs, const Where &w)
+std::string where_text(const Problem *pr, const Where &w)
 {
     std::ostringstream o;
-    if (w.raw)
+    if (w.raw || !pr)
         return "raw controls";
-    o << "problem " << w.problem << " (" << describe(probs[w.problem]) << "), output tile ("
+    o << "problem " << w.problem << " (" << describe(*pr) << "), output tile ("
       << w.tile_m << ", " << w.tile_n << "), group piece " << w.piece << ", k step " << w.kstep
       << ", plane pair (i " << w.i << ", j " << w.j << ")";
     return o.str();
@@ -257,6 +265,7 @@ std::string inputs_text(const ab_rtl_pe_btc_in &in)
     std::ostringstream o;
     o << "valid=" << in.valid << " clear=" << in.clear << " shift=" << unsigned(in.shift)
       << " negate=" << in.negate << " xor_mode=" << in.xor_mode << " k_valid=" << in.k_valid
+      << " unit_begin=" << in.unit_begin << " unit_last=" << in.unit_last
       << " fault_flip=" << in.fault_flip;
     if (in.fault_flip)
         o << " fault_acc=" << in.fault_acc << " fault_bit=" << unsigned(in.fault_bit);
@@ -374,10 +383,34 @@ Report lockstep(const std::vector<Problem> &probs,
                 bad = true;
             }
         }
+        // the PE's own count of the work unit against sim/pe/pe_btc.c's
+        ab_rtl_pe_btc_unit u;
+        ab_rtl_pe_btc_unit_get(rtl.get(), &u);
+        if (c.unit_end) {
+            rep.units++;
+            rep.rtl_unit_cycles += u.cycles;
+            rep.model_unit_cycles += c.unit_model;
+            if (!u.done) {
+                diff << "    unit_done: RTL 0, C 1\n";
+                rep.signals.push_back("unit_done");
+                bad = true;
+            }
+            if (u.cycles != uint32_t(c.unit_model)) {
+                diff << "    unit_cycles: RTL " << u.cycles << ", C " << c.unit_model << "\n"
+                     << "    work unit " << c.unit << ": the RTL's unit_cycles counted " << u.cycles
+                     << " cycles; sim/pe/pe_btc.c's cycles() says " << c.unit_model << "\n";
+                rep.signals.push_back("unit_cycles");
+                bad = true;
+            }
+        } else if (u.done) {
+            diff << "    unit_done: RTL 1, C 0\n";
+            rep.signals.push_back("unit_done");
+            bad = true;
+        }
         // end of a group piece: the accumulators against ab_bp_gemm
         const Where &w = c.where;
         if (!bad && !w.raw) {
-            const Problem &pr = probs[w.problem];
+            const Problem &pr = c.prob ? *c.prob : probs[w.problem];
             if (w.problem != cur) {
                 cur = w.problem;
                 ys = group_results(pr);
@@ -415,7 +448,8 @@ Report lockstep(const std::vector<Problem> &probs,
             std::ostringstream o;
             o << "cosim mismatch at cycle " << n << " (FST time " << 2 * (n + 1) << "-"
               << 2 * (n + 1) + 1 << ": the reset cycle comes first), "
-              << where_text(probs, w) << "; inputs: " << inputs_text(in) << "\n"
+              << where_text(c.prob ? c.prob : w.raw ? nullptr : &probs[w.problem], w)
+              << "; inputs: " << inputs_text(in) << "\n"
               << diff.str();
             rep.msg = o.str();
             return false;
@@ -497,6 +531,30 @@ Problem random_problem(std::mt19937_64 &rng, const Dims &d, const ab_accel &a)
     return pr;
 }
 
+
+Source random_problem_source(uint64_t seed, uint64_t min_cycles, const ab_accel &a,
+                             TimingError *terr)
+{
+    return [seed, min_cycles, a, terr](const std::function<bool(Cycle &)> &emit) {
+        std::mt19937_64 rng(seed);
+        uint64_t cycles = 0, units = 0;
+        std::vector<Problem> one(1);
+        TimingError t;
+        for (size_t pi = 0; cycles < min_cycles; pi++) {
+            one[0] = random_problem(rng, dims(), a);
+            const Problem &pr = one[0];
+            const ab_pe_work work = {false, 0, pr.K, 0};
+            const uint64_t tiles =
+                ((pr.M + dims().m - 1) / dims().m) * ((pr.N + dims().n - 1) / dims().n);
+            if (!drive(one, a, dims(), emit, &t, UINT64_MAX, pi, units))
+                break;
+            cycles += ab_pe_cycles(&a, &pr.po, &work) * tiles;
+            units += tiles;
+        }
+        if (t.set && !terr->set)
+            *terr = t;
+    };
+}
 
 std::vector<Problem> random_problems(uint64_t seed, uint64_t min_cycles, const ab_accel &a)
 {

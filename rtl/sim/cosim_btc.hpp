@@ -19,6 +19,12 @@
 // bin x bin runs in XOR mode (p = q = 1, k_valid = the step's valid K).
 // Rows and K beyond the problem are zero padding.
 //
+// Work-unit timing: the controller drives unit_begin on an output tile's
+// first cycle and unit_last on its last, and marks that last cycle with
+// sim/pe/pe_btc.c's cycles() for the tile; the checker then reads the PE's
+// own unit_done and unit_cycles (rtl/pe_btc.v "Work-unit timing") and a
+// difference is a mismatch; on every other cycle unit_done must be low.
+//
 // Every cycle the checker also compares the RTL's popcounts and all M x N
 // accumulators with a C shadow of the datapath fed the same tiles (plane
 // weight from ab_bp_plane_weight, arithmetic mod 2^32), so a fault is
@@ -79,6 +85,11 @@ struct Cycle {
     ab_rtl_pe_btc_in in{};
     std::vector<uint64_t> x, w; // tile rows (owned; in.x / in.w point here)
     Where where;
+    const Problem *prob = nullptr; // the problem where.problem names (nullptr: raw)
+    // this cycle's edge ends work unit `unit` (an output tile), which
+    // sim/pe/pe_btc.c's cycles() gives unit_model cycles
+    bool unit_end = false;
+    uint64_t unit = 0, unit_model = 0;
 };
 
 // The C shadow of the datapath, fed the same tiles.
@@ -133,6 +144,9 @@ struct Report {
     std::string fst;
     uint64_t cycles = 0, out_tiles = 0, pieces = 0, gemm_checks = 0;
     double seconds = 0;
+    // work units whose end the stimulus marked, and their cycles summed:
+    // as the RTL counted them (unit_cycles) and as sim/pe/pe_btc.c says
+    uint64_t units = 0, rtl_unit_cycles = 0, model_unit_cycles = 0;
 };
 
 // Replays `source` (a deterministic cycle generator) into a fresh model
@@ -163,12 +177,14 @@ void extract(const uint64_t *row, size_t k0, size_t kc, uint64_t *out, size_t kw
 // against the schedule and the cycle count against the model's cycles()
 // (failures go to *terr, the first one only, with the cycle index).
 // Returns false when emit asks to stop.
+// Where::problem and the units count from first_problem and first_unit
+// (a streamed source drives one problem at a time).
 bool drive(const std::vector<Problem> &probs, const ab_accel &a, const Dims &d,
            const std::function<bool(Cycle &)> &emit, TimingError *terr,
-           uint64_t max_tiles = UINT64_MAX);
+           uint64_t max_tiles = UINT64_MAX, size_t first_problem = 0, uint64_t first_unit = 0);
 
 std::string acc_name(const Dims &d, size_t idx);
-std::string where_text(const std::vector<Problem> &probs, const Where &w);
+std::string where_text(const Problem *pr, const Where &w);
 std::string inputs_text(const ab_rtl_pe_btc_in &in);
 // Exact per-group results of a problem: ys[group][M*N] from ab_bp_gemm over
 // the group's K slice, wrapped to int32.
@@ -192,6 +208,11 @@ Source problem_source(const std::vector<Problem> &probs, const ab_accel &a, Timi
 uint8_t random_code(std::mt19937_64 &rng, unsigned bits, int style);
 Problem random_problem(std::mt19937_64 &rng, const Dims &d, const ab_accel &a);
 std::vector<Problem> random_problems(uint64_t seed, uint64_t min_cycles, const ab_accel &a);
+// The same problems streamed: generated one at a time as the source runs
+// (memory does not grow with min_cycles), through the controller; timing
+// checks land in *terr as for problem_source.
+Source random_problem_source(uint64_t seed, uint64_t min_cycles, const ab_accel &a,
+                             TimingError *terr);
 
 } // namespace ab_cosim_btc
 

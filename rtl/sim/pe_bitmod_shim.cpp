@@ -1,6 +1,7 @@
 // pe_bitmod_shim.cpp - the extern "C" seam of the Verilated BitMoD PE
 // (rtl_pe_bitmod.h), for every lane count CMake Verilates (Vpe_bitmod: 4
-// lanes; Vpe_bitmod_l1/_l2/_l8/_l16).  Lives in the same target as
+// lanes; Vpe_bitmod_l1/_l2/_l8/_l16; Vpe_bitmod_late, the 4-lane PE with
+// FAULT_LATE_COUNT = 1, for the cycle check's self-test).  Lives in the same target as
 // verilate() so that the VM_TRACE / VM_TRACE_FST defines the Verilated
 // headers need are set.  One template drives every model: the ports only
 // differ in width (Verilator's integral types up to 64 bits, VlWide above).
@@ -14,6 +15,7 @@
 #include "Vpe_bitmod_l16.h"
 #include "Vpe_bitmod_l2.h"
 #include "Vpe_bitmod_l8.h"
+#include "Vpe_bitmod_late.h"
 #include "fst_trace.hpp"
 #include "verilated.h"
 #include "verilated_bits.hpp"
@@ -44,6 +46,7 @@ struct Model {
     virtual void final_() = 0;
     virtual void read_dbg(ab_rtl_pe_bitmod_dbg *d) const = 0;
     virtual void state(ab_rtl_pe_bitmod_state *st) const = 0;
+    virtual void unit(ab_rtl_pe_bitmod_unit *u) const = 0;
     virtual int trace_open(std::unique_ptr<VerilatedFstC> &fst, const char *path) = 0;
 };
 
@@ -73,6 +76,9 @@ template <class V, unsigned L> struct ModelT final : Model {
         t.scale_sign = in.scale_sign & 1u;
         t.dequant_step = in.dequant_step;
         t.scale_bit = in.scale_bit & 1u;
+        t.unit_begin = in.unit_begin;
+        t.unit_last = in.unit_last;
+        t.scale_len = in.scale_len & 31u;
         t.fault_flip = in.fault_flip;
     }
     void set(bool clk, bool rst_n) override
@@ -108,6 +114,11 @@ template <class V, unsigned L> struct ModelT final : Model {
         st->dq_exp = t.dq_exp;
         st->dq_man = sext(t.dq_man, 21);
         st->dq_sign = t.dq_sign;
+    }
+    void unit(ab_rtl_pe_bitmod_unit *u) const override
+    {
+        u->done = top->unit_done;
+        u->cycles = top->unit_cycles;
     }
     int trace_open(std::unique_ptr<VerilatedFstC> &fst, const char *path) override
     {
@@ -146,9 +157,11 @@ void tick(ab_rtl_pe_bitmod *pe, bool rst_n, ab_rtl_pe_bitmod_dbg *dbg)
     pe->cycles++;
 }
 
+// lanes 0: the late-count model (4 lanes)
 Model *make_model(unsigned lanes, VerilatedContext *ctx)
 {
     switch (lanes) {
+    case 0: return new ModelT<Vpe_bitmod_late, 4>(ctx);
     case 1: return new ModelT<Vpe_bitmod_l1, 1>(ctx);
     case 2: return new ModelT<Vpe_bitmod_l2, 2>(ctx);
     case 4: return new ModelT<Vpe_bitmod, 4>(ctx);
@@ -162,7 +175,9 @@ Model *make_model(unsigned lanes, VerilatedContext *ctx)
 
 extern "C" {
 
-ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_align)
+namespace {
+
+ab_rtl_pe_bitmod *create_model(unsigned lanes, bool literal_align)
 {
     ab_rtl_pe_bitmod *pe = new (std::nothrow) ab_rtl_pe_bitmod;
     if (!pe)
@@ -182,6 +197,18 @@ ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_ali
     pe->model->set_literal(literal_align);
     ab_rtl_pe_bitmod_reset(pe);
     return pe;
+}
+
+} // namespace
+
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_align)
+{
+    return lanes == 0 ? nullptr : create_model(lanes, literal_align);
+}
+
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_late_count(bool literal_align)
+{
+    return create_model(0, literal_align);
 }
 
 ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align)
@@ -261,6 +288,11 @@ void ab_rtl_pe_bitmod_dequant_step(ab_rtl_pe_bitmod *pe, uint8_t scale_bit)
 void ab_rtl_pe_bitmod_state_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_state *st)
 {
     pe->model->state(st);
+}
+
+void ab_rtl_pe_bitmod_unit_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_unit *u)
+{
+    pe->model->unit(u);
 }
 
 uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe)

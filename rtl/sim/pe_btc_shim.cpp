@@ -72,6 +72,8 @@ void apply(Vpe_btc &t, const ab_rtl_pe_btc_in &in)
     t.negate = in.negate;
     t.xor_mode = in.xor_mode;
     t.k_valid = in.k_valid & ((1u << kPcw) - 1u);
+    t.unit_begin = in.unit_begin;
+    t.unit_last = in.unit_last;
     t.fault_flip = in.fault_flip;
     t.fault_acc = in.fault_acc;
     t.fault_bit = in.fault_bit & 31u;
@@ -167,6 +169,12 @@ void ab_rtl_pe_btc_acc(const ab_rtl_pe_btc *pe, int32_t *acc)
 {
     for (unsigned i = 0; i < kM * kN; i++)
         acc[i] = int32_t(get_word(pe->top->acc, i));
+}
+
+void ab_rtl_pe_btc_unit_get(const ab_rtl_pe_btc *pe, ab_rtl_pe_btc_unit *u)
+{
+    u->done = pe->top->unit_done;
+    u->cycles = pe->top->unit_cycles;
 }
 
 uint64_t ab_rtl_pe_btc_cycles(const ab_rtl_pe_btc *pe)

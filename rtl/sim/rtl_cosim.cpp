@@ -75,9 +75,13 @@ struct GroupCheck {
 // the first), the previous group's dequantization (begin + MSB in the
 // group's first cycle, one bit per cycle) behind it, idle cycles when the
 // group is shorter than its scale; the last dequantization drains.
+// Each output is a work unit: unit_begin on its first step, scale_len = sb
+// and unit_last on its last group's dequant_begin, and the cycle of that
+// dequantization's last bit marked with unit_model (the C timing model's
+// cycles for one output) for the checker.
 int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lanes,
-                      std::vector<ab_cosim_bitmod::Cycle> &out, std::vector<GroupCheck> &checks,
-                      ab_error *err)
+                      uint64_t unit_model, std::vector<ab_cosim_bitmod::Cycle> &out,
+                      std::vector<GroupCheck> &checks, ab_error *err)
 {
     using ab_cosim_bitmod::Cycle;
     const size_t G = v.G, glen = v.glen, K = v.K;
@@ -97,6 +101,8 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
         if (op.begin) {
             c.in.dequant_begin = true;
             c.in.scale_sign = op.v;
+            c.in.scale_len = uint8_t(sb);
+            c.in.unit_last = have_pending && pending.last;
             if (dq_next < dq.size()) {
                 c.in.dequant_step = true;
                 c.in.scale_bit = dq[dq_next++].v;
@@ -106,6 +112,11 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
             c.in.scale_bit = op.v;
         }
         if (dq_next == dq.size() && have_pending) {
+            if (pending.last) {
+                c.unit_end = true;
+                c.unit = pending.output;
+                c.unit_model = unit_model;
+            }
             pending.cycle = out.size();
             checks.push_back(pending);
             have_pending = false;
@@ -141,6 +152,7 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
                     cy.tile = o;
                     cy.in.step = true;
                     cy.in.group_begin = j == g * glen && c == 0;
+                    cy.in.unit_begin = g == 0 && cy.in.group_begin;
                     for (unsigned l = 0; l < lanes; l++) {
                         const size_t k = j + l;
                         if (k < (g + 1) * glen) {
@@ -194,8 +206,9 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
 int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
 {
     using namespace ab_cosim_bitmod;
-    std::vector<Cycle> stim;
+    std::vector<Cycle> stim;     // trace mode: the first `tiles` outputs
     std::vector<GroupCheck> checks;
+    Source src;                  // random mode: streamed
     ab_accel a;
     ab_accel_default(AB_PE_BITMOD, &a);
     const unsigned lanes = o->lanes ? o->lanes : AB_BITMOD_LANES;
@@ -203,6 +216,7 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     bool literal = a.bitmod_rtl_literal_align;
     ab_vop v{};
     bool have_v = false;
+    uint64_t run_cycles = 0;     // trace mode: the stimulus' length
     if (o->trace) {
         const ab_trace *t = o->trace;
         const ab_trace_op *top = trace_op(o, r, err);
@@ -233,36 +247,56 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         for (size_t s = 0; s < v.N * v.G; s++)
             if (sb < 32 && (v.gscale_int[s] >> sb) != 0)
                 sb = v.scale_bits;
-        if (bitmod_trace_stim(v, o->tiles, sb, lanes, stim, checks, err) != 0) {
+        // one output (its K) is a work unit: cycles() + the last group's
+        // dequantization
+        const ab_pe_work work = {false, 0, to.op.K, 0};
+        const uint64_t unit_model = ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
+        if (bitmod_trace_stim(v, o->tiles, sb, lanes, unit_model, stim, checks, err) != 0) {
             ab_vop_free(&v);
             return -1;
         }
-        const ab_pe_work work = {false, 0, to.op.K, 0};
         const uint64_t outs = std::min<uint64_t>(o->tiles, uint64_t(v.M) * v.N);
-        r->model_cycles = outs * ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
+        r->model_cycles = outs * unit_model;
         r->vectors = outs * v.G;
+        run_cycles = stim.size();
+        src = vector_source(stim);
     } else {
-        stim = terms_stimulus(o->seed, size_t(o->random_cycles), lanes);
-        std::snprintf(r->unit, sizeof r->unit, "random groups, seed %llu",
+        std::snprintf(r->unit, sizeof r->unit, "random work units, seed %llu",
                       (unsigned long long)o->seed);
-        r->vectors = stim.empty() ? 0 : stim.back().group + 1;
-        r->model_cycles = stim.size(); // the random schedule has no closed-form model
+        src = random_units(o->seed, o->random_cycles, lanes);
+        run_cycles = o->random_cycles; // the stream runs at least this long
     }
     if (o->fault_cycle >= 0) {
-        if (uint64_t(o->fault_cycle) >= stim.size()) {
+        if (uint64_t(o->fault_cycle) >= run_cycles) {
             if (have_v)
                 ab_vop_free(&v);
-            return ab_error_set(err, "--inject-fault %lld: past the run's %zu cycles",
-                                (long long)o->fault_cycle, stim.size());
+            return ab_error_set(err, "--inject-fault %lld: past the run's %llu cycles",
+                                (long long)o->fault_cycle, (unsigned long long)run_cycles);
         }
-        stim[size_t(o->fault_cycle)].in.fault_flip = true;
+        const Source inner = src;
+        const uint64_t at = uint64_t(o->fault_cycle);
+        src = [inner, at](const Emit &emit) {
+            uint64_t n = 0;
+            inner([&](Cycle &c) {
+                c.in.fault_flip = n++ == at;
+                return emit(c);
+            });
+        };
     }
     // group results: the dequantized value against ab_bitmod_pe_group
     // (the C model's state is the RTL's: every field is compared that cycle)
     std::string out_err;
     size_t ci = 0;
     uint64_t n = 0;
-    float acc = 0.0f;
+    uint32_t last_group = 0;
+    Cycle failing;
+    const Source counted = [&](const Emit &emit) { // the stream's groups, the failing cycle
+        src([&](Cycle &c) {
+            last_group = c.group;
+            failing = c;
+            return emit(c);
+        });
+    };
     const Observer obs = [&](const ab_bitmod_pe &, const ab_bitmod_pe &after,
                              const ab_rtl_pe_bitmod_in &, const ab_bitmod_cycle_info &) {
         const uint64_t cyc = n++;
@@ -279,39 +313,42 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
                   << gc.want.dq_man << " " << unsigned(gc.want.dq_sign) << ")";
                 out_err = e.str();
             }
-            acc = acc + float(ab_bitmod_pe_dequant_value(&after));
-            if (gc.last) {
+            if (gc.last)
                 r->outputs++;
-                acc = 0.0f;
-            }
         }
     };
-    Report rep = lockstep(stim, literal, o->wave ? o->wave : "", obs, lanes);
-    r->cycles = rep.cycles_run;
+    Report rep = lockstep_stream(counted, literal, o->wave ? o->wave : "", obs, lanes);
+    // the cycles the RTL counted, unit by unit (unit_cycles), and the C side's
+    r->cycles = rep.rtl_unit_cycles;
+    r->driven_cycles = rep.cycles_run;
+    if (!o->trace) {
+        r->model_cycles = rep.model_unit_cycles;
+        r->vectors = rep.cycles_run ? uint64_t(last_group) + 1 : 0;
+    }
     r->seconds = rep.seconds;
     r->agree = rep.ok && out_err.empty();
     if (!rep.ok) {
         std::ostringstream t;
-        const Cycle &c = stim[rep.cycle];
         t << r->unit;
         if (o->trace)
-            t << ", tile " << c.tile << " (output m " << c.tile / v.N << ", n " << c.tile % v.N
-              << ")";
+            t << ", tile " << failing.tile << " (output m " << failing.tile / v.N << ", n "
+              << failing.tile % v.N << ")";
         t << ": " << rep.text;
         set_report(r, t.str());
         r->wave_written = !rep.fst.empty();
     } else if (!out_err.empty()) {
         set_report(r, std::string("cosim mismatch: ") + r->unit + ": " + out_err + "\n");
-    } else if (o->trace && r->cycles != r->model_cycles) {
+    } else if (r->cycles != r->model_cycles) {
+        // every marked unit agreed, so a unit went unmarked or unchecked
         r->agree = false;
         std::ostringstream t;
-        t << "cosim mismatch: " << r->unit << ": the RTL ran " << r->cycles
-          << " cycles, sim/pe/pe_bitmod.c's cycles() + dequant_cycles say " << r->model_cycles
-          << "\n";
+        t << "cosim mismatch: " << r->unit << ": the RTL counted " << r->cycles
+          << " cycles over " << rep.units << " work units (unit_cycles), sim/pe/pe_bitmod.c's "
+          << "cycles() + dequant_cycles say " << r->model_cycles << "\n";
         set_report(r, t.str());
     }
-    if (rep.ok)
-        r->rtl_cycles_per_s = rtl_cycles_per_second(stim, 1, lanes);
+    if (rep.ok) // the Verilated model alone, the first million cycles at most
+        r->rtl_cycles_per_s = rtl_cycles_per_second(src, uint64_t(1) << 20, lanes);
     if (have_v)
         ab_vop_free(&v);
     return 0;
@@ -364,57 +401,78 @@ int run_btc(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             return ab_error_set(err, "--rtl pe_btc cannot run op %zu: %s", o->op, fe.c_str());
         probs.push_back(std::move(pr));
         max_tiles = o->tiles;
+    }
+    TimingError terr;
+    Source src;
+    uint64_t run_cycles = 0;
+    if (o->trace) {
+        // the C timing model: cycles() per output tile, over the tiles run
+        uint64_t tiles = 0;
+        for (const Problem &pr : probs) {
+            const ab_pe_work work = {false, 0, pr.K, 0};
+            const uint64_t nt = ((pr.M + d.m - 1) / d.m) * ((pr.N + d.n - 1) / d.n);
+            const uint64_t run = std::min<uint64_t>(nt, max_tiles - tiles);
+            r->model_cycles += run * ab_pe_cycles(&a, &pr.po, &work);
+            tiles += run;
+        }
+        r->vectors = tiles;
+        run_cycles = r->model_cycles;
+        src = problem_source(probs, a, &terr, max_tiles);
     } else {
-        probs = random_problems(o->seed, o->random_cycles, a);
         std::snprintf(r->unit, sizeof r->unit, "random problems, seed %llu",
                       (unsigned long long)o->seed);
+        src = random_problem_source(o->seed, o->random_cycles, a, &terr);
+        run_cycles = o->random_cycles; // the stream runs at least this long
     }
-    // the C timing model: cycles() per output tile, over the tiles run
-    uint64_t tiles = 0;
-    for (const Problem &pr : probs) {
-        const ab_pe_work work = {false, 0, pr.K, 0};
-        const uint64_t nt = ((pr.M + d.m - 1) / d.m) * ((pr.N + d.n - 1) / d.n);
-        const uint64_t run = std::min<uint64_t>(nt, max_tiles - tiles);
-        r->model_cycles += run * ab_pe_cycles(&a, &pr.po, &work);
-        tiles += run;
-    }
-    r->vectors = o->trace ? tiles : probs.size();
-    TimingError terr;
-    const Source src = problem_source(probs, a, &terr, max_tiles);
     Fault f;
     if (o->fault_cycle >= 0) {
-        if (uint64_t(o->fault_cycle) >= r->model_cycles)
+        if (uint64_t(o->fault_cycle) >= run_cycles)
             return ab_error_set(err, "--inject-fault %lld: past the run's %llu cycles",
-                                (long long)o->fault_cycle, (unsigned long long)r->model_cycles);
+                                (long long)o->fault_cycle, (unsigned long long)run_cycles);
         f.on = true;
         f.cycle = uint64_t(o->fault_cycle);
         f.acc = 0;
         f.bit = 0;
     }
-    const Report rep = lockstep(probs, src, f, o->wave ? o->wave : "");
-    r->cycles = rep.cycles;
+    size_t last_problem = 0;
+    const Source counted = [&](const std::function<bool(Cycle &)> &emit) {
+        src([&](Cycle &c) {
+            last_problem = c.where.problem;
+            return emit(c);
+        });
+    };
+    const Report rep = lockstep(probs, counted, f, o->wave ? o->wave : "");
+    // the cycles the RTL counted, tile by tile (unit_cycles)
+    r->cycles = rep.rtl_unit_cycles;
+    r->driven_cycles = rep.cycles;
+    if (!o->trace) {
+        r->model_cycles = rep.model_unit_cycles;
+        r->vectors = rep.cycles ? uint64_t(last_problem) + 1 : 0;
+    }
     r->seconds = rep.seconds;
     r->outputs = rep.gemm_checks;
-    r->agree = rep.ok && !terr.set && rep.cycles == r->model_cycles;
+    r->agree = rep.ok && !terr.set && r->cycles == r->model_cycles;
     if (!rep.ok) {
         set_report(r, std::string(r->unit) + ": " + rep.msg);
         r->wave_written = !rep.fst.empty();
     } else if (terr.set) {
         set_report(r, std::string("cosim mismatch: ") + r->unit + ": timing at cycle " +
                           std::to_string(terr.cycle) + ": " + terr.msg + "\n");
-    } else if (rep.cycles != r->model_cycles) {
-        set_report(r, std::string("cosim mismatch: ") + r->unit + ": the RTL ran " +
-                          std::to_string(rep.cycles) + " cycles, sim/pe/pe_btc.c's cycles() says " +
-                          std::to_string(r->model_cycles) + "\n");
+    } else if (r->cycles != r->model_cycles) {
+        // every marked unit agreed, so a unit went unmarked or unchecked
+        set_report(r, std::string("cosim mismatch: ") + r->unit + ": the RTL counted " +
+                          std::to_string(r->cycles) + " cycles over " +
+                          std::to_string(rep.units) + " output tiles (unit_cycles), " +
+                          "sim/pe/pe_btc.c's cycles() says " + std::to_string(r->model_cycles) +
+                          "\n");
     }
-    if (rep.ok) { // the Verilated model alone over the same stimulus
+    if (rep.ok) { // the Verilated model alone, the first million cycles at most
         Rtl rtl = make_rtl();
         uint64_t n = 0;
         const auto t0 = std::chrono::steady_clock::now();
         src([&](Cycle &c) {
             ab_rtl_pe_btc_clock(rtl.get(), &c.in, nullptr);
-            n++;
-            return true;
+            return ++n < (uint64_t(1) << 20);
         });
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -581,6 +639,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             }
     }
     r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r->driven_cycles = r->cycles; // the tiles' working cycles (the start cycles aside)
     ab_rtl_array_bitmod_destroy(m);
     if (!r->agree)
         set_report(r, failure);

@@ -32,7 +32,8 @@ typedef struct ab_cosim_opts {
     const ab_trace *trace;
     size_t op;
     uint64_t tiles;
-    /* random mode (trace == NULL): at least `random_cycles` cycles */
+    /* random mode (trace == NULL): at least `random_cycles` cycles, streamed
+     * (generated as they run: memory does not grow with the count) */
     uint64_t random_cycles, seed;
     unsigned lanes;        /* pe_bitmod: the PE's lanes (1, 2, 4, 8, 16; 0: 4) */
     const char *wave;      /* FST written at the first mismatch */
@@ -41,8 +42,11 @@ typedef struct ab_cosim_opts {
 
 typedef struct ab_cosim_result {
     bool agree;
-    uint64_t cycles;       /* RTL cycles driven (reset excluded) */
-    uint64_t model_cycles; /* what the C timing model says for the same work */
+    uint64_t cycles;       /* pe_bitmod, pe_btc: the cycles the RTL counted itself, summed
+                              over the work units (its unit_cycles port at each unit_done);
+                              array: its controller's cycles port, summed over the tiles */
+    uint64_t model_cycles; /* what the C timing model says for the same work units */
+    uint64_t driven_cycles; /* clock cycles the run drove (reset excluded) */
     uint64_t vectors;      /* bitmod: weight groups; btc: output tiles (random: problems);
                               array: tiles */
     uint64_t outputs;      /* results compared besides the per-cycle fields (array:

@@ -15,6 +15,10 @@
  * rising edge, evaluated (the registered state is read then).  The controls
  * of one cycle act like the C model calls dequant_begin, dequant_step,
  * group_begin, step, in that order (rtl/pe_bitmod.v, docs/rtl.md).
+ *
+ * Work-unit timing: the PE counts its own cycles (unit_begin, unit_last and
+ * scale_len in; unit_done and unit_cycles out, ab_rtl_pe_bitmod_unit_get;
+ * rtl/pe_bitmod.v "Work-unit timing" defines the count).
  */
 #ifndef AB_RTL_PE_BITMOD_H
 #define AB_RTL_PE_BITMOD_H
@@ -41,6 +45,9 @@ typedef struct ab_rtl_pe_bitmod_in {
     uint8_t scale_sign;
     bool dequant_step;
     uint8_t scale_bit;
+    bool unit_begin;            /* first cycle of a work unit */
+    bool unit_last;             /* with dequant_begin: the unit's last group */
+    uint8_t scale_len;          /* with dequant_begin: its scale bits, 1..16 */
     bool fault_flip;            /* test only: XOR bit 0 of acc_man at this edge */
 } ab_rtl_pe_bitmod_in;
 
@@ -57,6 +64,12 @@ typedef struct ab_rtl_pe_bitmod_state {
     int32_t dq_man;   /* sign-extended from 21 bits */
     uint8_t dq_sign;
 } ab_rtl_pe_bitmod_state;
+
+/* The PE's own timing of its last finished work unit (registered). */
+typedef struct ab_rtl_pe_bitmod_unit {
+    bool done;       /* unit_done: a unit finished at the last edge */
+    uint32_t cycles; /* unit_cycles: its cycles, counted by the RTL */
+} ab_rtl_pe_bitmod_unit;
 
 /* The combinational debug view of a cycle (ab_bitmod_cycle_info's fields,
  * sign-extended), sampled before the clock edge. */
@@ -77,6 +90,10 @@ ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create(bool literal_align);
 /* The same for a PE of `lanes` lanes: NULL when no model of that lane
  * count is Verilated (1, 2, 4, 8, 16 are) or on allocation failure. */
 ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_lanes(unsigned lanes, bool literal_align);
+/* Test only: the 4-lane PE Verilated with FAULT_LATE_COUNT = 1, whose
+ * unit_cycles starts one cycle late (the planted off-by-one the cosim's
+ * cycle check must catch).  NULL on allocation failure. */
+ab_rtl_pe_bitmod *ab_rtl_pe_bitmod_create_late_count(bool literal_align);
 unsigned ab_rtl_pe_bitmod_lanes(const ab_rtl_pe_bitmod *pe);
 void ab_rtl_pe_bitmod_destroy(ab_rtl_pe_bitmod *pe);
 
@@ -97,6 +114,9 @@ void ab_rtl_pe_bitmod_dequant_step(ab_rtl_pe_bitmod *pe, uint8_t scale_bit);
 
 /* The registered outputs now. */
 void ab_rtl_pe_bitmod_state_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_state *st);
+
+/* The work-unit timing outputs now. */
+void ab_rtl_pe_bitmod_unit_get(const ab_rtl_pe_bitmod *pe, ab_rtl_pe_bitmod_unit *u);
 
 /* Clock cycles run since create (reset cycles included). */
 uint64_t ab_rtl_pe_bitmod_cycles(const ab_rtl_pe_bitmod *pe);

@@ -15,6 +15,10 @@
  * Tile rows use kernels/gemm_bitplane.h's packing: a row is kw =
  * ab_rtl_pe_btc_row_words() uint64 words, bit k of the row is bit k % 64
  * of word k / 64; x holds m rows, w holds n rows, back to back.
+ *
+ * Work-unit timing: the PE counts its own cycles (unit_begin on an output
+ * tile's first cycle, unit_last on its last; unit_done and unit_cycles
+ * out, ab_rtl_pe_btc_unit_get; rtl/pe_btc.v "Work-unit timing").
  */
 #ifndef AB_RTL_PE_BTC_H
 #define AB_RTL_PE_BTC_H
@@ -39,10 +43,18 @@ typedef struct ab_rtl_pe_btc_in {
     bool negate;
     bool xor_mode;
     uint32_t k_valid;    /* 0..k */
+    bool unit_begin;     /* first cycle of a work unit (an output tile) */
+    bool unit_last;      /* its last binary MMA */
     bool fault_flip;     /* test only: at this edge, XOR bit fault_bit ... */
     uint32_t fault_acc;  /* ... of accumulator fault_acc (= row * n + col) */
     uint8_t fault_bit;   /* 0..31 */
 } ab_rtl_pe_btc_in;
+
+/* The PE's own timing of its last finished work unit (registered). */
+typedef struct ab_rtl_pe_btc_unit {
+    bool done;       /* unit_done: a unit finished at the last edge */
+    uint32_t cycles; /* unit_cycles: its cycles, counted by the RTL */
+} ab_rtl_pe_btc_unit;
 
 /* A model in reset state (reset applied).  NULL on allocation failure. */
 ab_rtl_pe_btc *ab_rtl_pe_btc_create(void);
@@ -64,6 +76,9 @@ void ab_rtl_pe_btc_clock(ab_rtl_pe_btc *pe, const ab_rtl_pe_btc_in *in, uint32_t
 
 /* The accumulators now, m * n entries row-major (acc[row * n + col]). */
 void ab_rtl_pe_btc_acc(const ab_rtl_pe_btc *pe, int32_t *acc);
+
+/* The work-unit timing outputs now. */
+void ab_rtl_pe_btc_unit_get(const ab_rtl_pe_btc *pe, ab_rtl_pe_btc_unit *u);
 
 /* Clock cycles run since create (reset cycles included). */
 uint64_t ab_rtl_pe_btc_cycles(const ab_rtl_pe_btc *pe);
