@@ -269,6 +269,31 @@ TEST(Sweep, KilledSweepResumesToTheIdenticalCsv)
     EXPECT_EQ(count_files(killed + "/points", ".json"), total);
 }
 
+// A damaged sweep.json (the fuzz_sweep_dir reproducers: a negative point
+// count was undefined behaviour, a huge one made merge stat every point
+// file) is refused by merge with one message naming the field.
+TEST(Sweep, DamagedSweepJsonIsRefused)
+{
+    const std::string dir = tmp_dir("sweep-damaged");
+    const struct {
+        const char *points, *shard, *field;
+    } cases[] = {{"-1", "0/1", "points"}, {"100000000", "0/1", "points"}, {"1.5", "0/1", "points"},
+                 {"4", "0/0", "shard"}, {"4", "3/2", "shard"}};
+    int i = 0;
+    for (const auto &c : cases) {
+        const std::string d = dir + "/d" + std::to_string(i++);
+        std::system(("rm -rf '" + d + "' '" + d + "m' && mkdir -p '" + d + "/points'").c_str());
+        spit(d + "/sweep.json", std::string("{\"name\":\"x\",\"hash\":\"0\",\"points\":") + c.points +
+                                    ",\"columns\":[],\"shard\":\"" + c.shard + "\"}");
+        spit(d + "/results.csv", "");
+        const CliRun r = anybit("merge -o " + d + "m " + d, dir);
+        EXPECT_EQ(r.status, 2) << c.points << " " << c.shard << r.err;
+        EXPECT_NE(r.err.find(std::string("sweep.json: ") + c.field + ": expected"), std::string::npos)
+            << r.err;
+        EXPECT_FALSE(exists(d + "m/results.csv"));
+    }
+}
+
 TEST(Sweep, BadSpacesExitTwo)
 {
     const std::string dir = tmp_dir("sweep-bad");

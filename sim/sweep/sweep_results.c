@@ -166,9 +166,22 @@ int ab_sweep_meta_read(const char *dir, ab_sweep_meta *m, bool *exists, ab_error
         return ab_error_set(err, "%s: not a sweep.json (name, hash, points, columns, shard)",
                             path);
     }
+    /* a damaged or hand-made directory: the count must be one a sweep can
+     * have (the loader's bound), and the shard one of its shards */
+    const double np = pts->valuedouble;
+    if (!(np >= 0 && np <= (double)AB_SWEEP_MAX_POINTS) || np != floor(np)) {
+        cJSON_Delete(o);
+        return ab_error_set(err, "%s: points: expected a whole number 0 to %zu, found %.17g", path,
+                            AB_SWEEP_MAX_POINTS, np);
+    }
+    if (m->shard_n == 0 || m->shard_i >= m->shard_n) {
+        const unsigned si = m->shard_i, sn = m->shard_n;
+        cJSON_Delete(o);
+        return ab_error_set(err, "%s: shard: expected I/N with I < N, found %u/%u", path, si, sn);
+    }
     snprintf(m->name, sizeof m->name, "%s", name->valuestring);
     m->hash = strtoull(hash->valuestring, NULL, 16);
-    m->npoints = (size_t)pts->valuedouble;
+    m->npoints = (size_t)np;
     m->ncols = (size_t)cJSON_GetArraySize(cols);
     m->cols = calloc(m->ncols ? m->ncols : 1, sizeof *m->cols);
     size_t c = 0;
