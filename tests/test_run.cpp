@@ -146,6 +146,32 @@ TEST(Run, BadInputExitsTwoAndWritesNothing)
 // The example traces with values run on their PE kinds: every op that
 // carries values agrees bit for bit with the kernels/ datapath model, and
 // the error against the float reference is reported.
+// --golden: the datapath against the golden model (golden/), which shares
+// no arithmetic with it; the example traces agree bit for bit.
+TEST(Run, GoldenModelAgreesOnTheExampleTraces)
+{
+    const std::string dir = tmp_dir("run-golden");
+    const std::string ex = std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/";
+    const struct {
+        const char *config, *trace, *summary;
+    } cases[] = {
+        {"bitmod", "tiny-decode16-bitmod-synthetic.safetensors", "golden model: 4 ops, "},
+        {"fp16", "tiny-prefill4-fp16-synthetic.safetensors", "golden model: 2 ops, "},
+        {"btc", "tiny-prefill4-btc-w4a4-synthetic.safetensors", "golden model: 3 ops, "},
+    };
+    for (const auto &c : cases) {
+        const CliRun r = anybit(std::string("run --config ") + c.config + " --trace " + ex + c.trace +
+                                    " --golden",
+                                dir);
+        EXPECT_EQ(r.status, 0) << c.config << ": " << r.err;
+        EXPECT_NE(r.err.find(c.summary), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find(" 0 ops differ"), std::string::npos) << r.err;
+    }
+    const CliRun r = anybit("run --config bitmod --model llama2-7b --phase decode:16 --golden", dir);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--golden needs --trace"), std::string::npos) << r.err;
+}
+
 TEST(Run, ExampleTracesAreBitExact)
 {
     const std::string dir = tmp_dir("run-values");

@@ -93,4 +93,10 @@ struct ab_op_check;
 int cli_check_values(const ab_accel *a, const struct ab_trace *t, struct ab_op_check *checks,
                      ab_error *err);
 
+/* --golden: every op with values through the datapath and the golden
+ * model, bit for bit (a difference is printed on stderr).  The number of
+ * ops that differ, or -1 with err (the PE cannot run an op's formats). */
+int cli_check_golden(const ab_accel *a, const struct ab_trace *t, size_t *ops_checked,
+                     size_t *outputs_checked, ab_error *err);
+
 #endif

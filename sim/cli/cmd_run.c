@@ -13,7 +13,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: anybit run --config C (--trace T | --model M [--recipe R] --phase P "
             "[--batch B])\n"
-            "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops]\n\n"
+            "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n\n"
             "  --config C     accelerator: a preset (configs/C.yaml: bitmod, btc, fp16, int8, ant,\n"
             "                 olive) or a YAML path (docs/configs.md)\n"
             "  --trace T      a trace file (anybit trace gen, traces/export_torch.py)\n"
@@ -25,7 +25,10 @@ static void usage(FILE *out)
             "                 both give the same cycle counts\n"
             "  --json FILE    totals and per-op statistics (docs/simulator.md)\n"
             "  --csv FILE     one row per op\n"
-            "  --all-ops      one table row per op instead of per op role\n\n"
+            "  --all-ops      one table row per op instead of per op role\n"
+            "  --golden       (--trace) also compare each op's datapath outputs bit for bit with\n"
+            "                 the golden model (golden/, written from the docs; exit 1 on a\n"
+            "                 difference)\n\n"
             "When the trace carries values, each op's outputs are computed by the PE's\n"
             "datapath, checked bit for bit against the kernels/ model of that datapath\n"
             "(exit 1 on a mismatch), and their error against the float reference reported.\n"
@@ -67,13 +70,15 @@ int cmd_run(int argc, char **argv)
     cli_workload w = {0};
     w.batch = 1;
     const char *config = NULL, *json = NULL, *csv = NULL;
-    bool bad = false, all_ops = false;
+    bool bad = false, all_ops = false, golden = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return AB_EXIT_OK;
         } else if (strcmp(argv[i], "--all-ops") == 0) {
             all_ops = true;
+        } else if (strcmp(argv[i], "--golden") == 0) {
+            golden = true;
         } else if (cli_opt_value(argc, argv, &i, "--config", &config, &bad) ||
                    cli_opt_value(argc, argv, &i, "--json", &json, &bad) ||
                    cli_opt_value(argc, argv, &i, "--csv", &csv, &bad) ||
@@ -90,6 +95,9 @@ int cmd_run(int argc, char **argv)
     const int uc = cli_workload_check("run", &w);
     if (uc)
         return uc;
+    if (golden && !w.trace)
+        return cli_usage_error("run", "--golden needs --trace (the golden model computes a "
+                                      "trace's values)");
 
     ab_error err;
     ab_accel a;
@@ -128,6 +136,18 @@ int cmd_run(int argc, char **argv)
         if (!checks || cli_check_values(&a, &trace, checks, &err) != 0) {
             rc = cli_input_error("run", &err);
             goto out;
+        }
+        if (golden) {
+            size_t gops = 0, gouts = 0;
+            const int differ = cli_check_golden(&a, &trace, &gops, &gouts, &err);
+            if (differ < 0) {
+                rc = cli_input_error("run", &err);
+                goto out;
+            }
+            fprintf(stderr, "anybit run: golden model: %zu ops, %zu outputs compared, %d op%s differ\n",
+                    gops, gouts, differ, differ == 1 ? "" : "s");
+            if (differ)
+                rc = AB_EXIT_CHECK;
         }
     }
     const ab_report_in in = {&a, &rs, label, checks, false};
