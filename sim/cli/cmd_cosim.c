@@ -92,7 +92,7 @@ int cmd_cosim(int argc, char **argv)
     if (tiles_s && !cli_parse_size(tiles_s, 1, SIZE_MAX, &tiles))
         return cli_usage_error("cosim", "--tiles: expected a count >= 1, got '%s'", tiles_s);
     if (random_s && !cli_parse_size(random_s, 1, (size_t)1 << 32, &random_n))
-        return cli_usage_error("cosim", "--random: expected a cycle count >= 1, got '%s'",
+        return cli_usage_error("cosim", "--random: expected a cycle count 1 to 2^32, got '%s'",
                                random_s);
     if (seed_s && !cli_parse_size(seed_s, 0, SIZE_MAX, &seed))
         return cli_usage_error("cosim", "--seed: expected a non-negative integer, got '%s'",
@@ -165,8 +165,10 @@ int cmd_cosim(int argc, char **argv)
         printf("cosim %s (%zu lanes) vs the C model: %s\n", rtl, lanes, r.unit);
     else
         printf("cosim %s vs the C model: %s\n", rtl, r.unit);
-    printf("  RTL cycles          %" PRIu64 " (C timing model: %" PRIu64 ")\n", r.cycles,
-           r.model_cycles);
+    printf("  RTL cycles          %" PRIu64 " (C timing model: %" PRIu64 ")  [%s]\n", r.cycles,
+           r.model_cycles,
+           is_array ? "the array controller's count, summed over the tiles"
+                    : "the RTL's own count, summed over the work units");
     printf("  vectors             %" PRIu64 " (%s)\n", r.vectors,
            is_bitmod ? "weight groups"
            : is_array ? "tiles, every PE's registered fields vs a C PE, every clock"
@@ -179,13 +181,19 @@ int cmd_cosim(int argc, char **argv)
     } else if (is_array) {
         printf("  outputs compared    %" PRIu64 " (group results, every PE's vs "
                "ab_bitmod_pe_group)\n", r.outputs);
+    } else if (is_bitmod && !trace) {
+        printf("  outputs compared    (random work units: every registered field against the C "
+               "PE, every cycle; group results against ab_bitmod_pe_group with --trace)\n");
     } else {
         printf("  outputs compared    %" PRIu64 " (%s)\n", r.outputs,
                is_bitmod ? "outputs, every group's dequantized value vs ab_bitmod_pe_group"
                          : "accumulators vs ab_bp_gemm at the end of each group piece");
     }
+    /* the rate of clocks driven: the RTL's own counts overlap (a unit's
+     * last dequantization runs behind the next unit) */
+    const uint64_t clocks = r.driven_cycles ? r.driven_cycles : r.cycles;
     printf("  lock-step           %.3f s, %.2f M cycles/s\n", r.seconds,
-           r.seconds > 0 ? (double)r.cycles / r.seconds / 1e6 : 0.0);
+           r.seconds > 0 ? (double)clocks / r.seconds / 1e6 : 0.0);
     if (r.agree) {
         printf("  RTL alone           %.2f M cycles/s\n", r.rtl_cycles_per_s / 1e6);
         printf("  result              agree (every registered field, every cycle)\n");
