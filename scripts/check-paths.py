@@ -21,31 +21,14 @@ offending mention (file:line), 2 on a usage error.
 """
 import os
 import re
-import subprocess
 import sys
+
+from house_tree import tree_files
 
 UP_RE = re.compile(r"(?<![\w./-])((?:\.\./)+[\w.\-/]*[\w\-/])")
 ABS_RE = re.compile(r"(?<![\w.~-])(/(?:home|root|work|Users|mnt|srv)/[\w.\-/]*)")
 MD_RE = re.compile(r"(?<![\w.\-/])((?:[\w.\-]+/)*[\w\-]+\.md)(?![\w])")
 SKIP_PARTS = ("fuzz/seeds/", "fuzz/dict/", "fuzz/crashes/")
-
-
-def tree_files(root):
-    try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard"], check=True, capture_output=True).stdout
-        files = [f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(root, f))]
-        if files:
-            return files
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    files = []
-    for d, dirs, names in os.walk(root):
-        rel = os.path.relpath(d, root)
-        dirs[:] = [x for x in dirs if not x.startswith(".") and
-                   not (rel == "." and (x.startswith("build") or x == "out"))]
-        files += [os.path.normpath(os.path.join(rel, n)) for n in names]
-    return files
 
 
 def main(argv):

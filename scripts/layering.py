@@ -23,8 +23,9 @@ a usage error.  docs/design.md "Rooms" explains the rule.
 """
 import os
 import re
-import subprocess
 import sys
+
+from house_tree import tree_files
 
 SOURCE_EXT = (".c", ".h", ".cpp", ".hpp")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
@@ -32,26 +33,6 @@ INCLUDE_RE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 # include directories CMakeLists.txt gives the targets (the root for
 # "golden/golden.h").
 SEARCH_DIRS = ("kernels", "sim", "rtl/sim", "systemc", "tests", ".")
-
-
-def tracked_files(root):
-    """The tree's files: git's list where it is a checkout, else a walk."""
-    try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard"], check=True,
-                             capture_output=True).stdout.decode()
-        files = [f for f in out.split("\0") if f and os.path.isfile(os.path.join(root, f))]
-        if files:
-            return files
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    files = []
-    for d, dirs, names in os.walk(root):
-        rel = os.path.relpath(d, root)
-        dirs[:] = [x for x in dirs if not x.startswith(".") and
-                   not (rel == "." and (x.startswith("build") or x == "out"))]
-        files += [os.path.normpath(os.path.join(rel, n)) for n in names]
-    return files
 
 
 def read_rooms(root, files):
@@ -113,7 +94,7 @@ def main(argv):
     elif args:
         print("usage: scripts/layering.py [--root DIR]", file=sys.stderr)
         return 2
-    files = tracked_files(root)
+    files = tree_files(root)
     fileset = set(files)
     rooms = read_rooms(root, files)
     bad = []
