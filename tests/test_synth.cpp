@@ -441,3 +441,15 @@ TEST(Synth, Int8MacAccumulatesAndClears)
 }
 
 } // namespace
+
+// A config's area.synth_json is read like every input: a device (here
+// /dev/zero, which an unbounded read would follow for gigabytes) is
+// refused before a byte is read, naming the path.
+TEST(Synth, JsonAreaRefusesADevice)
+{
+    double um2 = 0;
+    ab_error err;
+    EXPECT_EQ(ab_synth_json_area("/dev/zero", "pe_bitmod", 4, &um2, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("/dev/zero"), std::string::npos) << err.msg;
+    EXPECT_NE(std::string(err.msg).find("regular file"), std::string::npos) << err.msg;
+}

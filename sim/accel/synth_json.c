@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "atomic_file.h"
+#include "tensor_io.h"
 
 int ab_synth_write_json(const char *path, const char *version, const ab_synth_result *res,
                         size_t n, ab_error *err)
@@ -72,31 +73,18 @@ int ab_synth_write_json(const char *path, const char *version, const ab_synth_re
 int ab_synth_json_area(const char *path, const char *top, unsigned lanes, double *um2,
                        ab_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ab_error_set(err, "%s: cannot read the synth JSON (run `make synth` or "
-                                 "`anybit synth -o %s`)", path, path);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
+    /* a path from a config: read as every input is (a regular file, no
+     * more than its size), ab_read_file's message names the path */
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    if (ab_read_file(path, &buf, &n, err) != 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return ab_error_set(err, "%s: cannot read the synth JSON (run `make synth` or `anybit "
+                                 "synth -o %s`): %s",
+                            path, path, why);
     }
-    fclose(f);
-    if (!buf)
-        return ab_error_set(err, "%s: too large or out of memory", path);
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
+    cJSON *j = cJSON_ParseWithLength((const char *)buf, n);
     free(buf);
     if (!j)
         return ab_error_set(err, "%s: not valid JSON", path);
