@@ -6,6 +6,7 @@
 #   make synth  Yosys cell/transistor counts of the RTL PEs into out/synth.json
 #   make test-install  install into a temporary prefix, run from outside the tree, build the .deb
 #   make deb    the .deb (CPack) in $(BUILD)/
+#   make mutants  every mutant of tests/mutants/mutants.txt must fail its tests (scripts/mutants.py)
 #   make asan   the unit tests under AddressSanitizer + UBSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (15; CTest runs JOBS at once)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600); final stats in out/fuzz-long/
@@ -85,6 +86,10 @@ test-install: build
 
 deb: build
 	cd $(BUILD) && cpack -G DEB
+
+# Mutation testing in a scratch copy (build-mutants/): tests/mutants/README.md.
+mutants: deps
+	@scripts/mutants.py
 
 # A sweep through Slurm, end to end, on a one-node cluster brought up here
 # (scripts/slurm-local.sh: installs slurm-wlm and munge, needs root): its

@@ -437,3 +437,26 @@ TEST(BoundsTrace, HundredThousandOpsDuplicatesNamedByBothIndices)
 }
 
 } // namespace
+
+// The range's edge, as documented: a dimension of exactly AB_OP_DIM_MAX is
+// legal, one more is refused naming the field and the range (a check one
+// off, or twice as wide, fails here; mutant op-range-off-by-one).
+TEST(BoundsRanges, TheOpRangeEdgeIsExact)
+{
+    for (int d = 0; d < 3; d++) {
+        ab_op op;
+        std::memset(&op, 0, sizeof op);
+        std::snprintf(op.name, sizeof op.name, "edge");
+        op.M = op.N = op.K = 1;
+        op.count = op.weight_share = 1;
+        uint64_t *dim = d == 0 ? &op.M : d == 1 ? &op.N : &op.K;
+        *dim = AB_OP_DIM_MAX;
+        ab_error err;
+        EXPECT_EQ(ab_op_check_range(&op, &err), 0) << err.msg;
+        *dim = AB_OP_DIM_MAX + 1;
+        EXPECT_EQ(ab_op_check_range(&op, &err), -1) << "dimension " << d;
+        EXPECT_NE(std::string(err.msg).find(d == 0 ? "M" : d == 1 ? "N" : "K"), std::string::npos)
+            << err.msg;
+        EXPECT_NE(std::string(err.msg).find("2147483648"), std::string::npos) << err.msg;
+    }
+}

@@ -405,3 +405,25 @@ TEST(Engine, SteppersAgreeWithTheCycleRule)
         EXPECT_EQ(n + 1, m->cycles(&a, &po, &w)) << ab_pe_kind_name(k) << " case " << i;
     }
 }
+
+// Every tile must fit one half of its double-buffered SRAM: with two groups
+// of 128 the smallest weight tile is one array pass of one group; a weight
+// buffer that holds it once but not twice is refused, naming the bytes, and
+// one that holds it twice is taken (mutant fit-ignores-double-buffering).
+TEST(Engine, TilesMustFitHalfTheBuffer)
+{
+    ab_accel a = roomy(AB_PE_BITMOD);
+    ab_op op = make_op("int4", "fp16", 1, a.rows, 256, 128, "int6"); // K cut in whole groups
+    ab_pe_op po;
+    ab_error e;
+    ASSERT_EQ(ab_pe_prepare(&a, &op, &po, &e), 0) << e.msg;
+    const uint64_t need = ab_tile_weight_bytes(&po, a.rows, 0, 128);
+    ab_op_stats st;
+    a.wbuf.bytes = need + need / 2; // the tile fits the whole buffer, not a half
+    EXPECT_NE(ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e), 0)
+        << "need " << need << " tn " << st.tiling.tn << " tk " << st.tiling.tk << " wbuf " << a.wbuf.bytes
+        << " group " << po.group;
+    EXPECT_NE(std::string(e.msg).find("fit"), std::string::npos) << e.msg;
+    a.wbuf.bytes = 2 * need;
+    EXPECT_EQ(ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+}
