@@ -40,8 +40,9 @@ def load(path):
                 continue
             key, sep, val = line.partition(": ")
             if not sep or key not in FIELDS:
-                sys.exit(f"mutants: {path}:{ln}: expected 'FIELD: value' with FIELD one of "
-                         f"{', '.join(FIELDS)}, found '{line[:60]}'")
+                print(f"mutants: {path}:{ln}: expected 'FIELD: value' with FIELD one of "
+                      f"{', '.join(FIELDS)}, found '{line[:60]}'", file=sys.stderr)
+                sys.exit(2)
             cur[key] = val.replace("\\n", "\n")
             cur.setdefault("line", ln)
     if cur:
