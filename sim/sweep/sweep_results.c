@@ -80,22 +80,25 @@ int ab_sweep_make_dirs(const char *dir, ab_error *err)
 
 /* ---- sweep.json, sweep.yaml --------------------------------------------- */
 
-/* `to` made a copy of `from`'s bytes, atomically. */
-static int copy_file_atomic(const char *from, const char *to, ab_error *err)
+/* `to` made a copy of `from`'s bytes, atomically (sweep.yaml, and the
+ * point files merge gathers). */
+static int copy_file(const char *from, const char *to, ab_error *err)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (ab_read_file(from, &buf, &len, err) != 0)
+    uint8_t *text;
+    size_t len;
+    if (ab_read_file(from, &text, &len, err) != 0)
         return -1;
     ab_atomic_file af;
     int rc = ab_atomic_open(&af, to, err);
-    if (rc == 0 && fwrite(buf, 1, len, af.fp) != len) {
-        ab_atomic_abort(&af);
-        rc = ab_error_set(err, "%s: write failed", to);
-    } else if (rc == 0) {
-        rc = ab_atomic_commit(&af, err);
+    if (rc == 0) {
+        if (len && fwrite(text, 1, len, af.fp) != len) {
+            ab_atomic_abort(&af);
+            rc = ab_error_set(err, "%s: write failed", to);
+        } else {
+            rc = ab_atomic_commit(&af, err);
+        }
     }
-    free(buf);
+    free(text);
     return rc;
 }
 
@@ -125,7 +128,7 @@ int ab_sweep_meta_write(const char *dir, const ab_sweep_spec *s, unsigned shard_
     /* the space as given, so that the directory describes itself wherever
      * the space file goes */
     snprintf(path, sizeof path, "%s/sweep.yaml", dir);
-    return copy_file_atomic(s->file, path, err);
+    return copy_file(s->file, path, err);
 }
 
 void ab_sweep_meta_free(ab_sweep_meta *m)
@@ -321,26 +324,6 @@ int ab_sweep_write_results(const char *dir, ab_error *err)
 
 /* ---- merge -------------------------------------------------------------- */
 
-static int copy_file(const char *from, const char *to, ab_error *err)
-{
-    uint8_t *text;
-    size_t len;
-    if (ab_read_file(from, &text, &len, err) != 0)
-        return -1;
-    ab_atomic_file af;
-    int rc = ab_atomic_open(&af, to, err);
-    if (rc == 0) {
-        if (len && fwrite(text, 1, len, af.fp) != len) {
-            ab_atomic_abort(&af);
-            rc = ab_error_set(err, "%s: write failed", to);
-        } else {
-            rc = ab_atomic_commit(&af, err);
-        }
-    }
-    free(text);
-    return rc;
-}
-
 int ab_sweep_merge(const char *out, const char *const *dirs, size_t ndirs, size_t *missing,
                    size_t *total, ab_error *err)
 {
@@ -397,7 +380,7 @@ int ab_sweep_merge(const char *out, const char *const *dirs, size_t ndirs, size_
             goto fail;
         snprintf(from, sizeof from, "%s/sweep.yaml", first_dir);
         snprintf(to, sizeof to, "%s/sweep.yaml", out);
-        if (ab_sweep_file_exists(from) && copy_file_atomic(from, to, err) != 0)
+        if (ab_sweep_file_exists(from) && copy_file(from, to, err) != 0)
             goto fail;
     }
     *missing = 0;
