@@ -229,6 +229,41 @@ TEST(BitplaneZeroPoint, MatchesNaive)
             }
 }
 
+// Guards against the row sums counting K's zero padding (the {-1,+1}
+// row sum is 2 popc - K, K the true length, not the padded 128) and
+// against a wrong zero-point rewrite with a {-1,+1} operand: hand-computed
+// sums, and x = (+1, -1, +1) (bin codes 1 0 1) against uint2 codes 3 0 2
+// with zero point 1, i.e. w = (2, -1, 1): x . w = 2 + 1 + 1 = 4.
+TEST(BitplaneZeroPoint, PlusMinusOneRowSumsAndZeroPoint)
+{
+    auto pack = [](const std::vector<uint8_t> &codes, size_t rows, size_t k, unsigned bits,
+                   ab_bp_kind kind, std::vector<uint64_t> &words) {
+        words.assign(ab_bp_packed_words(rows, k, bits), 0);
+        ab_bp_pack(codes.data(), rows, k, bits, words.data());
+        return ab_bp_matrix_of(words.data(), rows, k, bits, kind);
+    };
+    std::vector<uint64_t> wx, wz, wu, ws;
+    const ab_bp_matrix x = pack({1, 0, 1, 0, 0, 0}, 2, 3, 1, AB_BP_PM1, wx);
+    int64_t sums[2];
+    ab_bp_row_sums(&x, sums);
+    EXPECT_EQ(sums[0], 1);  // +1 -1 +1
+    EXPECT_EQ(sums[1], -3); // -1 -1 -1
+    const ab_bp_matrix u = pack({3, 1, 2}, 1, 3, 2, AB_BP_UNSIGNED, wu);
+    ab_bp_row_sums(&u, sums);
+    EXPECT_EQ(sums[0], 6);
+    const ab_bp_matrix s = pack({3, 2, 1}, 1, 3, 2, AB_BP_SIGNED, ws); // -1 -2 +1
+    ab_bp_row_sums(&s, sums);
+    EXPECT_EQ(sums[0], -2);
+
+    const ab_bp_matrix w = pack({3, 0, 2}, 1, 3, 2, AB_BP_UNSIGNED, wz);
+    const int32_t zw[1] = {1};
+    int64_t y[2] = {0, 0};
+    ab_error err{};
+    ASSERT_EQ(ab_bp_gemm_zp(&x, &w, nullptr, zw, y, nullptr, &err), 0) << err.msg;
+    EXPECT_EQ(y[0], 4);
+    EXPECT_EQ(y[1], -2); // (-1, -1, -1) . (2, -1, 1)
+}
+
 TEST(BitplaneOverflow, FlagsAndWrapsInt32)
 {
     // uint8 x uint8, every code 255: 255*255*K exceeds INT32_MAX for K > 33025

@@ -130,9 +130,11 @@ const std::vector<Combo> &combos()
         {AB_PE_INT8, "int4", "int8", "int8", false},
         {AB_PE_INT8, "int8s", "e8m0", "int4", false},
         {AB_PE_INT8, "int3", "fp32", "int2", false},
+        {AB_PE_INT8, "int8", "int12", "int8", false}, // U16 integer scales
         {AB_PE_FP16, "fp16", "fp16", "fp16", false},
         {AB_PE_FP16, "fp16", "int8", "fp16", false},
         {AB_PE_FP16, "fp16", "e8m0", "fp16", false},
+        {AB_PE_FP16, "fp16", "int16", "fp16", false}, // U16 integer scales
         {AB_PE_ANT, "ant3", "fp16", "fp16", false},
         {AB_PE_ANT, "ant4", "fp16", "fp16", false},
         {AB_PE_ANT, "ant5", "int8", "fp16", false},
@@ -389,6 +391,41 @@ TEST(Golden, EqualsDatapathOnExampleTraces)
             checked++;
         }
         EXPECT_EQ(checked, c.with_values) << c.trace;
+        ab_trace_free(&t);
+    }
+}
+
+// Guards against an INT32 register that does not wrap an exact 2^31: one
+// output whose group dot product is exactly 2^31 (hand-computed: int8
+// activations 127 then 2^18 x -64 at scale 1, int8 weights 0 then 2^18 x
+// -128 at scale 2^-7, so 2^18 x 8192 = 2^31), which the register holds as
+// -2^31: out = -2^31 x 1 x 2^-7 = -2^24, golden and datapath, int8 and btc.
+TEST(Golden, IntegerRegisterWrapsAnExact2To31)
+{
+    const uint64_t K = ((uint64_t)1 << 18) + 1;
+    for (ab_pe_kind pe : {AB_PE_INT8, AB_PE_BTC}) {
+        ab_trace t;
+        ab_error err{};
+        ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:1", "handmade", 1, &err), 0);
+        ab_op op = make_op("l0.wrap", AB_OP_GEMM, 1, 1, K, "int8", "fp16", 0, "int8");
+        ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+        ab_quant_spec spec;
+        ASSERT_EQ(ab_op_quant_spec(&op, false, &spec, &err), 0) << err.msg;
+        std::vector<float> w(K, -1.0f), a(K, -64.0f);
+        w[0] = 0.0f;
+        a[0] = 127.0f;
+        ab_quant_result q;
+        ASSERT_EQ(ab_quantize(&spec, w.data(), 1, K, &q, &err), 0) << err.msg;
+        ASSERT_EQ(q.codes[1], 0x80u); // -128
+        ASSERT_EQ(q.scales[0], 1.0f / 128);
+        ASSERT_EQ(ab_trace_set_values(&t, 0, &q, false, a.data(), &err), 0) << err.msg;
+        ab_quant_result_free(&q);
+        const ab_accel acc = make_accel(pe, 1, 128, 0, false);
+        float gd = 0.0f, dp = 0.0f;
+        ASSERT_EQ(ab_golden_op(&acc, &t, 0, &gd, &err), 0) << err.msg;
+        ASSERT_EQ(ab_values_datapath(&acc, &t, 0, &dp, &err), 0) << err.msg;
+        EXPECT_EQ(gd, -16777216.0f) << pe;
+        EXPECT_EQ(dp, -16777216.0f) << pe;
         ab_trace_free(&t);
     }
 }

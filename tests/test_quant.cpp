@@ -220,6 +220,23 @@ TEST(QuantBitmod, BitsPerValueMatchesTheSimulatorCharge)
     EXPECT_DOUBLE_EQ(r16.r.bits_per_value, 4.0 + 18.0 / 128);
 }
 
+// Guards against BitMoD's per-group choice keeping a later type on equal
+// error (docs: ties keep the earlier candidate, BitMoD updates on
+// torch.lt).  An all-zero group is exact in all four types; a group of
+// 0.1875 is exact in ER+ and ER- (12 x 2^-6) and EA+ (16 x 3 x 2^-8), all
+// FP16 scales exact: both pick type 0, ER+.
+TEST(QuantBitmod, EqualErrorsKeepTheEarlierType)
+{
+    std::vector<float> x(256, 0.0f);
+    std::fill(x.begin() + 128, x.end(), 0.1875f);
+    Result res;
+    quantize(make_spec("bitmod_fp4_mix"), x, 2, 128, res);
+    EXPECT_EQ(res.r.type_ids[0], 0u);
+    EXPECT_EQ(res.r.type_ids[1], 0u);
+    EXPECT_EQ(res.r.scales[1], 0.015625f);
+    EXPECT_EQ(res.r.mse, 0.0);
+}
+
 // ---- granularity and validation -----------------------------------------
 
 TEST(QuantSpec, TensorChannelGroupShapes)
@@ -504,6 +521,44 @@ TEST(QuantScale, E8m0ScalesArePowersOfTwoAndNothingClips)
     }
 }
 
+// Guards against the E8M0 rounding treating an exact power of two as below
+// the next one: absmax 1.75 onto int4s's 7 is exactly 0.25 = 2^-2 (code
+// 125), kept as is; 1.76 / 7 rounds up to 0.5 (code 126).
+TEST(QuantScale, E8m0KeepsAnExactPowerOfTwo)
+{
+    const std::vector<float> x = {1.75f, -0.5f, 0.25f, 0.0f};
+    Result res;
+    quantize(make_spec("int4s", AB_GRAN_TENSOR, 0, AB_SCALE_E8M0, 8), x, 1, 4, res);
+    EXPECT_EQ(res.r.scale_codes[0], 125u);
+    EXPECT_EQ(res.r.scales[0], 0.25f);
+    for (size_t i = 0; i < x.size(); i++)
+        EXPECT_EQ(res.r.dequant[i], x[i]) << i;
+    EXPECT_EQ(res.r.mse, 0.0);
+    const std::vector<float> y = {1.76f, -0.5f, 0.25f, 0.0f};
+    Result up;
+    quantize(make_spec("int4s", AB_GRAN_TENSOR, 0, AB_SCALE_E8M0, 8), y, 1, 4, up);
+    EXPECT_EQ(up.r.scale_codes[0], 126u);
+    EXPECT_EQ(up.r.scales[0], 0.5f);
+}
+
+// Guards against the INTK row-scale nudge (quant_scale.c: up one FP16 step
+// while the top integer would exceed 2^k - 1) stopping one integer late.
+// int12, one group of absmax 7 onto int4s's 7: group scale 1.0; 1 / 4095
+// is 1024.25 FP16 steps of 2^-22 above 2^-12, so it rounds to 2^-12, where
+// round(1 / 2^-12) = 4096 > 4095; one step up, 1025 x 2^-22, gives
+// round(4194304 / 1025) = round(4092.004) = 4092 (hand-computed).
+TEST(QuantScale, IntkRowScaleIsNudgedUpOneFp16Step)
+{
+    const std::vector<float> x = {7.0f, -3.5f, 1.0f, 0.0f, 2.0f, -7.0f, 0.5f, 6.0f};
+    Result res;
+    quantize(make_spec("int4s", AB_GRAN_CHANNEL, 0, AB_SCALE_INTK, 12), x, 1, 8, res);
+    ASSERT_NE(res.r.row_scales, nullptr);
+    const double row = std::ldexp(1025.0, -22);
+    EXPECT_EQ(res.r.row_scales[0], (float)row);
+    EXPECT_EQ(res.r.scale_codes[0], 4092u);
+    EXPECT_EQ(res.r.scales[0], (float)(4092 * row));
+}
+
 // ---- OCP MX -------------------------------------------------------------------
 
 TEST(QuantMx, SharedExponentFollowsTheSpecRule)
@@ -554,6 +609,55 @@ TEST(QuantMx, ElementsSaturateInsteadOfOverflowing)
     EXPECT_EQ(i8.r.scale_codes[0], 127u);
     EXPECT_EQ(i8.r.dequant[3], 127.0f / 64);
     EXPECT_DOUBLE_EQ(i8.r.bits_per_value, 8.25);
+}
+
+// Guards against a wrong element emax in the MX table (OCP MX v1.0, 5.3:
+// emax 2 for FP4 E2M1 and FP6 E2M3, 4 for FP6 E3M2, 8 for FP8 E4M3, 15 for
+// FP8 E5M2, 0 for INT8): a block whose amax is the element's largest value
+// gets shared exponent floor(log2 max) - emax = 0 (E8M0 code 127), a block
+// of amax 1 gets -emax; both reconstruct exactly.
+TEST(QuantMx, SharedExponentUsesEachElementsEmax)
+{
+    const struct {
+        const char *name;
+        double max;
+        int emax;
+    } cases[] = {{"mxfp4", 6.0, 2},           {"mxfp6_e2m3", 7.5, 2},
+                 {"mxfp6_e3m2", 28.0, 4},     {"mxfp8_e4m3", 448.0, 8},
+                 {"mxfp8_e5m2", 57344.0, 15}, {"mxint8", 127.0 / 64, 0}};
+    for (const auto &c : cases) {
+        std::vector<float> x(64, 0.5f);
+        x[0] = (float)c.max;
+        x[1] = -(float)c.max;
+        x[32] = 1.0f;
+        x[33] = -1.0f;
+        Result res;
+        quantize(make_spec(c.name), x, 1, 64, res);
+        EXPECT_EQ(res.r.scale_codes[0], 127u) << c.name;
+        EXPECT_EQ(res.r.scale_codes[1], (uint32_t)(127 - c.emax)) << c.name;
+        EXPECT_EQ(res.r.dequant[0], (float)c.max) << c.name;
+        EXPECT_EQ(res.r.dequant[1], -(float)c.max) << c.name;
+        EXPECT_EQ(res.r.dequant[32], 1.0f) << c.name;
+        EXPECT_EQ(res.r.dequant[33], -1.0f) << c.name;
+    }
+}
+
+// Guards against clamping the shared exponent at FP32's emin -126 instead
+// of E8M0's smallest scale 2^-127 (code 0): amax 2^-128 gives
+// floor(log2) - 2 = -130 -> -127, and 2^-128 / 2^-127 = 0.5 is E2M1's
+// smallest subnormal, so the value survives (at 2^-126 it would be a tie
+// 0.25 that rounds to 0).
+TEST(QuantMx, TinyBlocksUseTheSmallestE8m0Scale)
+{
+    std::vector<float> x(32, 0.0f);
+    x[0] = std::ldexp(1.0f, -128); // a float subnormal, exact
+    x[1] = -std::ldexp(1.0f, -128);
+    Result res;
+    quantize(make_spec("mxfp4"), x, 1, 32, res);
+    EXPECT_EQ(res.r.scale_codes[0], 0u);
+    EXPECT_EQ(res.r.scales[0], std::ldexp(1.0f, -127));
+    EXPECT_EQ(res.r.dequant[0], std::ldexp(1.0f, -128));
+    EXPECT_EQ(res.r.dequant[1], -std::ldexp(1.0f, -128));
 }
 
 TEST(QuantMx, Fp8IsNearLosslessFp4IsNot)
@@ -615,6 +719,23 @@ struct Gen {
         return normal() / std::sqrt((a * a + b * b + c * c) / 3.0);
     }
 };
+
+// Guards against ANT normalising by the largest magnitude (8 for int4)
+// instead of the largest positive value (7): integers -7..7 with absmax 7
+// are exact in int4 only at r = 1.00, scale 7 / 7 = 1 (hand-computed; the
+// other candidates cannot hold 1..7 at one scale).
+TEST(QuantAnt, ExactIntegersPickIntAtTheFullRange)
+{
+    const std::vector<float> x = {7, -7, 6, -6, 5, -5, 4, -4, 3, -3, 2, -2, 1, -1, 0, 0};
+    Result res;
+    quantize(make_spec("ant4", AB_GRAN_TENSOR, 0, AB_SCALE_FP32, 32), x, 1, 16, res);
+    EXPECT_STREQ(res.r.candidates[res.r.type_ids[0]].name, "int4");
+    EXPECT_EQ(res.r.scales[0], 1.0f);
+    EXPECT_EQ(res.r.mse, 0.0);
+    EXPECT_DOUBLE_EQ(res.r.clip_ratio, 1.0);
+    for (size_t i = 0; i < x.size(); i++)
+        EXPECT_EQ(res.r.dequant[i], x[i]) << i;
+}
 
 std::string ant_pick(const std::vector<float> &x, size_t rows, size_t cols)
 {

@@ -381,6 +381,28 @@ TEST(Npy, RejectsBadInput)
     }
 }
 
+// Guards against checking the header length against the bytes after the
+// magic instead of after the length field: a header length 1 .. lenbytes
+// bytes past the end of the file (v1.0: 2-byte field, v2.0: 4-byte) must
+// be refused as such, before the header is read.
+TEST(Npy, HeaderLengthJustPastTheEndIsRefused)
+{
+    for (int major : {1, 2}) {
+        const Bytes img = npy_image(major, "<f4", "(0,)", Bytes());
+        const size_t lenbytes = major == 1 ? 2 : 4, hstart = 8 + lenbytes;
+        for (size_t d = 1; d <= lenbytes; d++) {
+            const size_t hlen = img.size() - hstart + d;
+            Bytes bad(img.begin(), img.begin() + 8); // magic and version
+            put_le(bad, hlen, static_cast<int>(lenbytes));
+            bad.insert(bad.end(), img.begin() + static_cast<std::ptrdiff_t>(hstart), img.end());
+            const std::string msg = npy_error(bad);
+            EXPECT_NE(msg.find("header length " + std::to_string(hlen) + " runs past the end"),
+                      std::string::npos)
+                << "v" << major << " +" << d << ": " << msg;
+        }
+    }
+}
+
 TEST(Npy, EveryTruncationFails)
 {
     for (int major : {1, 3}) {
@@ -655,6 +677,17 @@ TEST(Safetensors, RejectsCorruption)
         st_image("{\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[0,3]}}", Bytes{0, 1, 7}),
         "model.safetensors", true);
     EXPECT_NE(msg.find("model.safetensors: tensor \"m\": BOOL element 2"), std::string::npos)
+        << msg;
+}
+
+// Guards against accepting data_offsets that span more bytes than the
+// shape needs (only fewer were refused): [0, 12] for 2 x F32 = 8 bytes.
+TEST(Safetensors, RejectsOffsetsSpanningMoreThanTheShape)
+{
+    const std::string msg = st_error(
+        st_image("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}", Bytes(12)));
+    EXPECT_NE(msg.find("tensor \"w\": data_offsets [0, 12] but shape [2] x F32 needs 8 bytes"),
+              std::string::npos)
         << msg;
 }
 
