@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""mutants.py - mutation testing: every mutant of tests/mutants/mutants.txt
+"""mutants.py - mutation testing: every mutant listed in tests/mutants/*.txt
 must make its tests fail.
 
-A scratch copy of the tree (its tracked files) is built once, without the
-Verilated models (-DANYBIT_RTL=OFF); then, one mutant at a time, the
+A scratch copy of the tree (the files git tracks or would track: a new test
+file counts before it is committed) is built once, without the Verilated
+models (-DANYBIT_RTL=OFF); then, one mutant at a time, the
 mutant's text is applied to the copy, the copy rebuilt (only what the
 change touches), the mutant's GoogleTest filter run, and the file restored.
 A mutant is *killed* when its tests fail, *survived* when they pass,
 *stillborn* when the mutated tree does not build (a broken mutant, fixed in
 the list), *stale* when its `find` text no longer occurs exactly once.
 
-Usage: scripts/mutants.py [--work DIR] [--sample N] [--only ID,...] [--jobs J]
+Usage: scripts/mutants.py [--work DIR] [--sample N] [--only ID,...] [--list NAME] [--jobs J]
   --work DIR   scratch folder (default build-mutants/); reused between runs
+  --only IDS   run these mutants (comma-separated ids)
+  --list NAME  run the mutants of tests/mutants/NAME only
   --sample N   run N mutants spread over the list (the CI sample), else all
 Exit 0 when every mutant run was killed, 1 otherwise, 2 on a bad list.
 docs/performance.md "Mutation testing" records a run.
@@ -56,12 +59,13 @@ def load(path):
 
 
 def run(cmd, cwd, timeout=None):
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace",
+                          timeout=timeout)
 
 
 def main(argv):
     args = argv[1:]
-    work, sample, only, jobs = os.path.join(ROOT, "build-mutants"), 0, None, "2"
+    work, sample, only, listname, jobs = os.path.join(ROOT, "build-mutants"), 0, None, None, "2"
     while args:
         a = args.pop(0)
         if a == "--work" and args:
@@ -70,20 +74,43 @@ def main(argv):
             sample = int(args.pop(0))
         elif a == "--only" and args:
             only = set(args.pop(0).split(","))
+        elif a == "--list" and args:
+            listname = args.pop(0)
         elif a == "--jobs" and args:
             jobs = args.pop(0)
         else:
             print(__doc__.split("\n\n")[2], file=sys.stderr)
             return 2
-    mutants = load(os.path.join(ROOT, "tests", "mutants", "mutants.txt"))
+    mutants, seen = [], {}
+    listdir = os.path.join(ROOT, "tests", "mutants")
+    for name in sorted(os.listdir(listdir)):
+        if not name.endswith(".txt") or (listname and name != listname):
+            continue
+        for m in load(os.path.join(listdir, name)):
+            where = f"tests/mutants/{name}:{m['line']}"
+            if m["id"] in seen:
+                print(f"mutants: {where}: id '{m['id']}' is already used at {seen[m['id']]}",
+                      file=sys.stderr)
+                return 2
+            seen[m["id"]] = where
+            mutants.append(m)
+    if listname and not mutants:
+        print(f"mutants: tests/mutants/{listname}: no such list (or it is empty)", file=sys.stderr)
+        return 2
     if only:
+        unknown = only - set(seen)
+        if unknown:
+            print(f"mutants: --only names no listed mutant: {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
+            return 2
         mutants = [m for m in mutants if m["id"] in only]
     if sample and sample < len(mutants):
         step = len(mutants) / sample
         mutants = [mutants[int(i * step)] for i in range(sample)]
 
     src, build = os.path.join(work, "src"), os.path.join(work, "build")
-    files = run(["git", "ls-files", "-z"], ROOT).stdout.split("\0")
+    files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                ROOT).stdout.split("\0")
     for f in files:
         if f and os.path.isfile(os.path.join(ROOT, f)):
             dst = os.path.join(src, f)
