@@ -178,23 +178,7 @@ TEST(Engine, FastEqualsCycleOnRandomConfigs)
     EXPECT_GT(stalled, 20); // the set exercises memory stalls, not only compute
 }
 
-namespace {
-
-// An accelerator where memory never limits: one tile holds the op.
-ab_accel roomy(ab_pe_kind k)
-{
-    ab_accel a;
-    ab_accel_default(k, &a);
-    a.dram.bytes_per_cycle = 1e6;
-    a.dram.latency_cycles = 0;
-    for (ab_sram_cfg *b : {&a.wbuf, &a.abuf, &a.obuf}) {
-        b->bytes = 64ull << 20;
-        b->bank_bytes_per_cycle = 1u << 16;
-    }
-    return a;
-}
-
-} // namespace
+using anybit_test::roomy_accel;
 
 // A compute-bound op that fits one pass takes exactly the PE rule's cycles:
 // one load cycle, ceil(K/4) x ceil(bits/2) compute (+ the group dequant
@@ -202,7 +186,7 @@ ab_accel roomy(ab_pe_kind k)
 TEST(Engine, ComputeBoundFollowsThePeRule)
 {
     for (unsigned bits = 2; bits <= 8; bits++) {
-        ab_accel a = roomy(AB_PE_BITMOD);
+        ab_accel a = roomy_accel(AB_PE_BITMOD);
         const std::string w = "int" + std::to_string(bits);
         ab_op op = make_op(w.c_str(), "fp16", a.cols, a.rows, 1024, 128, "int8");
         ab_op_stats st;
@@ -214,19 +198,22 @@ TEST(Engine, ComputeBoundFollowsThePeRule)
         EXPECT_EQ(st.cycles, 1 + 8 * group + 8 + 1) << w;
     }
     // MAC PEs: K / lanes cycles; btc: p*q per tile_k step
-    ab_accel f = roomy(AB_PE_FP16);
+    ab_accel f = roomy_accel(AB_PE_FP16);
     ab_op op = make_op("fp16", "fp16", f.cols, f.rows, 1000);
     ab_op_stats st;
     ab_error e;
     ASSERT_EQ(ab_sim_op(&f, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
     EXPECT_EQ(st.compute_cycles, (1000 + f.lanes - 1) / f.lanes);
-    ab_accel b = roomy(AB_PE_BTC);
+    ab_accel b = roomy_accel(AB_PE_BTC);
     op = make_op("int4", "int8", b.cols * b.tile_m, b.rows * b.tile_n, 1000);
     ASSERT_EQ(ab_sim_op(&b, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
     EXPECT_EQ(st.compute_cycles, 4u * 8u * ((1000 + b.tile_k - 1) / b.tile_k));
     op = make_op("bin", "bin", b.cols * b.tile_m, b.rows * b.tile_n, 1000);
     ASSERT_EQ(ab_sim_op(&b, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
     EXPECT_EQ(st.compute_cycles, (1000 + b.tile_k - 1) / b.tile_k); // XOR mode: one plane pair
+    op = make_op("bin", "int4", b.cols * b.tile_m, b.rows * b.tile_n, 1000);
+    ASSERT_EQ(ab_sim_op(&b, &op, AB_MODE_FAST, &st, &e), 0) << e.msg;
+    EXPECT_EQ(st.compute_cycles, 4u * ((1000 + b.tile_k - 1) / b.tile_k)); // 1 x 4 plane pairs
 }
 
 // BitMoD's dequantization takes one cycle per bit of the op's integer group
@@ -376,6 +363,33 @@ TEST(Engine, PeRefusesFormatsItCannotRun)
     op = make_op("int4", "fp16", 1, 64, 128, 128, "int12"); // wider than pe.scale_bits
     EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0);
     EXPECT_NE(std::string(e.msg).find("scale_bits"), std::string::npos) << e.msg;
+    // each PE's widest operands (docs/configs.md "pe.kind"): one bit past them is refused
+    struct Refusal {
+        ab_pe_kind kind;
+        const char *w, *a, *field;
+    } const past_the_edge[] = {
+        {AB_PE_BTC, "int16", "int8", "weight_format"}, // BTC planes: 1..8 bits
+        {AB_PE_BTC, "int4", "int9", "act_format"},
+        {AB_PE_INT8, "int16", "int8", "weight_format"},
+        {AB_PE_INT8, "int8", "int16", "act_format"},
+        {AB_PE_ANT, "int16", "fp16", "weight_format"}, // ANT types: at most 8 bits
+        {AB_PE_OLIVE, "int4", "fp16", "weight_format"}, // OliVe: its outlier pairs or fp16
+    };
+    for (const Refusal &r : past_the_edge) {
+        ab_accel_default(r.kind, &a);
+        op = make_op(r.w, r.a, 1, 64, 128);
+        EXPECT_NE(ab_pe_prepare(&a, &op, &po, &e), 0) << ab_pe_kind_name(r.kind) << " " << r.w;
+        EXPECT_NE(std::string(e.msg).find(r.field), std::string::npos) << e.msg;
+    }
+    // ... and the edge itself is run
+    const Refusal at_the_edge[] = {
+        {AB_PE_BTC, "int8", "int8", ""}, {AB_PE_INT8, "int8", "int8", ""},
+        {AB_PE_ANT, "int8", "fp16", ""}, {AB_PE_OLIVE, "olive4", "fp16", ""}};
+    for (const Refusal &r : at_the_edge) {
+        ab_accel_default(r.kind, &a);
+        op = make_op(r.w, r.a, 1, 64, 128);
+        EXPECT_EQ(ab_pe_prepare(&a, &op, &po, &e), 0) << e.msg;
+    }
 }
 
 // Each PE's per-cycle stepper ends after exactly the cycle rule's cycles.
@@ -412,7 +426,7 @@ TEST(Engine, SteppersAgreeWithTheCycleRule)
 // one that holds it twice is taken (mutant fit-ignores-double-buffering).
 TEST(Engine, TilesMustFitHalfTheBuffer)
 {
-    ab_accel a = roomy(AB_PE_BITMOD);
+    ab_accel a = roomy_accel(AB_PE_BITMOD);
     ab_op op = make_op("int4", "fp16", 1, a.rows, 256, 128, "int6"); // K cut in whole groups
     ab_pe_op po;
     ab_error e;

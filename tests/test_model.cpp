@@ -577,3 +577,28 @@ TEST(ModelYaml, BinaryBytesAreRefusedBeforeParsing)
 }
 
 } // namespace
+
+// A grouped convolution (depthwise: groups = in = out) is `groups`
+// instances of a (in/groups) -> (out/groups) convolution: each output
+// channel sees in/groups x kernel^2 inputs (PyTorch Conv2d's groups).
+TEST(ModelYaml, GroupedConvolutionIsGroupsSmallConvolutions)
+{
+    const std::string path = write_tmp(
+        "depthwise", "name: dw\nkind: cnn\nsource: t\ninput: {size: 8, channels: 32}\n"
+                     "convs:\n  - {name: dw, in: 32, out: 32, kernel: 3, stride: 1, padding: 1, "
+                     "input: 8, groups: 32}\n"
+                     "  - {name: g4, in: 32, out: 64, kernel: 1, stride: 1, padding: 0, "
+                     "input: 8, groups: 4}\n");
+    const auto m = by_name(expand(path, "int8", "prefill:1", 2));
+    expect_shape(m, "dw", 2 * 8 * 8, 1, 9, 32);
+    expect_shape(m, "g4", 2 * 8 * 8, 16, 8, 4);
+    EXPECT_EQ(ab_op_macs(&m.at("dw")), 2ull * 64 * 32 * 9);
+}
+
+// Tokens a phase produces: prefill:L makes L per sequence, decode one.
+TEST(WorkloadOp, PhaseTokensCountEverySequence)
+{
+    EXPECT_DOUBLE_EQ(ab_phase_tokens("prefill:256", 4), 1024.0);
+    EXPECT_DOUBLE_EQ(ab_phase_tokens("prefill:256", 1), 256.0);
+    EXPECT_DOUBLE_EQ(ab_phase_tokens("decode:256", 4), 4.0);
+}

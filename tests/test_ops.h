@@ -1,5 +1,6 @@
 // test_ops.h - building ops (workload.h) in tests: one GEMM-shaped op with
-// its formats, the way traces and workloads carry them.
+// its formats, the way traces and workloads carry them; an accelerator
+// whose memory never limits.
 #ifndef ANYBIT_TEST_OPS_H
 #define ANYBIT_TEST_OPS_H
 
@@ -7,6 +8,7 @@
 #include <cstring>
 
 extern "C" {
+#include "accel/accel.h"
 #include "workload/workload.h"
 }
 
@@ -30,6 +32,22 @@ inline ab_op make_op(const char *name, ab_op_kind kind, uint64_t M, uint64_t N, 
     std::snprintf(op.scale_format, sizeof op.scale_format, "%s", sf);
     op.group_size = group;
     return op;
+}
+
+// An accelerator of kind k where memory never limits: DRAM of unbounded
+// bandwidth and no latency, buffers that hold any test op in one tile with
+// ports wider than any tile's reads.
+inline ab_accel roomy_accel(ab_pe_kind k)
+{
+    ab_accel a;
+    ab_accel_default(k, &a);
+    a.dram.bytes_per_cycle = 1e6;
+    a.dram.latency_cycles = 0;
+    for (ab_sram_cfg *b : {&a.wbuf, &a.abuf, &a.obuf}) {
+        b->bytes = 64ull << 20;
+        b->bank_bytes_per_cycle = 1u << 16;
+    }
+    return a;
 }
 
 } // namespace anybit_test

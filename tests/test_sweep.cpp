@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -330,4 +331,50 @@ TEST(Sweep, BadSpacesExitTwo)
         EXPECT_FALSE(exists(out + "/results.csv")) << c.text;
         EXPECT_FALSE(exists(out)) << c.text; // a new directory is not left behind
     }
+}
+
+// Constraint expressions (docs/sweeps.md "Constraints") on numbers alone:
+// each operator as spelled, && above ||, arithmetic inside comparisons.
+TEST(Sweep, ConstraintOperatorsMeanWhatTheySay)
+{
+    const auto spec = std::make_unique<ab_sweep_spec>(); // no columns: numbers only
+    const char *const none[] = {nullptr};
+    struct Case {
+        const char *expr;
+        int want;
+    } const cases[] = {
+        {"1 < 1", 0},           {"1 <= 1", 1},         {"2 > 2", 0},           {"2 >= 2", 1},
+        {"1 < 2", 1},           {"3 == 3", 1},         {"3 != 3", 0},          {"1 && 0", 0},
+        {"0 && 1", 0},          {"1 && 1", 1},         {"0 || 1", 1},          {"0 || 0", 0},
+        {"1 || 0 && 0", 1},     {"!1", 0},             {"!(1 < 1)", 1},        {"8 - 3 == 5", 1},
+        {"2 * 3 + 1 == 7", 1},  {"8 / 2 / 2 == 2", 1}, {"-2 < 1", 1},          {"'a' == 'a'", 1},
+        {"'a' != 'b'", 1},
+    };
+    for (const Case &c : cases) {
+        ab_error e;
+        EXPECT_EQ(ab_sweep_eval(spec.get(), c.expr, none, &e), c.want) << c.expr << ": " << e.msg;
+    }
+}
+
+// A range is inclusive of `to` even where the steps do not add up exactly
+// in binary: 0.1 + 6 x 0.1 is 0.7000000000000001.
+TEST(Sweep, DecimalStepRangeKeepsItsLastValue)
+{
+    const std::string dir = tmp_dir("sweep-range");
+    const std::string spec = dir + "/s.yaml";
+    spit(spec, space("  - field: config.clock_ghz\n    range: {from: 0.1, to: 0.7, step: 0.1}\n"));
+    const auto s = std::make_unique<ab_sweep_spec>();
+    ab_error e;
+    ASSERT_EQ(ab_sweep_load(spec.c_str(), s.get(), &e), 0) << e.msg;
+    ASSERT_EQ(s->npoints, 7u);
+    std::vector<const char *> vals(s->ncols);
+    std::string got;
+    for (size_t p = 0; p < s->npoints; p++) {
+        ab_sweep_point_values(s.get(), p, vals.data());
+        for (size_t c = 0; c < s->ncols; c++)
+            if (std::string(s->cols[c]) == "config.clock_ghz")
+                got += std::string(got.empty() ? "" : " ") + vals[c];
+    }
+    EXPECT_EQ(got, "0.1 0.2 0.3 0.4 0.5 0.6 0.7");
+    ab_sweep_free(s.get());
 }
