@@ -494,9 +494,10 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     a.cols = d.cols;
     a.lanes = a.tile_k = d.lanes;
     const bool literal = a.bitmod_rtl_literal_align;
-    // trace tiles are built one at a time as they run (a whole layer's
-    // tiles hold its weights several times over); random ones are kept
-    std::vector<OpTile> random_tiles;
+    // tiles are built one at a time as they run: a whole layer's tiles hold
+    // its weights several times over, and --random N runs up to 2^32 cycles
+    // of tiles drawn in order from one generator (only a trace op's cycle
+    // counts are listed up front: at most one per tile of the op)
     std::vector<uint64_t> want_cycles;
     ab_vop v{};
     bool have_v = false;
@@ -536,44 +537,39 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             return ab_error_set(err, "op %zu: %s", o->op, e.msg);
         }
     } else {
-        std::mt19937_64 rng(o->seed);
-        uint64_t cycles = 0;
-        while (cycles < o->random_cycles) {
-            OpTile ot;
-            ot.t = random_tile(rng, 0, random_tiles.size());
-            want_cycles.push_back(c_rule_cycles(a, ot.t));
-            cycles += want_cycles.back();
-            random_tiles.push_back(std::move(ot));
-        }
         std::snprintf(r->unit, sizeof r->unit, "random tiles, seed %llu",
                       (unsigned long long)o->seed);
     }
+    std::mt19937_64 rng(o->seed);
+    uint64_t drawn = 0;
+    // a trace's working cycles are known up front; a random run's are at
+    // least --random N (it ends with the tile that reaches N)
     uint64_t total = 0;
     for (uint64_t c : want_cycles)
         total += c;
-    r->model_cycles = total;
+    const uint64_t planned = have_v ? total : o->random_cycles;
     // --inject-fault: a working cycle of the whole run, into one PE
     Fault fault;
-    size_t fault_tile = SIZE_MAX;
+    uint64_t fault_at = 0;
     if (o->fault_cycle >= 0) {
-        if (uint64_t(o->fault_cycle) >= total) {
+        if (uint64_t(o->fault_cycle) >= planned) {
             if (have_v)
                 ab_vop_free(&v);
             return ab_error_set(err, "--inject-fault %lld: past the run's %llu working cycles",
-                                (long long)o->fault_cycle, (unsigned long long)total);
+                                (long long)o->fault_cycle, (unsigned long long)planned);
         }
-        uint64_t c = uint64_t(o->fault_cycle);
-        fault_tile = 0;
-        while (c >= want_cycles[fault_tile])
-            c -= want_cycles[fault_tile++];
+        fault_at = uint64_t(o->fault_cycle);
         fault.on = true;
-        fault.cycle = c;
         fault.row = d.rows > 1 ? 1 : 0;
         fault.col = d.cols > 2 ? 2 : 0;
     }
 
     const auto tile_at = [&](size_t i) {
-        return have_v ? op_tile(v, po, 0, tl, i) : random_tiles[i];
+        if (have_v)
+            return op_tile(v, po, 0, tl, i);
+        OpTile ot;
+        ot.t = random_tile(rng, 0, drawn++);
+        return ot;
     };
     const OpTile first = tile_at(0);
     ab_rtl_array_bitmod *m = ab_rtl_array_bitmod_create(literal);
@@ -583,10 +579,17 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     std::string failure;
     const auto t0 = std::chrono::steady_clock::now();
     r->agree = true;
-    for (size_t i = 0; i < want_cycles.size() && r->agree; i++) {
+    uint64_t model_done = 0; // the C rule's working cycles of the tiles begun
+    for (size_t i = 0; r->agree && (have_v ? i < want_cycles.size() : model_done < planned); i++) {
         const OpTile ot = i == 0 ? first : tile_at(i);
         const Tile &t = ot.t;
-        const Fault f = i == fault_tile ? fault : Fault{};
+        const uint64_t want = have_v ? want_cycles[i] : c_rule_cycles(a, t);
+        Fault f{};
+        if (fault.on && fault_at >= model_done && fault_at - model_done < want) {
+            f = fault;
+            f.cycle = fault_at - model_done;
+        }
+        model_done += want;
         Report rep = run_tile(m, cpes, t, literal, f);
         r->vectors++;
         if (!rep.ok) {
@@ -599,10 +602,10 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         }
         r->cycles += rep.cycles;
         r->group_checks += rep.group_checks;
-        if (rep.cycles != want_cycles[i]) {
+        if (rep.cycles != want) {
             failure = std::string("cosim mismatch: ") + r->unit + ", " + t.what + ": the RTL ran " +
                       std::to_string(rep.cycles) + " working cycles, sim/pe/pe_bitmod.c's cycles() + "
-                      "dequant_cycles say " + std::to_string(want_cycles[i]) + "\n";
+                      "dequant_cycles say " + std::to_string(want) + "\n";
             r->agree = false;
             break;
         }
@@ -640,6 +643,7 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     }
     r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r->driven_cycles = r->cycles; // the tiles' working cycles (the start cycles aside)
+    r->model_cycles = have_v ? total : model_done;
     ab_rtl_array_bitmod_destroy(m);
     if (!r->agree)
         set_report(r, failure);
