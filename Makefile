@@ -1,12 +1,14 @@
 # anybit - thin wrappers around CMake for the README's commands.
 #   make run    install deps, build, run the default job
-#   make test   install deps, build, run every suite (unit, sanitizer, fuzz, and the
-#               Slurm sweep where a local Slurm can run: root)
+#   make test   install deps, build, run every suite (unit, a sample of the mutants,
+#               sanitizer, fuzz, the install, and the Slurm sweep where a local Slurm
+#               can run: root)
 #   make bench  build and run the benchmarks (figures, never pass/fail)
 #   make synth  Yosys cell/transistor counts of the RTL PEs into out/synth.json
 #   make test-install  install into a temporary prefix, run from outside the tree, build the .deb
 #   make deb    the .deb (CPack) in $(BUILD)/
-#   make mutants  every mutant of tests/mutants/mutants.txt must fail its tests (scripts/mutants.py)
+#   make mutants  every mutant of tests/mutants/*.txt must fail its tests (scripts/mutants.py)
+#   make mutants-sample  MUTANTS_SAMPLE (12) of them spread over the lists (part of make test)
 #   make asan   the unit tests under AddressSanitizer + UBSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (15; CTest runs JOBS at once)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600); final stats in out/fuzz-long/
@@ -18,9 +20,10 @@ FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
 FUZZ_LONG_OUT ?= out/fuzz-long
+MUTANTS_SAMPLE ?= 12
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz fuzz-long bench synth test-install deb test-slurm slurm-optional clean
+.PHONY: all deps build run test unit asan fuzz fuzz-long bench synth test-install deb mutants mutants-sample test-slurm slurm-optional clean
 
 all: build
 
@@ -78,7 +81,7 @@ fuzz-long: deps $(FUZZ_BUILD)/build.ninja
 	   rc=$$?; grep -E "DONE|^stat::|^Done " $(FUZZ_LONG_OUT)/$$t.full.log >$(FUZZ_LONG_OUT)/$$t.log; \
 	   echo "$$t: exit $$rc: $$(grep DONE $(FUZZ_LONG_OUT)/$$t.log)"; exit $$rc'
 
-test: unit asan fuzz test-install slurm-optional
+test: unit mutants-sample asan fuzz test-install slurm-optional
 
 # The install as a user meets it (docs/cli.md "Installing").
 test-install: build
@@ -89,7 +92,12 @@ deb: build
 
 # Mutation testing in a scratch copy (build-mutants/): tests/mutants/README.md.
 mutants: deps
-	@scripts/mutants.py
+	@scripts/mutants.py --jobs $(JOBS)
+
+# The CI sample: a spread of the list, every one must be killed (~3 min from
+# a fresh scratch copy on 2 cores, docs/performance.md "Mutation testing").
+mutants-sample: deps
+	@scripts/mutants.py --jobs $(JOBS) --sample $(MUTANTS_SAMPLE)
 
 # A sweep through Slurm, end to end, on a one-node cluster brought up here
 # (scripts/slurm-local.sh: installs slurm-wlm and munge, needs root): its
@@ -128,4 +136,4 @@ bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; ./$$b || exit 1; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-mutants
