@@ -153,7 +153,8 @@ Report lockstep(const std::vector<Cycle> &stim, bool literal, const std::string 
 Report lockstep_stream(const Source &src, bool literal, const std::string &fst_path,
                        const Observer &observe = nullptr, unsigned lanes = AB_BITMOD_LANES,
                        Variant variant = Variant::Pe);
-// RTL alone over the first max_cycles cycles of a source: cycles per second.
+// RTL alone over the first max_cycles cycles of a source (made, and kept,
+// before the clock starts): cycles per second, best of 3 passes.
 double rtl_cycles_per_second(const Source &src, uint64_t max_cycles,
                              unsigned lanes = AB_BITMOD_LANES);
 // RTL alone over the stimulus: cycles per second, best of `reps` passes.

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,12 +80,25 @@ struct GroupCheck {
 // Each output is a work unit: unit_begin on its first step, scale_len = sb
 // and unit_last on its last group's dequant_begin, and the cycle of that
 // dequantization's last bit marked with unit_model (the C timing model's
-// cycles for one output) for the checker.
+// cycles for one output) for the checker.  The cycles go to emit as they
+// are made (a layer's outputs are millions of cycles: none is kept); emit
+// returning false ends the stimulus; the group checks go to *checks unless
+// it is null; *emitted counts the cycles emitted.
 int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lanes,
-                      uint64_t unit_model, std::vector<ab_cosim_bitmod::Cycle> &out,
-                      std::vector<GroupCheck> &checks, ab_error *err)
+                      uint64_t unit_model, const ab_cosim_bitmod::Emit &emit,
+                      std::deque<GroupCheck> *checks, uint64_t *emitted, ab_error *err)
 {
     using ab_cosim_bitmod::Cycle;
+    uint64_t n_out = 0;
+    uint32_t last_group = 0;
+    uint64_t last_tile = 0;
+    bool stopped = false;
+    const auto push = [&](Cycle &c) {
+        last_group = c.group;
+        last_tile = c.tile;
+        n_out++;
+        stopped = !emit(c);
+    };
     const size_t G = v.G, glen = v.glen, K = v.K;
     std::vector<ab_bitmod_term> terms(K * AB_BITMOD_MAX_TERMS);
     struct Dq {
@@ -117,8 +132,9 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
                 c.unit = pending.output;
                 c.unit_model = unit_model;
             }
-            pending.cycle = out.size();
-            checks.push_back(pending);
+            pending.cycle = n_out;
+            if (checks)
+                checks->push_back(pending);
             have_pending = false;
         }
     };
@@ -165,7 +181,9 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
                         }
                     }
                     issue(cy);
-                    out.push_back(cy);
+                    push(cy);
+                    if (stopped)
+                        return 0;
                     used++;
                 }
             // the dequantizer paces the PE: a group takes max(compute, scale bits)
@@ -174,7 +192,9 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
                 cy.group = uint32_t(g);
                 cy.tile = o;
                 issue(cy);
-                out.push_back(cy);
+                push(cy);
+                if (stopped)
+                    return 0;
             }
             // this group's dequantization, behind the next group
             const uint32_t s = v.gscale_int[n * G + g];
@@ -193,22 +213,23 @@ int bitmod_trace_stim(const ab_vop &v, uint64_t tiles, unsigned sb, unsigned lan
             have_pending = true;
         }
     }
-    while (dq_next < dq.size()) { // drain
+    while (dq_next < dq.size() && !stopped) { // drain
         Cycle cy;
-        cy.group = out.empty() ? 0 : out.back().group;
-        cy.tile = out.empty() ? 0 : out.back().tile;
+        cy.group = last_group;
+        cy.tile = last_tile;
         issue(cy);
-        out.push_back(cy);
+        push(cy);
     }
+    if (emitted)
+        *emitted = n_out;
     return 0;
 }
 
 int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
 {
     using namespace ab_cosim_bitmod;
-    std::vector<Cycle> stim;     // trace mode: the first `tiles` outputs
-    std::vector<GroupCheck> checks;
-    Source src;                  // random mode: streamed
+    std::deque<GroupCheck> checks; // trace mode: due as the stimulus reaches them
+    Source src;                  // both modes: streamed
     ab_accel a;
     ab_accel_default(AB_PE_BITMOD, &a);
     const unsigned lanes = o->lanes ? o->lanes : AB_BITMOD_LANES;
@@ -251,15 +272,24 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
         // dequantization
         const ab_pe_work work = {false, 0, to.op.K, 0};
         const uint64_t unit_model = ab_pe_cycles(&a, &po, &work) + po.dequant_cycles;
-        if (bitmod_trace_stim(v, o->tiles, sb, lanes, unit_model, stim, checks, err) != 0) {
+        // a first pass counts the cycles and meets any bad weight code before
+        // the run; the run's pass hands the group checks over as it goes
+        if (bitmod_trace_stim(v, o->tiles, sb, lanes, unit_model, [](Cycle &) { return true; },
+                              nullptr, &run_cycles, err) != 0) {
             ab_vop_free(&v);
             return -1;
         }
         const uint64_t outs = std::min<uint64_t>(o->tiles, uint64_t(v.M) * v.N);
         r->model_cycles = outs * unit_model;
         r->vectors = outs * v.G;
-        run_cycles = stim.size();
-        src = vector_source(stim);
+        auto collect = std::make_shared<bool>(true); // replays (waveform, speed) check nothing
+        const uint64_t tiles = o->tiles;
+        src = [&v, &checks, collect, tiles, sb, lanes, unit_model](const Emit &emit) {
+            ab_error e{};
+            std::deque<GroupCheck> *sink = *collect ? &checks : nullptr;
+            *collect = false;
+            bitmod_trace_stim(v, tiles, sb, lanes, unit_model, emit, sink, nullptr, &e);
+        };
     } else {
         std::snprintf(r->unit, sizeof r->unit, "random work units, seed %llu",
                       (unsigned long long)o->seed);
@@ -286,7 +316,6 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     // group results: the dequantized value against ab_bitmod_pe_group
     // (the C model's state is the RTL's: every field is compared that cycle)
     std::string out_err;
-    size_t ci = 0;
     uint64_t n = 0;
     uint32_t last_group = 0;
     Cycle failing;
@@ -300,8 +329,9 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     const Observer obs = [&](const ab_bitmod_pe &, const ab_bitmod_pe &after,
                              const ab_rtl_pe_bitmod_in &, const ab_bitmod_cycle_info &) {
         const uint64_t cyc = n++;
-        while (ci < checks.size() && checks[ci].cycle == cyc) {
-            const GroupCheck &gc = checks[ci++];
+        while (!checks.empty() && checks.front().cycle == cyc) {
+            const GroupCheck gc = checks.front();
+            checks.pop_front();
             const bool same = after.dq_exp == gc.want.dq_exp && after.dq_man == gc.want.dq_man &&
                               after.dq_sign == gc.want.dq_sign;
             if (!same && out_err.empty()) {
@@ -347,8 +377,8 @@ int run_bitmod(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
           << "cycles() + dequant_cycles say " << r->model_cycles << "\n";
         set_report(r, t.str());
     }
-    if (rep.ok) // the Verilated model alone, the first million cycles at most
-        r->rtl_cycles_per_s = rtl_cycles_per_second(src, uint64_t(1) << 20, lanes);
+    if (rep.ok) // the Verilated model alone on the first 2^16 cycles (8 MB of them)
+        r->rtl_cycles_per_s = rtl_cycles_per_second(src, uint64_t(1) << 16, lanes);
     if (have_v)
         ab_vop_free(&v);
     return 0;
