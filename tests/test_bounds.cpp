@@ -460,3 +460,28 @@ TEST(BoundsRanges, TheOpRangeEdgeIsExact)
         EXPECT_NE(std::string(err.msg).find("2147483648"), std::string::npos) << err.msg;
     }
 }
+
+// The cycle mode steps every cycle: an op past its 2^32 is refused in a
+// moment, naming the op and its count, while the fast mode times it.
+TEST(BoundsRanges, TheCycleModeRefusesAnOpPastItsCap)
+{
+    // one output, K = 2^30 in int4 (2 cycles per 4 weights), 16 times: 2^33
+    // cycles in 2^17 tile steps
+    write_ops(path("long.safetensors"), {gemm("long", 1, 1, (uint64_t)1 << 30, 16)});
+    CliRun r = bounded("run --config bitmod --mode cycle --trace " + q(path("long.safetensors")));
+    EXPECT_EQ(r.status, 2) << r.out << r.err;
+    EXPECT_EQ(anybit_test::count_lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find("op long: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("past the 4294967296 (2^32) the cycle mode steps per op"),
+              std::string::npos)
+        << r.err;
+    r = bounded("run --config bitmod --trace " + q(path("long.safetensors")) + " --json " +
+                q(path("long.json")));
+    ASSERT_EQ(r.status, 0) << r.err;
+    cJSON *j = cJSON_Parse(slurp(path("long.json")).c_str());
+    ASSERT_NE(j, nullptr);
+    const cJSON *op = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "ops"), 0);
+    // mapped (K cut below 1/128th: 2^30 / 128 of int4 is more than half the buffer)
+    EXPECT_GE(cJSON_GetObjectItemCaseSensitive(op, "cycles")->valuedouble, 8589934592.0);
+    cJSON_Delete(j);
+}

@@ -63,10 +63,22 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
         return -1;
     ab_op_timing tm;
     memset(&tm, 0, sizeof tm);
-    const int rc = mode == AB_MODE_CYCLE ? ab_engine_cycle(a, &po, &t, &tm, err)
-                                         : ab_engine_fast(a, &po, &t, &tm, err);
-    if (rc != 0)
+    if (ab_engine_fast(a, &po, &t, &tm, err) != 0)
         return -1;
+    if (mode == AB_MODE_CYCLE) {
+        /* the cycle mode steps every cycle the fast mode counts (tens of
+         * millions a second): past the cap it would run for hours */
+        if (tm.cycles > AB_CYCLE_MODE_MAX_CYCLES)
+            return ab_error_set(err,
+                                "%s: op %s: %llu cycles, past the %llu (2^32) the cycle mode steps "
+                                "per op; --mode fast gives the identical count "
+                                "(docs/simulator.md, \"Two modes, identical cycles\")",
+                                a->file, op->name, (unsigned long long)tm.cycles,
+                                (unsigned long long)AB_CYCLE_MODE_MAX_CYCLES);
+        memset(&tm, 0, sizeof tm);
+        if (ab_engine_cycle(a, &po, &t, &tm, err) != 0)
+            return -1;
+    }
     snprintf(st->name, sizeof st->name, "%s", op->name);
     st->kind = op->kind;
     st->M = op->M;

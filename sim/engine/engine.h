@@ -29,6 +29,11 @@ extern "C" {
 
 typedef enum ab_sim_mode { AB_MODE_FAST = 0, AB_MODE_CYCLE = 1 } ab_sim_mode;
 
+/* The most cycles the cycle mode steps for one op (a minute or so at its
+ * speed, docs/performance.md); a longer op is refused in cycle mode, the
+ * fast mode times it (docs/simulator.md "Two modes"). */
+#define AB_CYCLE_MODE_MAX_CYCLES ((uint64_t)1 << 32)
+
 /* A buffer tiling of one op (M already includes the instances that share a
  * weight operand: GQA heads are stacked along M). */
 typedef struct ab_tiling {

@@ -190,7 +190,7 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
         return 0;
     }
 
-    uint64_t tns[64], tms[64], tks[16];
+    uint64_t tns[64], tms[64], tks[64];
     const size_t ntn = size_candidates(base.N, unit_n, tns, 64);
     const size_t ntm = size_candidates(base.M, unit_m, tms, 64);
     static const uint64_t divs[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128};
@@ -202,6 +202,16 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
         if (ntk && tks[ntk - 1] == tk)
             continue;
         tks[ntk++] = tk;
+    }
+    /* A long K beside a small M x N (one output of a 2^30-long dot product)
+     * may not fit even cut in 128: then halve the cut, whole alignment
+     * units, down to one unit, until the smallest tile fits.  Only then:
+     * where a cut of at most 128 fits, the candidates are as above. */
+    while (tks[ntk - 1] > align && ntk < sizeof tks / sizeof tks[0] &&
+           !fits(a, po, tms[0], tns[0], tks[ntk - 1], &need)) {
+        const uint64_t half = tks[ntk - 1] / 2 / align * align;
+        tks[ntk] = half > align ? half : align;
+        ntk++;
     }
     /* every tiling that fits, ranked by the estimate */
     const size_t cap = ntk * ntn * ntm * 2;
