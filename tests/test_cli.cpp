@@ -3,6 +3,7 @@
 // failure.
 #include <gtest/gtest.h>
 
+#include "sweep_fixture.h"
 #include "test_util.h"
 
 #include <sys/stat.h>
@@ -263,3 +264,111 @@ TEST(Cli, DemoRuns)
 }
 
 } // namespace
+
+namespace {
+
+// The fields of one CSV record (RFC 4180: quotes, doubled quotes).
+std::vector<std::string> csv_record(const std::string &line)
+{
+    std::vector<std::string> f(1);
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); i++) {
+        const char c = line[i];
+        if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+            f.back() += '"';
+            i++;
+        } else if (c == '"') {
+            quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+            f.emplace_back();
+        } else {
+            f.back() += c;
+        }
+    }
+    return f;
+}
+
+// stdout is one CSV document: a header and rows of as many fields, no
+// blank or other line; returns the number of data rows (-1: not CSV).
+int csv_rows(const std::string &text)
+{
+    std::istringstream in(text);
+    std::string line;
+    size_t width = 0;
+    int rows = -1;
+    while (std::getline(in, line)) {
+        const size_t n = csv_record(line).size();
+        if (line.empty() || n < 2 || (rows >= 0 && n != width))
+            return -1;
+        if (rows < 0)
+            width = n;
+        rows++;
+    }
+    return rows;
+}
+
+// stdout is exactly one JSON document (nothing before or after it).
+bool one_json(const std::string &text)
+{
+    const char *end = nullptr;
+    cJSON *j = cJSON_ParseWithOpts(text.c_str(), &end, 0);
+    if (!j)
+        return false;
+    cJSON_Delete(j);
+    while (*end == '\n' || *end == ' ')
+        end++;
+    return *end == '\0';
+}
+
+} // namespace
+
+// `--json -` / `--csv -`: stdout carries that document and nothing else
+// (a pipeline reads it as it is); the human table goes to stderr; both on
+// stdout at once is one message, exit 2 (docs/cli.md "Output").
+TEST(Cli, DashOutputsAreOneDocumentOnStdout)
+{
+    const std::string d = tmp_dir();
+    const std::string trace =
+        std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors";
+    const std::string weights = write_weights("dash.npy", 8, 256, 3);
+    const std::string sweep = d + "/dash-sweep";
+    std::system(("rm -rf '" + sweep + "'").c_str());
+    ASSERT_TRUE(write_sweep_fixture(sweep, standard_points()));
+    struct Case {
+        std::string args, table_word; // the table's mark on stderr
+        bool json;
+    } const cases[] = {
+        {"run --config bitmod --trace " + trace + " --json -", "cycles", true},
+        {"run --config bitmod --trace " + trace + " --csv -", "cycles", false},
+        {"compare --configs bitmod,fp16 --model llama2-7b --phase decode:16 --json -", "speedup", true},
+        {"compare --configs bitmod,fp16 --model llama2-7b --phase decode:16 --csv -", "speedup", false},
+        {"pareto " + sweep + " --json -", "Pareto front", true},
+        {"pareto " + sweep + " --csv -", "Pareto front", false},
+        {"quant --compare int4,int8 " + weights + " --json -", "SQNR", true},
+        {"quant --compare int4,int8 " + weights + " --csv -", "SQNR", false},
+        {"trace info " + trace + " --json -", "MACs", true},
+    };
+    for (const Case &c : cases) {
+        const CliRun r = anybit(c.args, d);
+        ASSERT_EQ(r.status, 0) << c.args << "\n" << r.err;
+        if (c.json)
+            EXPECT_TRUE(one_json(r.out)) << c.args << ":\n" << r.out.substr(0, 400);
+        else
+            EXPECT_GT(csv_rows(r.out), 0) << c.args << ":\n" << r.out.substr(0, 400);
+        EXPECT_NE(r.err.find(c.table_word), std::string::npos) << c.args << ":\n" << r.err;
+    }
+    const std::string both[] = {"run --config bitmod --trace " + trace,
+                                "compare --configs bitmod --model llama2-7b --phase decode:16",
+                                "pareto " + sweep, "quant --format int4 " + weights,
+                                "trace info " + trace + " --json - --csv"};
+    for (const std::string &cmd : both) {
+        const bool info = cmd.rfind("trace info", 0) == 0; // info has no --csv
+        const CliRun r = anybit(info ? cmd : cmd + " --json - --csv -", d);
+        EXPECT_EQ(r.status, 2) << cmd;
+        EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+        if (!info) {
+            EXPECT_NE(r.err.find("one document at a time on stdout"), std::string::npos) << r.err;
+        }
+        EXPECT_EQ(r.out, "");
+    }
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ab_error.h"
 #include "accel/accel.h"
@@ -59,6 +60,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Print an ab_error for command cmd and return AB_EXIT_USAGE. */
 int cli_input_error(const char *cmd, const ab_error *err);
+
+/* Where a command's human output goes: stdout, or stderr when `--json -`
+ * or `--csv -` puts the one machine document on stdout (json, csv: the
+ * option values, NULL when not given).  Both on stdout is a usage error:
+ * returns AB_EXIT_USAGE (message printed), else AB_EXIT_OK. */
+int cli_table_stream(const char *cmd, const char *json, const char *csv, FILE **table);
 
 /* Parse a positive integer option value into *out (bounds inclusive). */
 bool cli_parse_size(const char *text, size_t lo, size_t hi, size_t *out);

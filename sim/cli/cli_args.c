@@ -41,6 +41,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return AB_EXIT_USAGE;
 }
 
+int cli_table_stream(const char *cmd, const char *json, const char *csv, FILE **table)
+{
+    const bool j = json && strcmp(json, "-") == 0, c = csv && strcmp(csv, "-") == 0;
+    *table = stdout;
+    if (j && c)
+        return cli_usage_error(cmd, "--json - and --csv -: one document at a time on stdout "
+                                    "(give the other a FILE)");
+    if (j || c)
+        *table = stderr;
+    return AB_EXIT_OK;
+}
+
 int cli_input_error(const char *cmd, const ab_error *err)
 {
     fprintf(stderr, "anybit %s: %s\n", cmd, err->msg);

@@ -91,21 +91,22 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
     return ab_atomic_commit(&af, err);
 }
 
-static void print_table(const row *rows, size_t n, size_t nconf, const char *forced_recipe)
+static void print_table(FILE *out, const row *rows, size_t n, size_t nconf,
+                        const char *forced_recipe)
 {
     char b1[32], b2[32];
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
         const row *base = &rows[i - i % nconf];
         if (i % nconf == 0)
-            printf("\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
+            fprintf(out, "\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
                    r->label, "config", "PE", "recipe", "cycles", "time", "speedup", "energy",
                    "energy", "area", "tokens/s", "util", "stall");
         char pe[32];
         snprintf(pe, sizeof pe, "%ux%u %s", r->accel->rows, r->accel->cols,
                  ab_pe_kind_name(r->accel->pe));
         const char *recipe = forced_recipe ? forced_recipe : r->accel->recipe;
-        printf("%-10.10s %-16s %-10.10s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% "
+        fprintf(out, "%-10.10s %-16s %-10.10s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% "
                "%5.1f%%\n",
                r->accel->name, pe, recipe, (unsigned long long)r->rs.cycles,
                ab_fmt_si(b1, sizeof b1, r->rs.seconds, "s"),
@@ -141,6 +142,10 @@ int cmd_compare(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!configs)
         return cli_usage_error("compare", "--configs C1,C2,... is required");
+    FILE *table;
+    const int tc = cli_table_stream("compare", json, csv, &table);
+    if (tc)
+        return tc;
     const int uc = cli_workload_check("compare", &w);
     if (uc)
         return uc;
@@ -204,7 +209,7 @@ int cmd_compare(int argc, char **argv)
         rc = cli_input_error("compare", &err);
         goto out;
     }
-    print_table(rows, nrows, nconf, w.recipe);
+    print_table(table, rows, nrows, nconf, w.recipe);
 out:
     for (size_t i = 0; rows && i < nrows; i++)
         ab_run_stats_free(&rows[i].rs);

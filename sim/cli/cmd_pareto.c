@@ -110,7 +110,7 @@ static int write_json(const char *path, const front_view *v, bool max_x, bool ma
 }
 
 /* The human table: columns as wide as their widest cell. */
-static void print_table(const front_view *v)
+static void print_table(FILE *out, const front_view *v)
 {
     const ab_results *r = v->r;
     size_t cols[66];
@@ -131,13 +131,13 @@ static void print_table(const front_view *v)
         width[c] = width[c] > 40 ? 40 : width[c];
     }
     for (size_t c = 0; c < nc; c++)
-        printf("%s%-*s", c ? "  " : "", c + 1 < nc ? width[c] : 0, r->cols[cols[c]]);
-    putchar('\n');
+        fprintf(out, "%s%-*s", c ? "  " : "", c + 1 < nc ? width[c] : 0, r->cols[cols[c]]);
+    fputc('\n', out);
     for (size_t i = 0; i < v->n; i++) {
         for (size_t c = 0; c < nc; c++) /* the last column unpadded: no trailing blanks */
-            printf("%s%-*.*s", c ? "  " : "", c + 1 < nc ? width[c] : 0, width[c],
-                   r->rows[v->rows[i]].cells[cols[c]]);
-        putchar('\n');
+            fprintf(out, "%s%-*.*s", c ? "  " : "", c + 1 < nc ? width[c] : 0, width[c],
+                    r->rows[v->rows[i]].cells[cols[c]]);
+        fputc('\n', out);
     }
 }
 
@@ -169,6 +169,10 @@ int cmd_pareto(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!dir)
         return cli_usage_error("pareto", "the sweep directory is required (anybit pareto --help)");
+    FILE *table;
+    const int tc = cli_table_stream("pareto", json, csv, &table);
+    if (tc)
+        return tc;
     ab_error err;
     ab_results r;
     if (ab_results_load(dir, &r, &err) != 0)
@@ -222,10 +226,10 @@ int cmd_pareto(int argc, char **argv)
         rc = cli_input_error("pareto", &err);
         goto out;
     }
-    printf("Pareto front of %s: %zu of %zu ok points (%s %s, %s %s)\n\n", dir, nfront, nok,
-           max_x ? "maximizing" : "minimizing", r.cols[cx], max_y ? "maximizing" : "minimizing",
-           r.cols[cy]);
-    print_table(&v);
+    fprintf(table, "Pareto front of %s: %zu of %zu ok points (%s %s, %s %s)\n\n", dir, nfront,
+            nok, max_x ? "maximizing" : "minimizing", r.cols[cx],
+            max_y ? "maximizing" : "minimizing", r.cols[cy]);
+    print_table(table, &v);
 out:
     free(okrow);
     free(x);

@@ -28,8 +28,9 @@ static void usage(FILE *out)
             "  --scale S          scale format: fp16 (default), fp32, e8m0, intK (k-bit integer\n"
             "                     per group x FP16 per row, BitMoD's two-level scheme)\n"
             "  --asym             asymmetric (uintN formats): per-group zero point\n"
-            "  --json FILE        results as JSON (FILE '-' is stdout)\n"
+            "  --json FILE        results as JSON\n"
             "  --csv FILE         results as CSV, one row per format\n"
+            "                     (FILE '-': that document alone on stdout, the table on stderr)\n"
             "  --dequant FILE.npy write the dequantized tensor (with --format only)\n\n"
             "The tensor is seen as [rows][K]: the last dimension is K, along which groups\n"
             "are cut; leading dimensions fold into rows.  MX formats (mxfp4, ...) always use\n"
@@ -96,17 +97,17 @@ static int cmp_sqnr_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static void print_table(const char *input, const ab_tensor *t, const ab_quant_spec *spec,
-                        const quant_row *rows, size_t n)
+static void print_table(FILE *out, const char *input, const ab_tensor *t,
+                        const ab_quant_spec *spec, const quant_row *rows, size_t n)
 {
     char scale[16];
     scale_name(spec, scale, sizeof scale);
-    printf("input: %s  shape [", input);
+    fprintf(out, "input: %s  shape [", input);
     for (size_t d = 0; d < t->ndim; d++)
-        printf("%s%zu", d ? ", " : "", t->shape[d]);
-    printf("]  (%zu rows x K %zu)\n", rows[0].res.rows, rows[0].res.cols);
-    printf("%-16s %-13s %-6s %10s %12s %9s  %s\n", "format", "granularity", "scale", "bits/value",
-           "MSE", "SQNR dB", "types");
+        fprintf(out, "%s%zu", d ? ", " : "", t->shape[d]);
+    fprintf(out, "]  (%zu rows x K %zu)\n", rows[0].res.rows, rows[0].res.cols);
+    fprintf(out, "%-16s %-13s %-6s %10s %12s %9s  %s\n", "format", "granularity", "scale",
+            "bits/value", "MSE", "SQNR dB", "types");
     for (size_t i = 0; i < n; i++) {
         const ab_quant_result *r = &rows[i].res;
         char gran[32], types[256];
@@ -115,9 +116,9 @@ static void print_table(const char *input, const ab_tensor *t, const ab_quant_sp
         else
             snprintf(gran, sizeof gran, "%s", granularity_name(spec->granularity));
         type_summary(r, types, sizeof types);
-        printf("%-16s %-13s %-6s %10.4f %12.4e %9.2f  %s\n", rows[i].format, gran,
-               r->candidates[0].block_size ? "e8m0" : scale, r->bits_per_value, r->mse,
-               r->sqnr_db, types);
+        fprintf(out, "%-16s %-13s %-6s %10.4f %12.4e %9.2f  %s\n", rows[i].format, gran,
+                r->candidates[0].block_size ? "e8m0" : scale, r->bits_per_value, r->mse,
+                r->sqnr_db, types);
     }
 }
 
@@ -287,6 +288,10 @@ int cmd_quant(int argc, char **argv)
             return cli_input_error("quant", &err);
     }
 
+    FILE *table;
+    const int tc = cli_table_stream("quant", json_path, csv_path, &table);
+    if (tc)
+        return tc;
     ab_tensor t;
     if (ab_tensor_load(input, &t, &err) != 0)
         return cli_input_error("quant", &err);
@@ -305,6 +310,10 @@ int quant_report(const char *label, const ab_tensor *t, const ab_quant_spec *spe
     const size_t rows = cols ? t->count / cols : 0;
     if (nformats > MAX_FORMATS)
         return cli_usage_error("quant", "at most %d formats at a time", MAX_FORMATS);
+    FILE *table;
+    const int tc = cli_table_stream("quant", out->json_path, out->csv_path, &table);
+    if (tc)
+        return tc;
 
     quant_row qrows[MAX_FORMATS];
     memset(qrows, 0, sizeof qrows);
@@ -330,8 +339,8 @@ int quant_report(const char *label, const ab_tensor *t, const ab_quant_spec *spe
         if (rc == AB_EXIT_OK && out->dequant_path &&
             ab_npy_write_f32(out->dequant_path, qrows[0].res.dequant, t->ndim, t->shape, &err) != 0)
             rc = cli_input_error("quant", &err);
-        if (rc == AB_EXIT_OK && !(out->json_path && strcmp(out->json_path, "-") == 0))
-            print_table(label, t, &spec, qrows, nformats);
+        if (rc == AB_EXIT_OK)
+            print_table(table, label, t, &spec, qrows, nformats);
     }
     for (size_t i = 0; i < done; i++)
         ab_quant_result_free(&qrows[i].res);

@@ -1,5 +1,6 @@
 /* cmd_run.c - `anybit run`: replay a workload on one accelerator and report
- * latency, energy and area (table on stdout, --json / --csv files). */
+ * latency, energy and area (table on stdout, --json / --csv files; with
+ * `--json -` or `--csv -` the document alone on stdout, the table on stderr). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ static void usage(FILE *out)
             "                 both give the same cycle counts\n"
             "  --json FILE    totals and per-op statistics (docs/simulator.md)\n"
             "  --csv FILE     one row per op\n"
+            "                 (FILE '-': that document alone on stdout, the table on stderr)\n"
             "  --all-ops      one table row per op instead of per op role\n"
             "  --golden       (--trace) also compare each op's datapath outputs bit for bit with\n"
             "                 the golden model (golden/, written from the docs; exit 1 on a\n"
@@ -92,6 +94,10 @@ int cmd_run(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!config)
         return cli_usage_error("run", "--config is required (anybit run --help)");
+    FILE *table;
+    const int tc = cli_table_stream("run", json, csv, &table);
+    if (tc)
+        return tc;
     const int uc = cli_workload_check("run", &w);
     if (uc)
         return uc;
@@ -156,7 +162,7 @@ int cmd_run(int argc, char **argv)
         rc = cli_input_error("run", &err);
         goto out;
     }
-    ab_report_table(stdout, &in, all_ops);
+    ab_report_table(table, &in, all_ops);
     for (size_t i = 0; checks && i < rs.nops; i++)
         if (checks[i].mismatches)
             rc = AB_EXIT_CHECK;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "format.h"
+#include "results/report.h"
 #include "gemm.h"
 #include "quant.h"
 #include "synth.h"
@@ -59,11 +60,12 @@ static void usage_gen(FILE *out)
 
 static void usage_info(FILE *out)
 {
-    fprintf(out, "usage: anybit trace info FILE\n\n"
+    fprintf(out, "usage: anybit trace info FILE [--json OUT]\n\n"
                  "One row per op: kind, M, N, K, count, formats (weight/act/acc, scale, group),\n"
                  "weight bytes as stored (codes + scales + type ids over distinct operands),\n"
                  "activation bytes (M x K x count at the activation width), MACs, and whether\n"
-                 "the op carries values; totals at the end.\n");
+                 "the op carries values; totals at the end.  --json OUT writes the same as\n"
+                 "JSON (OUT '-': that document alone on stdout, the table on stderr).\n");
 }
 
 static void usage_verify(FILE *out)
@@ -330,21 +332,86 @@ static int one_file_arg(int argc, char **argv, const char *cmd, void (*usage)(FI
     return AB_EXIT_OK;
 }
 
+/* One op of `trace info --json`: what its table row says, as numbers. */
+static cJSON *op_info_json(const ab_trace *t, size_t i, double w, double x, uint64_t m)
+{
+    const ab_op *op = &t->ops[i].op;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", op->name);
+    cJSON_AddStringToObject(o, "kind", ab_op_kind_name(op->kind));
+    cJSON_AddNumberToObject(o, "M", (double)op->M);
+    cJSON_AddNumberToObject(o, "N", (double)op->N);
+    cJSON_AddNumberToObject(o, "K", (double)op->K);
+    cJSON_AddNumberToObject(o, "count", op->count);
+    cJSON_AddNumberToObject(o, "weight_share", op->weight_share);
+    cJSON_AddNumberToObject(o, "group_size", op->group_size);
+    cJSON_AddStringToObject(o, "weight_format", op->weight_format);
+    cJSON_AddStringToObject(o, "act_format", op->act_format);
+    cJSON_AddStringToObject(o, "acc_format", op->acc_format);
+    cJSON_AddStringToObject(o, "scale_format", op->scale_format);
+    cJSON_AddNumberToObject(o, "weight_bytes", w);
+    cJSON_AddNumberToObject(o, "act_bytes", x);
+    cJSON_AddNumberToObject(o, "macs", (double)m);
+    const bool v = ab_trace_op_has_values(t, i);
+    cJSON_AddStringToObject(o, "values",
+                            v ? (t->ops[i].tensor[AB_TROLE_OUTPUTS] >= 0 ? "full" : "weights")
+                              : "none");
+    return o;
+}
+
 static int cmd_info(int argc, char **argv)
 {
-    const char *file;
-    const int a = one_file_arg(argc, argv, "trace info", usage_info, &file);
-    if (a != AB_EXIT_OK)
-        return a < 0 ? AB_EXIT_OK : a;
+    const char *file = NULL, *json = NULL;
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_info(stdout);
+            return AB_EXIT_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--json", &json, &bad)) {
+            continue;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_usage_error("trace info", "unknown option '%s'", argv[i]);
+        } else if (file) {
+            return cli_usage_error("trace info", "one trace at a time (got '%s' and '%s')", file,
+                                   argv[i]);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (bad)
+        return AB_EXIT_USAGE;
+    if (!file)
+        return cli_usage_error("trace info", "no trace file (anybit trace info --help)");
+    FILE *out;
+    const int tc = cli_table_stream("trace info", json, NULL, &out);
+    if (tc)
+        return tc;
     ab_trace t;
     ab_error err;
     if (ab_trace_read(file, &t, &err) != 0)
         return cli_input_error("trace info", &err);
-    printf("trace: %s  (format %u.%u)\n", file, t.version_major, t.version_minor);
-    printf("model %s  phase %s  batch %u  recipe %s  values %s\n", t.model, t.phase, t.batch,
-           t.recipe, t.values_json ? t.values_json : "none (shapes only)");
-    printf("%-36s %-7s %8s %8s %8s %5s  %-28s %14s %14s %16s %s\n", "op", "kind", "M", "N", "K",
-           "count", "weight/act/acc scale group", "weight bytes", "act bytes", "MACs", "values");
+    cJSON *root = json ? cJSON_CreateObject() : NULL, *jops = NULL;
+    if (root) {
+        cJSON_AddStringToObject(root, "trace", file);
+        char version[16];
+        snprintf(version, sizeof version, "%u.%u", t.version_major, t.version_minor);
+        cJSON_AddStringToObject(root, "format", version);
+        cJSON_AddStringToObject(root, "model", t.model);
+        cJSON_AddStringToObject(root, "phase", t.phase);
+        cJSON_AddNumberToObject(root, "batch", t.batch);
+        cJSON_AddStringToObject(root, "recipe", t.recipe);
+        if (t.values_json)
+            cJSON_AddStringToObject(root, "values", t.values_json);
+        else
+            cJSON_AddNullToObject(root, "values");
+        jops = cJSON_AddArrayToObject(root, "ops");
+    }
+    fprintf(out, "trace: %s  (format %u.%u)\n", file, t.version_major, t.version_minor);
+    fprintf(out, "model %s  phase %s  batch %u  recipe %s  values %s\n", t.model, t.phase, t.batch,
+            t.recipe, t.values_json ? t.values_json : "none (shapes only)");
+    fprintf(out, "%-36s %-7s %8s %8s %8s %5s  %-28s %14s %14s %16s %s\n", "op", "kind", "M", "N",
+            "K", "count", "weight/act/acc scale group", "weight bytes", "act bytes", "MACs",
+            "values");
     double wb = 0, ab = 0;
     uint64_t macs = 0;
     size_t with_values = 0;
@@ -360,17 +427,31 @@ static int cmd_info(int argc, char **argv)
         ab += x;
         macs += m;
         with_values += v;
-        printf("%-36s %-7s %8llu %8llu %8llu %5u  %-28s %14.0f %14.0f %16llu %s\n", op->name,
-               ab_op_kind_name(op->kind), (unsigned long long)op->M, (unsigned long long)op->N,
-               (unsigned long long)op->K, op->count, fmts, w, x, (unsigned long long)m,
-               v ? (t.ops[i].tensor[AB_TROLE_OUTPUTS] >= 0 ? "full" : "weights") : "-");
+        fprintf(out, "%-36s %-7s %8llu %8llu %8llu %5u  %-28s %14.0f %14.0f %16llu %s\n",
+                op->name, ab_op_kind_name(op->kind), (unsigned long long)op->M,
+                (unsigned long long)op->N, (unsigned long long)op->K, op->count, fmts, w, x,
+                (unsigned long long)m,
+                v ? (t.ops[i].tensor[AB_TROLE_OUTPUTS] >= 0 ? "full" : "weights") : "-");
+        if (jops)
+            cJSON_AddItemToArray(jops, op_info_json(&t, i, w, x, m));
     }
-    printf("total: %zu ops (%zu with values)  weight bytes %.0f (%.2f MiB)  activation bytes "
-           "%.0f (%.2f MiB)  MACs %llu (%.3f G)\n",
-           t.nops, with_values, wb, wb / 1048576.0, ab, ab / 1048576.0,
-           (unsigned long long)macs, (double)macs / 1e9);
+    fprintf(out, "total: %zu ops (%zu with values)  weight bytes %.0f (%.2f MiB)  activation "
+                 "bytes %.0f (%.2f MiB)  MACs %llu (%.3f G)\n",
+            t.nops, with_values, wb, wb / 1048576.0, ab, ab / 1048576.0,
+            (unsigned long long)macs, (double)macs / 1e9);
+    int rc = AB_EXIT_OK;
+    if (root) {
+        cJSON *tot = cJSON_AddObjectToObject(root, "total");
+        cJSON_AddNumberToObject(tot, "ops", (double)t.nops);
+        cJSON_AddNumberToObject(tot, "ops_with_values", (double)with_values);
+        cJSON_AddNumberToObject(tot, "weight_bytes", wb);
+        cJSON_AddNumberToObject(tot, "act_bytes", ab);
+        cJSON_AddNumberToObject(tot, "macs", (double)macs);
+        if (ab_write_json(json, root, &err) != 0) /* takes root */
+            rc = cli_input_error("trace info", &err);
+    }
     ab_trace_free(&t);
-    return AB_EXIT_OK;
+    return rc;
 }
 
 static int cmd_verify(int argc, char **argv)
