@@ -372,3 +372,40 @@ TEST(Cli, DashOutputsAreOneDocumentOnStdout)
         EXPECT_EQ(r.out, "");
     }
 }
+
+// `anybit help CMD` is `anybit CMD --help`, for every command; an unknown
+// command or two of them is one message, exit 2.
+TEST(Cli, HelpCmdIsCmdHelp)
+{
+    for (const char *cmd : {"formats", "quant", "trace", "run", "compare", "cosim", "synth",
+                            "sweep", "merge", "pareto", "plot", "report", "demo"}) {
+        const CliRun a = anybit(std::string("help ") + cmd), b = anybit(std::string(cmd) + " --help");
+        EXPECT_EQ(a.status, 0) << cmd << a.err;
+        EXPECT_EQ(a.out, b.out) << cmd;
+        EXPECT_NE(a.out.find("usage: anybit"), std::string::npos) << cmd << a.out;
+    }
+    for (const char *args : {"help nope", "help run quant"}) {
+        const CliRun r = anybit(args);
+        EXPECT_EQ(r.status, 2) << args;
+        EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+        EXPECT_EQ(r.out, "");
+    }
+}
+
+// `trace gen` says in one line what it wrote: the file, its ops, how many
+// carry values, the workload and recipe, the size.
+TEST(Cli, TraceGenSaysWhatItWrote)
+{
+    const std::string out = tmp_dir() + "/said.safetensors";
+    const std::string tiny = std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny.yaml";
+    const CliRun r = anybit("trace gen --model " + tiny + " --recipe bitmod --phase decode:16 "
+                            "--values synthetic --ops 'layers.0.mlp.*' -o " + out);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines(r.out), 1u) << r.out;
+    // one layer of 9 ops and the LM head (tiny.yaml); layer 0's three MLP projections get values
+    EXPECT_EQ(r.out.rfind("wrote " + out + ": 10 ops (3 with values) of " + tiny +
+                          " decode:16 batch 1, recipe bitmod, ", 0),
+              0u)
+        << r.out;
+    EXPECT_NE(r.out.find(" MiB\n"), std::string::npos) << r.out;
+}

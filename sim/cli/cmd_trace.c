@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "format.h"
@@ -239,6 +240,15 @@ static int gen_run(const gen_opts *g)
     }
     if (rc == AB_EXIT_OK && ab_trace_write(g->out, &t, &err) != 0)
         rc = cli_input_error("trace gen", &err);
+    if (rc == AB_EXIT_OK) { /* what was written, in one line */
+        size_t with_values = 0;
+        for (size_t i = 0; i < t.nops; i++)
+            with_values += ab_trace_op_has_values(&t, i);
+        struct stat sb;
+        const double mib = stat(g->out, &sb) == 0 ? (double)sb.st_size / 1048576.0 : 0.0;
+        printf("wrote %s: %zu ops (%zu with values) of %s %s batch %u, recipe %s, %.2f MiB\n",
+               g->out, t.nops, with_values, t.model, t.phase, t.batch, t.recipe, mib);
+    }
     ab_trace_free(&t);
     return rc;
 }

@@ -49,6 +49,21 @@ int main(int argc, char **argv)
         usage(stderr);
         return AB_EXIT_USAGE;
     }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) { /* anybit help CMD = anybit CMD --help */
+        if (argc > 3) {
+            fprintf(stderr, "anybit help: one command at a time (got '%s' and '%s')\n", argv[2],
+                    argv[3]);
+            return AB_EXIT_USAGE;
+        }
+        char help_flag[] = "--help";
+        char *sub[] = {argv[2], help_flag, NULL};
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[2], commands[i].name) == 0)
+                return commands[i].run(2, sub);
+        fprintf(stderr, "anybit help: unknown command '%s' (anybit --help lists the commands)\n",
+                argv[2]);
+        return AB_EXIT_USAGE;
+    }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
