@@ -409,3 +409,35 @@ TEST(Cli, TraceGenSaysWhatItWrote)
         << r.out;
     EXPECT_NE(r.out.find(" MiB\n"), std::string::npos) << r.out;
 }
+
+// Help texts that list presets name only presets that exist: each name of
+// "(configs/C.yaml: a, b, ...)" and "(recipes/R.yaml: ...)" is a file there.
+TEST(Cli, HelpNamesOnlyPresetsThatExist)
+{
+    struct Listing {
+        const char *cmd, *dir;
+    } const listings[] = {{"run --help", "configs"}, {"trace gen --help", "recipes"}};
+    for (const Listing &l : listings) {
+        const CliRun r = anybit(l.cmd);
+        ASSERT_EQ(r.status, 0) << l.cmd;
+        std::string text;
+        for (char c : r.out) // one line, single spaces
+            if (!(c == ' ' && !text.empty() && text.back() == ' '))
+                text += c == '\n' ? ' ' : c;
+        const std::string mark = std::string(l.dir) + (l.dir[0] == 'c' ? "/C.yaml: " : "/R.yaml: ");
+        const size_t at = text.find(mark);
+        ASSERT_NE(at, std::string::npos) << l.cmd << ": no '" << mark << "' in\n" << r.out;
+        const std::string list = text.substr(at + mark.size(), text.find(')', at) - at - mark.size());
+        size_t named = 0;
+        std::istringstream names(list);
+        for (std::string name; std::getline(names, name, ',');) {
+            name.erase(0, name.find_first_not_of(' '));
+            name.erase(name.find_last_not_of(' ') + 1);
+            const std::string file = std::string(ANYBIT_SOURCE_DIR) + "/" + l.dir + "/" + name + ".yaml";
+            struct stat st;
+            EXPECT_EQ(stat(file.c_str(), &st), 0) << l.cmd << " names '" << name << "': no " << file;
+            named++;
+        }
+        EXPECT_GE(named, 5u) << l.cmd << ": " << list;
+    }
+}

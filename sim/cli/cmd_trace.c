@@ -39,7 +39,8 @@ static void usage_gen(FILE *out)
     fprintf(out,
             "usage: anybit trace gen --model M --recipe R --phase P [options] -o FILE\n\n"
             "  --model M          zoo name (llama2-7b) or a model YAML path\n"
-            "  --recipe R         preset (bitmod, ant, olive, fp16, int8, btc) or a recipe YAML\n"
+            "  --recipe R         preset (recipes/R.yaml: bitmod, bitmod-w3, ant, ant5, olive,\n"
+            "                     fp16, int8, btc-w4a4, btc-w2a8) or a recipe YAML path\n"
             "  --phase P          prefill:L (L tokens) or decode:C (one token, context C)\n"
             "  --batch B          batch size (default 1)\n"
             "  --values V         none (default: shapes only) or synthetic\n"
