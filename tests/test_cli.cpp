@@ -441,3 +441,37 @@ TEST(Cli, HelpNamesOnlyPresetsThatExist)
         EXPECT_GE(named, 5u) << l.cmd << ": " << list;
     }
 }
+
+// An option given twice, or two that contradict each other, is one message
+// and exit 2 before any work (the last one silently winning hid typos).
+TEST(Cli, RepeatedAndConflictingFlagsAreErrors)
+{
+    const std::string w = write_weights("flags.npy", 4, 256, 5);
+    const std::string wl = " --model llama2-7b --phase decode:1";
+    struct Case {
+        std::string args, needle;
+    } const cases[] = {
+        {"quant --format int4 --channel --tensor " + w, "--tensor after --channel"},
+        {"quant --format int4 --group 64 --channel " + w, "--channel after --group"},
+        {"quant --format int4 --group 64 --group 32 " + w, "--group after --group"},
+        {"quant --format int4 --scale fp16 --scale e8m0 " + w, "--scale given twice"},
+        {"quant --format int4 --format int8 " + w, "--format given twice"},
+        {"quant --compare int4,int8 --json a.json --json b.json " + w, "--json given twice"},
+        {"run --config bitmod" + wl + " --phase decode:2", "--phase given twice"},
+        {"run --config bitmod --config fp16" + wl, "--config given twice"},
+        {"run --config bitmod" + wl + " --batch 2 --batch 3", "--batch given twice"},
+        {"run --config bitmod" + wl + " --mode fast --mode cycle", "--mode given twice"},
+        {"run --config bitmod" + wl + " --model opt-1.3b", "--model given twice"},
+        {"compare --configs bitmod --configs fp16" + wl, "--configs given twice"},
+        {"compare --configs bitmod" + wl + " --csv a.csv --csv b.csv", "--csv given twice"},
+        {"pareto . --x latency --y latency", "--x and --y both name 'latency'"},
+        {"pareto . --x latency --x energy", "--x given twice"},
+    };
+    for (const Case &c : cases) {
+        const CliRun r = anybit(c.args, tmp_dir());
+        EXPECT_EQ(r.status, 2) << c.args;
+        EXPECT_EQ(count_lines(r.err), 1u) << c.args << ":\n" << r.err;
+        EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ":\n" << r.err;
+        EXPECT_EQ(r.out, "") << c.args;
+    }
+}

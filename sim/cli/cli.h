@@ -54,6 +54,11 @@ int quant_report(const char *label, const struct ab_tensor *t, const struct ab_q
 bool cli_opt_value(int argc, char **argv, int *i, const char *name,
                    const char **value, bool *bad);
 
+/* cli_opt_value for an option that may be given once: a second one (the
+ * value already set) prints "anybit: NAME given twice ..." and sets *bad. */
+bool cli_opt_once(int argc, char **argv, int *i, const char *name, const char **value,
+                  bool *bad);
+
 /* Print "anybit CMD: message" on stderr and return AB_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -75,6 +80,7 @@ typedef struct cli_workload {
     const char *trace, *model, *recipe, *phase;
     uint32_t batch;
     ab_sim_mode mode;
+    const char *batch_opt, *mode_opt; /* as given (NULL: not given): each once */
 } cli_workload;
 
 struct ab_trace;

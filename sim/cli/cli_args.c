@@ -41,6 +41,20 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return AB_EXIT_USAGE;
 }
 
+bool cli_opt_once(int argc, char **argv, int *i, const char *name, const char **value,
+                  bool *bad)
+{
+    const char *before = *value;
+    if (!cli_opt_value(argc, argv, i, name, value, bad))
+        return false;
+    if (before && !*bad) {
+        fprintf(stderr, "anybit: %s given twice ('%s', then '%s'): give it once\n", name, before,
+                *value);
+        *bad = true;
+    }
+    return true;
+}
+
 int cli_table_stream(const char *cmd, const char *json, const char *csv, FILE **table)
 {
     const bool j = json && strcmp(json, "-") == 0, c = csv && strcmp(csv, "-") == 0;

@@ -10,13 +10,15 @@
 
 bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 {
-    const char *v = NULL;
-    if (cli_opt_value(argc, argv, i, "--trace", &w->trace, bad) ||
-        cli_opt_value(argc, argv, i, "--model", &w->model, bad) ||
-        cli_opt_value(argc, argv, i, "--recipe", &w->recipe, bad) ||
-        cli_opt_value(argc, argv, i, "--phase", &w->phase, bad))
+    if (cli_opt_once(argc, argv, i, "--trace", &w->trace, bad) ||
+        cli_opt_once(argc, argv, i, "--model", &w->model, bad) ||
+        cli_opt_once(argc, argv, i, "--recipe", &w->recipe, bad) ||
+        cli_opt_once(argc, argv, i, "--phase", &w->phase, bad))
         return true;
-    if (cli_opt_value(argc, argv, i, "--batch", &v, bad)) {
+    if (cli_opt_once(argc, argv, i, "--batch", &w->batch_opt, bad)) {
+        const char *v = w->batch_opt;
+        if (*bad)
+            return true;
         size_t b;
         if (!*bad && !cli_parse_size(v, 1, UINT32_MAX, &b)) {
             fprintf(stderr, "anybit: --batch must be a positive integer, got '%s'\n", v);
@@ -25,7 +27,8 @@ bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
         w->batch = *bad ? 1 : (uint32_t)b;
         return true;
     }
-    if (cli_opt_value(argc, argv, i, "--mode", &v, bad)) {
+    if (cli_opt_once(argc, argv, i, "--mode", &w->mode_opt, bad)) {
+        const char *v = w->mode_opt;
         if (*bad)
             return true;
         if (strcmp(v, "fast") == 0)

@@ -128,9 +128,9 @@ int cmd_compare(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return AB_EXIT_OK;
-        } else if (cli_opt_value(argc, argv, &i, "--configs", &configs, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--json", &json, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--csv", &csv, &bad) ||
+        } else if (cli_opt_once(argc, argv, &i, "--configs", &configs, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
                    cli_workload_opt(argc, argv, &i, &w, &bad)) {
             continue;
         } else {

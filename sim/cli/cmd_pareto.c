@@ -143,7 +143,7 @@ static void print_table(FILE *out, const front_view *v)
 
 int cmd_pareto(int argc, char **argv)
 {
-    const char *dir = NULL, *xname = "latency", *yname = "energy", *csv = NULL, *json = NULL;
+    const char *dir = NULL, *xname = NULL, *yname = NULL, *csv = NULL, *json = NULL;
     bool max_x = false, max_y = false, bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -153,10 +153,10 @@ int cmd_pareto(int argc, char **argv)
             max_x = true;
         } else if (strcmp(argv[i], "--maximize-y") == 0) {
             max_y = true;
-        } else if (cli_opt_value(argc, argv, &i, "--x", &xname, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--y", &yname, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--csv", &csv, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--json", &json, &bad)) {
+        } else if (cli_opt_once(argc, argv, &i, "--x", &xname, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--y", &yname, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--json", &json, &bad)) {
             continue;
         } else if (argv[i][0] == '-' || dir) {
             return cli_usage_error("pareto", "unexpected argument '%s' (anybit pareto --help)",
@@ -169,6 +169,11 @@ int cmd_pareto(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!dir)
         return cli_usage_error("pareto", "the sweep directory is required (anybit pareto --help)");
+    xname = xname ? xname : "latency";
+    yname = yname ? yname : "energy";
+    if (strcmp(xname, yname) == 0)
+        return cli_usage_error("pareto", "--x and --y both name '%s': a front needs two "
+                                         "objectives", xname);
     FILE *table;
     const int tc = cli_table_stream("pareto", json, csv, &table);
     if (tc)

@@ -216,16 +216,27 @@ int cmd_quant(int argc, char **argv)
     const char *format = NULL, *compare = NULL, *input = NULL;
     const char *json_path = NULL, *csv_path = NULL, *dequant_path = NULL;
     bool bad = false;
+    const char *granularity = NULL, *scale = NULL; /* the option that set them */
     for (int i = 1; i < argc && !bad; i++) {
         const char *v = NULL;
+        const char *gran_opt = NULL;
+        if (strcmp(argv[i], "--group") == 0 || strncmp(argv[i], "--group=", 8) == 0)
+            gran_opt = "--group";
+        else if (strcmp(argv[i], "--channel") == 0 || strcmp(argv[i], "--tensor") == 0)
+            gran_opt = argv[i];
+        if (gran_opt && granularity)
+            return cli_usage_error("quant", "%s after %s: one granularity (--group G, --channel "
+                                            "or --tensor), once", gran_opt, granularity);
+        if (gran_opt)
+            granularity = gran_opt;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return AB_EXIT_OK;
-        } else if (cli_opt_value(argc, argv, &i, "--format", &format, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--compare", &compare, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--json", &json_path, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--csv", &csv_path, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--dequant", &dequant_path, &bad)) {
+        } else if (cli_opt_once(argc, argv, &i, "--format", &format, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--compare", &compare, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--json", &json_path, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--csv", &csv_path, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--dequant", &dequant_path, &bad)) {
             continue;
         } else if (cli_opt_value(argc, argv, &i, "--group", &v, &bad)) {
             size_t g;
@@ -235,7 +246,8 @@ int cmd_quant(int argc, char **argv)
                 return cli_usage_error("quant", "--group must be a positive integer, got '%s'", v);
             spec.granularity = AB_GRAN_GROUP;
             spec.group_size = (uint32_t)g;
-        } else if (cli_opt_value(argc, argv, &i, "--scale", &v, &bad)) {
+        } else if (cli_opt_once(argc, argv, &i, "--scale", &scale, &bad)) {
+            v = scale;
             ab_error err;
             if (bad)
                 break;

@@ -81,9 +81,9 @@ int cmd_run(int argc, char **argv)
             all_ops = true;
         } else if (strcmp(argv[i], "--golden") == 0) {
             golden = true;
-        } else if (cli_opt_value(argc, argv, &i, "--config", &config, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--json", &json, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--csv", &csv, &bad) ||
+        } else if (cli_opt_once(argc, argv, &i, "--config", &config, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
                    cli_workload_opt(argc, argv, &i, &w, &bad)) {
             continue;
         } else {
