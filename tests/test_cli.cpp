@@ -456,14 +456,18 @@ TEST(Cli, RepeatedAndConflictingFlagsAreErrors)
         {"quant --format int4 --group 64 --group 32 " + w, "--group after --group"},
         {"quant --format int4 --scale fp16 --scale e8m0 " + w, "--scale given twice"},
         {"quant --format int4 --format int8 " + w, "--format given twice"},
-        {"quant --compare int4,int8 --json a.json --json b.json " + w, "--json given twice"},
+        {"quant --compare int4,int8 --json " + tmp_dir() + "/a.json --json " + tmp_dir() +
+             "/b.json " + w,
+         "--json given twice"},
         {"run --config bitmod" + wl + " --phase decode:2", "--phase given twice"},
         {"run --config bitmod --config fp16" + wl, "--config given twice"},
         {"run --config bitmod" + wl + " --batch 2 --batch 3", "--batch given twice"},
         {"run --config bitmod" + wl + " --mode fast --mode cycle", "--mode given twice"},
         {"run --config bitmod" + wl + " --model opt-1.3b", "--model given twice"},
         {"compare --configs bitmod --configs fp16" + wl, "--configs given twice"},
-        {"compare --configs bitmod" + wl + " --csv a.csv --csv b.csv", "--csv given twice"},
+        {"compare --configs bitmod" + wl + " --csv " + tmp_dir() + "/a.csv --csv " + tmp_dir() +
+             "/b.csv",
+         "--csv given twice"},
         {"pareto . --x latency --y latency", "--x and --y both name 'latency'"},
         {"pareto . --x latency --x energy", "--x given twice"},
     };
