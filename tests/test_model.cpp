@@ -602,3 +602,23 @@ TEST(WorkloadOp, PhaseTokensCountEverySequence)
     EXPECT_DOUBLE_EQ(ab_phase_tokens("prefill:256", 1), 256.0);
     EXPECT_DOUBLE_EQ(ab_phase_tokens("decode:256", 4), 4.0);
 }
+
+// A double-quoted scalar left open across a line, at an exact length
+// (found by tests/fuzz/fuzz_sweep_dir in CI): Debian 12's libfyaml crashed
+// (SIGSEGV) formatting its own report of it, in every command that read
+// such a YAML; the loader collects the error instead and says where it is.
+TEST(ModelYaml, UnclosedQuoteAcrossALineIsAnErrorNotACrash)
+{
+    const std::string seed =
+        std::string(ANYBIT_SOURCE_DIR) + "/tests/fuzz/seeds/fuzz_yaml/libfyaml-diag-crash";
+    const std::string out = anybit_test::tmp_dir("model") + "/unclosed-sweep";
+    for (const std::string &args : {"run --config bitmod --model " + seed + " --phase decode:1",
+                                    "run --config " + seed + " --model llama2-7b --phase decode:1",
+                                    "sweep " + seed + " -o " + out}) {
+        const anybit_test::CliRun r = anybit_test::anybit(args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find(seed + ":1:589: error: double-quoted scalar without closing quote"),
+                  std::string::npos)
+            << args << "\n" << r.err;
+    }
+}

@@ -162,7 +162,19 @@ int ab_ydoc_load(ab_ydoc *d, const char *file, ab_error *err)
     memset(&pcfg, 0, sizeof pcfg);
     pcfg.flags = FYPCF_DEFAULT_DOC;
     pcfg.diag = diag;
+    /* Errors are collected, not printed: Debian 12's libfyaml 0.8 can crash
+     * formatting the report of an unterminated quoted scalar that runs over
+     * a line (fy_diag_error_atom_display; found by tests/fuzz/fuzz_sweep_dir,
+     * tests/fuzz/seeds/fuzz_yaml/ keeps the input). */
+    fy_diag_set_collect_errors(diag, true);
     d->fyd = fy_document_build_from_file(&pcfg, file);
+    if (!d->fyd) {
+        void *it = NULL;
+        const struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        if (e && e->msg)
+            snprintf(cap.msg, sizeof cap.msg, "%s:%d:%d: error: %s", file, e->line, e->column,
+                     e->msg);
+    }
     fy_diag_unref(diag);
     if (!d->fyd)
         return ab_error_set(err, "%s: invalid YAML: %s", file,
