@@ -162,7 +162,7 @@ int ab_ydoc_load(ab_ydoc *d, const char *file, ab_error *err)
     memset(&pcfg, 0, sizeof pcfg);
     pcfg.flags = FYPCF_DEFAULT_DOC;
     pcfg.diag = diag;
-    /* Errors are collected, not printed: Debian 12's libfyaml 0.8 can crash
+    /* Errors are collected, not printed: Debian 12's libfyaml 0.7.12 can crash
      * formatting the report of an unterminated quoted scalar that runs over
      * a line (fy_diag_error_atom_display; found by tests/fuzz/fuzz_sweep_dir,
      * tests/fuzz/seeds/fuzz_yaml/ keeps the input). */
