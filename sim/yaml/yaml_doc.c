@@ -175,6 +175,8 @@ int ab_ydoc_load(ab_ydoc *d, const char *file, ab_error *err)
             snprintf(cap.msg, sizeof cap.msg, "%s:%d:%d: error: %s", file, e->line, e->column,
                      e->msg);
     }
+    /* leaving collect mode frees the collected errors (unref alone leaks them) */
+    fy_diag_set_collect_errors(diag, false);
     fy_diag_unref(diag);
     if (!d->fyd)
         return ab_error_set(err, "%s: invalid YAML: %s", file,
