@@ -343,23 +343,13 @@ static int one_file_arg(int argc, char **argv, const char *cmd, void (*usage)(FI
     return AB_EXIT_OK;
 }
 
-/* One op of `trace info --json`: what its table row says, as numbers. */
+/* One op of `trace info --json`: its header entry (ab_trace_op_json) and
+ * the table row's bytes, MACs and values. */
 static cJSON *op_info_json(const ab_trace *t, size_t i, double w, double x, uint64_t m)
 {
-    const ab_op *op = &t->ops[i].op;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", op->name);
-    cJSON_AddStringToObject(o, "kind", ab_op_kind_name(op->kind));
-    cJSON_AddNumberToObject(o, "M", (double)op->M);
-    cJSON_AddNumberToObject(o, "N", (double)op->N);
-    cJSON_AddNumberToObject(o, "K", (double)op->K);
-    cJSON_AddNumberToObject(o, "count", op->count);
-    cJSON_AddNumberToObject(o, "weight_share", op->weight_share);
-    cJSON_AddNumberToObject(o, "group_size", op->group_size);
-    cJSON_AddStringToObject(o, "weight_format", op->weight_format);
-    cJSON_AddStringToObject(o, "act_format", op->act_format);
-    cJSON_AddStringToObject(o, "acc_format", op->acc_format);
-    cJSON_AddStringToObject(o, "scale_format", op->scale_format);
+    cJSON *o = ab_trace_op_json(t, i);
+    if (!o)
+        return NULL;
     cJSON_AddNumberToObject(o, "weight_bytes", w);
     cJSON_AddNumberToObject(o, "act_bytes", x);
     cJSON_AddNumberToObject(o, "macs", (double)m);

@@ -536,8 +536,9 @@ int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *
 
 /* ---- writing ------------------------------------------------------------ */
 
-static cJSON *op_json(const ab_trace *t, const ab_trace_op *o)
+cJSON *ab_trace_op_json(const ab_trace *t, size_t i)
 {
+    const ab_trace_op *o = &t->ops[i];
     cJSON *j = cJSON_CreateObject();
     if (!j)
         return NULL;
@@ -601,7 +602,7 @@ static char *header_json(const ab_trace *t)
     cJSON_AddItemToObject(j, "values", values);
     cJSON *ops = cJSON_AddArrayToObject(j, "ops");
     for (size_t i = 0; ops && i < t->nops; i++) {
-        cJSON *o = op_json(t, &t->ops[i]);
+        cJSON *o = ab_trace_op_json(t, i);
         if (!o) {
             cJSON_Delete(j);
             return NULL;

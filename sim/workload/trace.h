@@ -117,6 +117,11 @@ int ab_trace_parse(uint8_t *buf, size_t len, const char *what, ab_trace *t, ab_e
  * t->version_* say: they record what a reader found). */
 int ab_trace_write(const char *path, const ab_trace *t, ab_error *err);
 
+/* Op i's entry of the trace header as ab_trace_write writes it (name, kind,
+ * shape, formats, group size, the tensors it names); the caller owns it,
+ * NULL when out of memory. */
+struct cJSON *ab_trace_op_json(const ab_trace *t, size_t i);
+
 /* True when op i carries weight values. */
 bool ab_trace_op_has_values(const ab_trace *t, size_t i);
 
