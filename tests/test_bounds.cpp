@@ -345,7 +345,8 @@ TEST(BoundsRanges, PhaseTokensAndModelFieldsAreBounded)
             << r.err;
     }
     // the bound itself is legal
-    CliRun r = bounded("run --config bitmod --model llama2-7b --phase decode:32768");
+    CliRun r = bounded("run --config bitmod --model llama2-7b --phase decode:32768 "
+                       "--allow-long-context");
     EXPECT_EQ(r.status, 0) << r.err;
     // a model field beyond the op range, refused by the model reader
     std::string yaml = slurp(std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny.yaml");
@@ -357,7 +358,8 @@ TEST(BoundsRanges, PhaseTokensAndModelFieldsAreBounded)
               std::string::npos)
         << r.err;
     // a product of legal fields beyond the op range, refused when the op is made
-    r = bounded("run --config bitmod --model llama2-7b --phase prefill:32768 --batch 4294967295");
+    r = bounded("run --config bitmod --model llama2-7b --phase prefill:32768 --batch 4294967295 "
+                "--allow-long-context");
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find("op layers.0.self_attn.q_proj: M: expected an integer in [1, "
                          "2147483648 (2^31)], found 140737488322560"),

@@ -470,6 +470,8 @@ TEST(Cli, RepeatedAndConflictingFlagsAreErrors)
          "--csv given twice"},
         {"pareto . --x latency --y latency", "--x and --y both name 'latency'"},
         {"pareto . --x latency --x energy", "--x given twice"},
+        {"run --config bitmod" + wl + " --allow-long-context --allow-long-context",
+         "--allow-long-context given twice"},
     };
     for (const Case &c : cases) {
         const CliRun r = anybit(c.args, tmp_dir());
@@ -478,4 +480,38 @@ TEST(Cli, RepeatedAndConflictingFlagsAreErrors)
         EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ":\n" << r.err;
         EXPECT_EQ(r.out, "") << c.args;
     }
+}
+
+// A phase longer than the model's max_context is refused by run, compare and
+// trace gen (one line naming both numbers, exit 2, no output file), and runs
+// with --allow-long-context; the flag means nothing for a trace.
+TEST(Cli, LongContextNeedsAllowLongContext)
+{
+    const std::string d = tmp_dir();
+    for (const std::string &cmd :
+         {"run --config bitmod --model opt-1.3b --phase decode:2048 --json " + d + "/r.json",
+          "compare --configs bitmod,fp16 --model opt-1.3b --phase decode:16,decode:2048 --json " +
+              d + "/r.json",
+          "trace gen --model opt-1.3b --recipe fp16 --phase decode:2048 -o " + d +
+              "/r.safetensors"}) {
+        CliRun r = anybit(cmd, d);
+        EXPECT_EQ(r.status, 2) << cmd << ":\n" << r.err;
+        EXPECT_EQ(count_lines(r.err), 1u) << cmd << ":\n" << r.err;
+        EXPECT_NE(r.err.find("decode:2048 needs a context of 2049 tokens, longer than "
+                             "opt-1.3b's max_context 2048"),
+                  std::string::npos)
+            << r.err;
+        EXPECT_FALSE(anybit_test::exists(d + "/r.json")) << cmd;
+        EXPECT_FALSE(anybit_test::exists(d + "/r.safetensors")) << cmd;
+        r = anybit(cmd + " --allow-long-context", d);
+        EXPECT_EQ(r.status, 0) << cmd << ":\n" << r.err;
+        std::remove((d + "/r.json").c_str());
+        std::remove((d + "/r.safetensors").c_str());
+    }
+    const CliRun r = anybit("run --config fp16 --trace " + std::string(ANYBIT_SOURCE_DIR) +
+                                "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors "
+                                "--allow-long-context",
+                            d);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("--allow-long-context applies to --model"), std::string::npos) << r.err;
 }

@@ -45,10 +45,11 @@ std::string expand_error(const std::string &model, const std::string &recipe,
     ab_op_list l = {0, 0, nullptr};
     ab_error err = {{0}};
     const int rc = ab_workload_expand(model.c_str(), recipe.c_str(), phase.c_str(), batch, &l, &err);
-    EXPECT_EQ(l.n, 0u);
+    const size_t nops = l.n;
     ab_op_list_free(&l);
     if (rc == 0)
         return "";
+    EXPECT_EQ(nops, 0u); // nothing half-made
     EXPECT_EQ(rc, -1);
     return err.msg;
 }
@@ -621,4 +622,72 @@ TEST(ModelYaml, UnclosedQuoteAcrossALineIsAnErrorNotACrash)
                   std::string::npos)
             << args << "\n" << r.err;
     }
+}
+
+// ---- Maximum context -------------------------------------------------------
+
+// A phase longer than the model's max_context (its HF config's
+// max_position_embeddings, written in the zoo YAML) is refused naming both
+// numbers; the boundary itself runs.  Decode C needs C + 1 positions: the
+// cache and the new token.
+TEST(ModelContext, PhaseBeyondMaxContextIsRefusedNamingBothNumbers)
+{
+    EXPECT_EQ(expand_error("llama2-7b", "fp16", "prefill:4096"), "");
+    EXPECT_EQ(expand_error("llama2-7b", "fp16", "decode:4095"), "");
+    std::string e = expand_error("llama2-7b", "fp16", "prefill:4097");
+    EXPECT_NE(e.find("phase: prefill:4097 needs a context of 4097 tokens, longer than "
+                     "llama2-7b's max_context 4096"),
+              std::string::npos)
+        << e;
+    EXPECT_NE(e.find("models/llama2-7b.yaml"), std::string::npos) << e;
+    EXPECT_NE(e.find("--allow-long-context"), std::string::npos) << e;
+    e = expand_error("llama2-7b", "fp16", "decode:4096");
+    EXPECT_NE(e.find("decode:4096 needs a context of 4097 tokens"), std::string::npos) << e;
+    // the published windows of the other models
+    EXPECT_NE(expand_error("opt-1.3b", "fp16", "prefill:2049").find("max_context 2048"),
+              std::string::npos);
+    EXPECT_NE(expand_error("bert-base", "fp16", "prefill:513").find("max_context 512"),
+              std::string::npos);
+    EXPECT_EQ(expand_error("llama3-8b", "fp16", "prefill:8192"), "");
+    EXPECT_NE(expand_error("llama3-8b", "fp16", "prefill:8193").find("max_context 8192"),
+              std::string::npos);
+    // a vision encoder's tokens come from its image, not from the phase
+    EXPECT_EQ(expand_error("vit-b16", "fp16", "prefill:32768"), "");
+}
+
+TEST(ModelContext, AllowLongContextRunsIt)
+{
+    use_source_zoo();
+    ab_op_list l = {0, 0, nullptr};
+    ab_error err = {{0}};
+    const ab_expand_opts o = {1, true};
+    ASSERT_EQ(ab_workload_expand_with("llama2-7b", "fp16", "decode:8191", &o, &l, &err), 0)
+        << err.msg;
+    const auto m = by_name(std::vector<ab_op>(l.ops, l.ops + l.n));
+    ab_op_list_free(&l);
+    expect_shape(m, "layers.0.self_attn.qk", 1, 8192, 128, 32, 1);
+}
+
+TEST(ModelContext, EveryZooTransformerNamesItsWindowAndBadValuesAreRefused)
+{
+    use_source_zoo();
+    for (const char *name : {"opt-1.3b", "opt-6.7b", "phi-2", "yi-6b", "llama2-7b", "llama2-13b",
+                             "llama3-8b", "mistral-7b", "bert-base"}) {
+        ab_model m;
+        ab_error err = {{0}};
+        const std::string p = std::string(ANYBIT_SOURCE_DIR) + "/models/" + name + ".yaml";
+        ASSERT_EQ(ab_model_load(p.c_str(), &m, &err), 0) << err.msg;
+        EXPECT_GT(m.max_context, 0u) << name;
+        ab_model_free(&m);
+    }
+    expect_model_error("ctx", std::string(kGoodDecoder) + "max_context: lots\n",
+                       "max_context: expected a positive integer, found \"lots\"");
+    expect_model_error("ctx0", std::string(kGoodDecoder) + "max_context: 0\n",
+                       "max_context: expected a positive integer, found \"0\"");
+    // a YAML without the field sets no bound
+    const std::string path = write_tmp("noctx", kGoodDecoder);
+    EXPECT_EQ(expand_error(path, "fp16", "prefill:32768"), "");
+    const std::string bounded = write_tmp("ctx8", std::string(kGoodDecoder) + "max_context: 8\n");
+    EXPECT_EQ(expand_error(bounded, "fp16", "decode:7"), "");
+    EXPECT_NE(expand_error(bounded, "fp16", "decode:8").find("max_context 8"), std::string::npos);
 }

@@ -81,12 +81,14 @@ typedef struct cli_workload {
     uint32_t batch;
     ab_sim_mode mode;
     const char *batch_opt, *mode_opt; /* as given (NULL: not given): each once */
+    bool allow_long_context;          /* --allow-long-context */
 } cli_workload;
 
 struct ab_trace;
 
 /* Consume argv[*i] if it is a workload option (--trace, --model, --recipe,
- * --phase, --batch, --mode); *bad on a bad value (message printed). */
+ * --phase, --batch, --mode, --allow-long-context); *bad on a bad value
+ * (message printed). */
 bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad);
 
 /* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */

@@ -15,6 +15,14 @@ bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
         cli_opt_once(argc, argv, i, "--recipe", &w->recipe, bad) ||
         cli_opt_once(argc, argv, i, "--phase", &w->phase, bad))
         return true;
+    if (strcmp(argv[*i], "--allow-long-context") == 0) {
+        if (w->allow_long_context) {
+            fprintf(stderr, "anybit: --allow-long-context given twice\n");
+            *bad = true;
+        }
+        w->allow_long_context = true;
+        return true;
+    }
     if (cli_opt_once(argc, argv, i, "--batch", &w->batch_opt, bad)) {
         const char *v = w->batch_opt;
         if (*bad)
@@ -50,6 +58,8 @@ int cli_workload_check(const char *cmd, const cli_workload *w)
         return cli_usage_error(cmd, "give either --trace or --model/--recipe/--phase, not both");
     if (!w->trace && !w->model)
         return cli_usage_error(cmd, "a workload is needed: --trace FILE or --model M --phase P");
+    if (w->trace && w->allow_long_context)
+        return cli_usage_error(cmd, "--allow-long-context applies to --model, not --trace");
     if (w->model && !w->phase)
         return cli_usage_error(cmd, "--model needs --phase prefill:L or decode:C");
     return 0;
@@ -73,7 +83,8 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
     }
     const char *recipe = w->recipe ? w->recipe : a->recipe;
     const uint32_t batch = w->batch ? w->batch : 1;
-    if (ab_workload_expand(w->model, recipe, phase, batch, ops, err) != 0)
+    const ab_expand_opts eo = {.batch = batch, .allow_long_context = w->allow_long_context};
+    if (ab_workload_expand_with(w->model, recipe, phase, &eo, ops, err) != 0)
         return -1;
     *tokens = ab_phase_tokens(phase, batch);
     if (batch > 1)

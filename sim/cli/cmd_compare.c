@@ -19,7 +19,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: anybit compare --configs C1,C2,... (--trace T | --model M [--recipe R]\n"
-            "                      --phase P1[,P2...] [--batch B]) [--mode fast|cycle]\n"
+            "                      --phase P1[,P2...] [--batch B] [--allow-long-context])\n"
+            "                      [--mode fast|cycle]\n"
             "                      [--json FILE] [--csv FILE]\n\n"
             "Each accelerator runs the workload with its own recipe (the config's `recipe`)\n"
             "unless --recipe is given; ratios are against the first config of each phase:\n"

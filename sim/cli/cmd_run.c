@@ -22,6 +22,8 @@ static void usage(FILE *out)
             "  --recipe R     quantization recipe (default: the config's own)\n"
             "  --phase P      prefill:L (L tokens) or decode:C (one token, context C)\n"
             "  --batch B      sequences (default 1)\n"
+            "  --allow-long-context  run a phase longer than the model's max_context\n"
+            "                 (refused otherwise, naming both numbers)\n"
             "  --mode         fast (default: tile-level events) or cycle (steps every cycle);\n"
             "                 both give the same cycle counts\n"
             "  --json FILE    totals and per-op statistics (docs/simulator.md)\n"

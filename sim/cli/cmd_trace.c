@@ -43,6 +43,8 @@ static void usage_gen(FILE *out)
             "                     fp16, int8, btc-w4a4, btc-w2a8) or a recipe YAML path\n"
             "  --phase P          prefill:L (L tokens) or decode:C (one token, context C)\n"
             "  --batch B          batch size (default 1)\n"
+            "  --allow-long-context  a phase beyond the model's max_context is an error\n"
+            "                     unless this is given\n"
             "  --values V         none (default: shapes only) or synthetic\n"
             "  --seed S           seed of the synthetic values, 0..2^53 (default 1)\n"
             "  --ops PATTERN      only ops whose name matches PATTERN (shell glob, e.g.\n"
@@ -85,6 +87,7 @@ typedef struct gen_opts {
     const char *model, *recipe, *phase, *out, *ops_pattern;
     uint32_t batch;
     bool values;
+    bool allow_long_context;
     uint64_t seed;
     size_t max_ops; /* SIZE_MAX: no limit */
 } gen_opts;
@@ -178,7 +181,8 @@ static int gen_run(const gen_opts *g)
 {
     ab_op_list ops = {0};
     ab_error err;
-    if (ab_workload_expand(g->model, g->recipe, g->phase, g->batch, &ops, &err) != 0)
+    const ab_expand_opts eo = {.batch = g->batch, .allow_long_context = g->allow_long_context};
+    if (ab_workload_expand_with(g->model, g->recipe, g->phase, &eo, &ops, &err) != 0)
         return cli_input_error("trace gen", &err);
     ab_trace t;
     int rc = AB_EXIT_OK;
@@ -267,6 +271,8 @@ static int cmd_gen(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage_gen(stdout);
             return AB_EXIT_OK;
+        } else if (strcmp(argv[i], "--allow-long-context") == 0) {
+            g.allow_long_context = true;
         } else if (cli_opt_value(argc, argv, &i, "--model", &g.model, &bad) ||
                    cli_opt_value(argc, argv, &i, "--recipe", &g.recipe, &bad) ||
                    cli_opt_value(argc, argv, &i, "--phase", &g.phase, &bad) ||

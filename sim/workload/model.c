@@ -44,11 +44,11 @@ void ab_model_free(ab_model *m)
 static const char *const k_decoder_keys[] = {"name", "kind", "source", "notes", "hidden",
                                              "intermediate", "layers", "heads", "kv_heads",
                                              "head_dim", "vocab", "mlp", "attn_out",
-                                             "tied_lm_head", NULL};
+                                             "tied_lm_head", "max_context", NULL};
 static const char *const k_encoder_keys[] = {"name", "kind", "source", "notes", "hidden",
                                              "intermediate", "layers", "heads", "kv_heads",
                                              "head_dim", "vocab", "mlp", "attn_out", "image",
-                                             "classes", NULL};
+                                             "classes", "max_context", NULL};
 static const char *const k_cnn_keys[] = {"name", "kind", "source", "notes", "input", "convs",
                                          "fc", NULL};
 static const char *const k_image_keys[] = {"size", "patch", "channels", NULL};
@@ -85,6 +85,7 @@ static int check_transformer_ranges(const ab_ydoc *d, const ab_model *m)
                    check_max(d, r, "", "head_dim", m->head_dim, dim) ||
                    check_max(d, r, "", "vocab", m->vocab, dim) ||
                    check_max(d, r, "", "classes", m->classes, dim) ||
+                   check_max(d, r, "", "max_context", m->max_context, dim) ||
                    (img && (check_max(d, img, "image", "size", m->image_size, dim) ||
                             check_max(d, img, "image", "patch", m->patch_size, dim) ||
                             check_max(d, img, "image", "channels", m->channels, dim)))
@@ -116,7 +117,8 @@ static int load_transformer(ab_ydoc *d, ab_model *m)
     m->head_dim = m->hidden / m->heads;
     if (ab_ydoc_uint(d, r, "", "head_dim", false, false, &m->head_dim) != 0)
         return -1;
-    if (ab_ydoc_uint(d, r, "", "vocab", dec, false, &m->vocab) != 0)
+    if (ab_ydoc_uint(d, r, "", "vocab", dec, false, &m->vocab) != 0 ||
+        ab_ydoc_uint(d, r, "", "max_context", false, false, &m->max_context) != 0)
         return -1;
     char mlp[16] = "";
     if (ab_ydoc_str(d, r, "", "mlp", true, mlp, sizeof mlp) != 0)

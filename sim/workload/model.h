@@ -36,6 +36,10 @@ typedef struct ab_model {
     bool tied_lm_head;  /* informational: the lm_head GEMM is run either way */
     bool lm_head;       /* decoders: true */
     char attn_out[16];  /* o_proj, out_proj or dense (op name of the output projection) */
+    /* the longest sequence the model was trained for (HF max_position_embeddings);
+     * 0 when the YAML gives none.  A longer phase is refused unless asked
+     * for (ab_expand_opts.allow_long_context, docs/models.md). */
+    uint64_t max_context;
     /* encoders on images (ViT): tokens = (image/patch)^2 + 1 */
     uint64_t image_size, patch_size, channels, classes;
     /* cnn */

@@ -393,6 +393,25 @@ static int emit_block(builder *b, const ab_model *m, uint64_t i, uint64_t batch,
 #undef NAME
 }
 
+/* A phase needs ph->n tokens of context (prefill L) or n + 1 (decode C: the
+ * cache plus the new token); a model YAML's max_context bounds it.  Vision
+ * encoders take their tokens from the image, not the phase. */
+static int check_context(builder *b, const ab_model *m, const char *mfile, const phase *ph,
+                         bool allow_long)
+{
+    if (allow_long || m->max_context == 0 || m->kind == AB_MODEL_CNN || m->image_size)
+        return 0;
+    const uint64_t need = ph->decode ? ph->n + 1 : ph->n;
+    if (need <= m->max_context)
+        return 0;
+    return ab_error_set(b->err,
+                        "phase: %s:%llu needs a context of %llu tokens, longer than %s's "
+                        "max_context %llu (%s); --allow-long-context runs it anyway",
+                        ph->decode ? "decode" : "prefill", (unsigned long long)ph->n,
+                        (unsigned long long)need, m->name, (unsigned long long)m->max_context,
+                        mfile);
+}
+
 static int expand(builder *b, const ab_model *m, const char *mfile, const phase *ph,
                   uint64_t batch)
 {
@@ -444,6 +463,14 @@ static int expand(builder *b, const ab_model *m, const char *mfile, const phase 
 int ab_workload_expand(const char *model, const char *recipe, const char *phase_s,
                        uint32_t batch, ab_op_list *out, ab_error *err)
 {
+    const ab_expand_opts o = {.batch = batch, .allow_long_context = false};
+    return ab_workload_expand_with(model, recipe, phase_s, &o, out, err);
+}
+
+int ab_workload_expand_with(const char *model, const char *recipe, const char *phase_s,
+                            const ab_expand_opts *o, ab_op_list *out, ab_error *err)
+{
+    const uint32_t batch = o->batch;
     memset(out, 0, sizeof *out);
     char mfile[1024], rfile[1024];
     phase ph = {0};
@@ -463,7 +490,9 @@ int ab_workload_expand(const char *model, const char *recipe, const char *phase_
     }
     ab_op_list l = {0, 0, NULL};
     builder b = {&r, &l, err};
-    const int rc = expand(&b, &m, mfile, &ph, batch);
+    const int rc = check_context(&b, &m, mfile, &ph, o->allow_long_context) != 0
+                       ? -1
+                       : expand(&b, &m, mfile, &ph, batch);
     ab_model_free(&m);
     ab_recipe_free(&r);
     if (rc != 0) {

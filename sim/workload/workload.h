@@ -96,6 +96,16 @@ int ab_op_list_push(ab_op_list *l, const ab_op *op, ab_error *err);
 int ab_workload_expand(const char *model, const char *recipe, const char *phase, uint32_t batch,
                        ab_op_list *out, ab_error *err);
 
+/* The same with options: a phase longer than the model's max_context (its
+ * YAML field, from the HF config's max_position_embeddings) is refused
+ * naming both numbers unless allow_long_context (docs/models.md). */
+typedef struct ab_expand_opts {
+    uint32_t batch;          /* >= 1 */
+    bool allow_long_context; /* run phases beyond max_context */
+} ab_expand_opts;
+int ab_workload_expand_with(const char *model, const char *recipe, const char *phase,
+                            const ab_expand_opts *opts, ab_op_list *out, ab_error *err);
+
 /* The tokens of a phase: prefill:L with L in [1, AB_PHASE_TOKENS_MAX],
  * decode:C with C in [0, AB_PHASE_TOKENS_MAX] (docs/models.md). */
 #define AB_PHASE_TOKENS_MAX 32768u
