@@ -515,3 +515,38 @@ TEST(Cli, LongContextNeedsAllowLongContext)
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find("--allow-long-context applies to --model"), std::string::npos) << r.err;
 }
+
+// run and compare show a progress line on a terminal once a run has taken
+// over a second (script(1) gives the command a pseudo-terminal), never in a
+// pipe, and not for a run shorter than that; the line is erased before the
+// table, which follows complete.
+TEST(Cli, ProgressLineOnATerminalOnlyAfterASecond)
+{
+    const std::string d = tmp_dir();
+    const std::string slow =
+        std::string(ANYBIT_BIN) + " run --config bitmod --model llama2-7b --phase prefill:1024 "
+                                  "--mode cycle";
+    CliRun r = run_command("script -qec '" + slow + "' /dev/null", d);
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("bitmod: op "), std::string::npos) << r.out.substr(0, 400);
+    EXPECT_NE(r.out.find("% done"), std::string::npos);
+    EXPECT_NE(r.out.find(" ETA "), std::string::npos);
+    // erased ("\r" then clear to the end of the line) before the table
+    const size_t last = r.out.rfind("ETA ");
+    const size_t table = r.out.find("op (x ops)");
+    ASSERT_NE(table, std::string::npos);
+    EXPECT_LT(last, table);
+    EXPECT_NE(r.out.find("\r\033[K", last), std::string::npos);
+    // the same in a pipe: nothing but the table
+    r = run_command(slow, d);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.find("ETA"), std::string::npos);
+    // a short run on a terminal: no progress line
+    r = run_command("script -qec '" + std::string(ANYBIT_BIN) +
+                        " compare --configs bitmod,fp16 --model llama2-7b --phase decode:16' "
+                        "/dev/null",
+                    d);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out.find("ETA"), std::string::npos) << r.out.substr(0, 400);
+}

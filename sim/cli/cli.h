@@ -101,6 +101,21 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
                      ab_op_list *ops, struct ab_trace *trace, double *tokens, char *label,
                      size_t cap, ab_error *err);
 
+/* The progress line of run and compare (cli_progress.c): shown on a
+ * terminal only, after CLI_PROGRESS_AFTER_S seconds, erased at the end. */
+#define CLI_PROGRESS_AFTER_S 1.0
+typedef struct cli_progress {
+    FILE *out;
+    bool enabled, shown;
+    double t0, last;
+    size_t runs, run; /* compare: accelerators x phases, the one running */
+    char what[160];
+} cli_progress;
+void cli_progress_start(cli_progress *p, FILE *out, size_t runs);
+void cli_progress_next(cli_progress *p, size_t run, const char *what);
+ab_sim_progress cli_progress_hook(cli_progress *p);
+void cli_progress_end(cli_progress *p);
+
 /* Check the values of every op of a trace that carries them on
  * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the
  * PE cannot run an op's formats. */

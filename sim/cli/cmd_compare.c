@@ -177,9 +177,16 @@ int cmd_compare(int argc, char **argv)
             rc = cli_input_error("compare", &err);
             goto out;
         }
+    cli_progress prog;
+    cli_progress_start(&prog, stderr, nconf * nphase);
+    const ab_sim_progress hook = cli_progress_hook(&prog);
     for (size_t p = 0; p < nphase; p++)
         for (size_t c = 0; c < nconf; c++) {
             row *r = &rows[nrows];
+            char what[160];
+            snprintf(what, sizeof what, "compare %zu/%zu: %s %s", nrows + 1, nconf * nphase,
+                     accels[c].name, phases[p]);
+            cli_progress_next(&prog, nrows, what);
             r->phase = phases[p];
             r->accel = &accels[c];
             r->nconf = nconf;
@@ -190,12 +197,14 @@ int cmd_compare(int argc, char **argv)
             double tokens = 0;
             const int frc = cli_workload_ops(&w, phases[p], &accels[c], &ops, &trace, &tokens,
                                              r->label, sizeof r->label, &err);
-            const int src = frc == 0 ? ab_sim_ops(&accels[c], &ops, tokens, w.mode, &r->rs, &err)
+            const int src = frc == 0 ? ab_sim_ops_progress(&accels[c], &ops, tokens, w.mode,
+                                                           &hook, &r->rs, &err)
                                      : -1;
             ab_op_list_free(&ops);
             if (w.trace)
                 ab_trace_free(&trace);
             if (src != 0) {
+                cli_progress_end(&prog);
                 rc = cli_input_error("compare", &err);
                 goto out;
             }
@@ -205,6 +214,7 @@ int cmd_compare(int argc, char **argv)
                 snprintf(r->label, sizeof r->label, "%s %s%s", w.model, phases[p],
                          w.recipe ? "" : " (each config with its own recipe)");
         }
+    cli_progress_end(&prog);
     if ((json && write_json(json, rows, nrows, &err) != 0) ||
         (csv && write_csv(csv, rows, nrows, &err) != 0)) {
         rc = cli_input_error("compare", &err);

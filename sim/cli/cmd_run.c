@@ -120,8 +120,15 @@ int cmd_run(int argc, char **argv)
     ab_run_stats rs;
     memset(&rs, 0, sizeof rs);
     ab_op_check *checks = NULL;
-    if (cli_workload_ops(&w, w.phase, &a, &ops, &trace, &tokens, label, sizeof label, &err) != 0 ||
-        ab_sim_ops(&a, &ops, tokens, w.mode, &rs, &err) != 0) {
+    cli_progress prog;
+    cli_progress_start(&prog, stderr, 1);
+    cli_progress_next(&prog, 0, a.name);
+    const ab_sim_progress hook = cli_progress_hook(&prog);
+    const int wrc = cli_workload_ops(&w, w.phase, &a, &ops, &trace, &tokens, label, sizeof label,
+                                     &err);
+    const int src = wrc == 0 ? ab_sim_ops_progress(&a, &ops, tokens, w.mode, &hook, &rs, &err) : -1;
+    cli_progress_end(&prog);
+    if (src != 0) {
         rc = cli_input_error("run", &err);
         goto out;
     }

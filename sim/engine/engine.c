@@ -141,6 +141,13 @@ void ab_run_stats_free(ab_run_stats *rs)
 int ab_sim_ops(const ab_accel *a, const ab_op_list *ops, double tokens, ab_sim_mode mode,
                ab_run_stats *rs, ab_error *err)
 {
+    return ab_sim_ops_progress(a, ops, tokens, mode, NULL, rs, err);
+}
+
+int ab_sim_ops_progress(const ab_accel *a, const ab_op_list *ops, double tokens,
+                        ab_sim_mode mode, const ab_sim_progress *progress, ab_run_stats *rs,
+                        ab_error *err)
+{
     memset(rs, 0, sizeof *rs);
     snprintf(rs->accel, sizeof rs->accel, "%s", a->name);
     rs->mode = mode;
@@ -149,42 +156,60 @@ int ab_sim_ops(const ab_accel *a, const ab_op_list *ops, double tokens, ab_sim_m
     while (cap < 2 * ops->n)
         cap *= 2;
     int64_t *table = malloc(cap * sizeof *table);
-    if (!rs->ops || !table) {
+    /* same_as[i]: an earlier op with the same timing, or -1 (simulated) */
+    int64_t *same_as = malloc((ops->n ? ops->n : 1) * sizeof *same_as);
+    if (!rs->ops || !table || !same_as) {
         free(table);
+        free(same_as);
         ab_run_stats_free(rs);
         return ab_error_set(err, "out of memory for %zu ops", ops->n);
     }
     for (size_t i = 0; i < cap; i++)
         table[i] = -1;
+    /* the work a progress report measures: the MACs of the ops simulated */
+    uint64_t macs_total = 0, macs_done = 0;
     for (size_t i = 0; i < ops->n; i++) {
         const ab_op *op = &ops->ops[i];
         size_t h = (size_t)(op_key_hash(op) & (cap - 1));
         while (table[h] >= 0 && !same_timing(&ops->ops[table[h]], op))
             h = (h + 1) & (cap - 1);
+        same_as[i] = table[h];
+        if (table[h] < 0) {
+            table[h] = (int64_t)i;
+            if (!add_u64(&macs_total, ab_op_macs(op)))
+                macs_total = UINT64_MAX;
+        }
+    }
+    free(table);
+    for (size_t i = 0; i < ops->n; i++) {
+        const ab_op *op = &ops->ops[i];
         ab_op_stats *st = &rs->ops[i];
-        if (table[h] >= 0) {
-            *st = rs->ops[table[h]];
+        if (same_as[i] >= 0) {
+            *st = rs->ops[same_as[i]];
             snprintf(st->name, sizeof st->name, "%s", op->name);
             st->kind = op->kind;
         } else {
             if (ab_sim_op(a, op, mode, st, err) != 0) {
-                free(table);
+                free(same_as);
                 ab_run_stats_free(rs);
                 return -1;
             }
-            table[h] = (int64_t)i;
+            if (!add_u64(&macs_done, st->macs))
+                macs_done = UINT64_MAX;
         }
         rs->nops++;
         if (!add_u64(&rs->cycles, st->cycles) || !add_u64(&rs->compute_cycles, st->compute_cycles) ||
             !add_u64(&rs->stall_cycles, st->stall_cycles) || !add_u64(&rs->macs, st->macs) ||
             !add_events(&rs->ev, &st->ev)) {
-            free(table);
+            free(same_as);
             ab_run_stats_free(rs);
             return ab_error_set(err, "the run's totals exceed 64 bits at op %zu (%s): split the "
                                 "workload", i, op->name);
         }
+        if (progress)
+            progress->op_done(progress->ctx, i + 1, ops->n, macs_done, macs_total);
     }
-    free(table);
+    free(same_as);
     ab_energy_compute(a, &rs->ev, &rs->energy);
     const uint64_t pes = (uint64_t)a->rows * a->cols;
     rs->utilization = rs->cycles ? (double)rs->ev.pe_busy_cycles / ((double)pes * rs->cycles) : 0;

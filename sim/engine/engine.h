@@ -92,6 +92,21 @@ int ab_sim_ops(const ab_accel *a, const ab_op_list *ops, double tokens, ab_sim_m
                ab_run_stats *rs, ab_error *err);
 void ab_run_stats_free(ab_run_stats *rs);
 
+/* Told after each op of a run, for progress lines (sim/cli/cli_progress.c):
+ * ops done of the total, and the MACs of the ops simulated so far of those
+ * to simulate (a duplicate of an op already simulated costs nothing, so it
+ * is not counted as work: an ETA from this share is an estimate). */
+typedef struct ab_sim_progress {
+    void (*op_done)(void *ctx, size_t ops_done, size_t ops_total, uint64_t macs_done,
+                    uint64_t macs_total);
+    void *ctx;
+} ab_sim_progress;
+
+/* ab_sim_ops with progress reports (progress may be NULL). */
+int ab_sim_ops_progress(const ab_accel *a, const ab_op_list *ops, double tokens,
+                        ab_sim_mode mode, const ab_sim_progress *progress, ab_run_stats *rs,
+                        ab_error *err);
+
 #ifdef __cplusplus
 }
 #endif
