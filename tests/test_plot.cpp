@@ -567,3 +567,56 @@ TEST(Report, BadInputExitsTwoAndWritesNothing)
     EXPECT_NE(r.err.find("sweep.json:1: not valid JSON"), std::string::npos) << r.err;
     EXPECT_FALSE(exists(html));
 }
+
+// `anybit plot --timeline`: the CSV `run --timeline` wrote becomes
+// timeline.svg (titled, one step line per series, no gnuplot script left in
+// it) and a PNG; a CSV that is not one (header, a cell) is one message
+// naming file:line and column, exit 2, nothing written.
+TEST(Plot, TimelineOfARun)
+{
+    const std::string base = tmp_dir("plot-timeline");
+    const std::string csv = base + "/t.csv";
+    CliRun r = anybit("run --config bitmod --model llama2-7b --phase prefill:16 --timeline " + csv +
+                          " --timeline-buckets 40",
+                      base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = anybit("plot --timeline " + csv + " -o " + base + "/plots", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote timeline.svg timeline.png"), std::string::npos) << r.out;
+    const std::string svg = slurp(base + "/plots/timeline.svg");
+    EXPECT_NE(svg.find("<title>anybit: timeline of " + csv + "</title>"), std::string::npos);
+    for (const char *series : {"DRAM", "SRAM", "PE utilization"})
+        EXPECT_NE(svg.find(series), std::string::npos) << series;
+    EXPECT_EQ(svg.find("gnuplot_svg"), std::string::npos);
+    EXPECT_EQ(slurp(base + "/plots/timeline.png").substr(1, 3), "PNG");
+    // default directory: the CSV's own
+    r = anybit("plot --timeline " + csv, base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(exists(base + "/timeline.svg"));
+
+    const std::string text = slurp(csv), out = base + "/never";
+    std::system(("rm -rf '" + out + "'").c_str()); // an earlier run's
+    auto expect_bad = [&](const std::string &content, const std::string &what) {
+        spit(base + "/bad.csv", content);
+        CliRun b = anybit("plot --timeline " + base + "/bad.csv -o " + out, base);
+        EXPECT_EQ(b.status, 2) << b.err;
+        EXPECT_NE(b.err.find(what), std::string::npos) << b.err;
+        EXPECT_EQ(count_lines(b.err), 1u) << b.err;
+        EXPECT_FALSE(exists(out));
+    };
+    expect_bad("point,status\n0,ok\n", "bad.csv:1: expected the header of anybit run --timeline");
+    const size_t l2 = text.find('\n') + 1, l3 = text.find('\n', l2) + 1;
+    std::string cell = text.substr(0, l3); // header and one row, its DRAM GB/s replaced
+    const size_t c10 = [&] {
+        size_t p = l2;
+        for (int i = 0; i < 10; i++)
+            p = cell.find(',', p) + 1;
+        return p;
+    }();
+    cell.replace(c10, cell.find(',', c10) - c10, "fast");
+    expect_bad(cell, "bad.csv:2: column dram_gb_per_s: expected a number >= 0, found 'fast'");
+    expect_bad(text.substr(0, l2), "bad.csv: no buckets after the header");
+    r = anybit("plot " + base + " --timeline " + csv, base);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("no sweep directory or --baseline with it"), std::string::npos) << r.err;
+}

@@ -11,7 +11,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: anybit plot DIR [--baseline COL=VALUE] [-o PLOTDIR]\n\n"
+    fprintf(out, "usage: anybit plot DIR [--baseline COL=VALUE] [-o PLOTDIR]\n"
+                 "       anybit plot --timeline FILE.csv [-o PLOTDIR]\n\n"
                  "  DIR                 a sweep directory (anybit sweep, anybit merge)\n"
                  "  --baseline COL=VAL  speedup of each point against the ok row with COL=VAL and\n"
                  "                      the same values of all other input columns (default: the\n"
@@ -19,20 +20,24 @@ static void usage(FILE *out)
                  "  -o PLOTDIR          where the plots go (default DIR/plots, created)\n\n"
                  "Writes pareto, energy, speedup and roofline, each as .svg and .png, with\n"
                  "gnuplot (Debian gnuplot-nox).  Every mark of an SVG carries its point id and\n"
-                 "values in a <title> (a tooltip in browsers).\n");
+                 "values in a <title> (a tooltip in browsers).\n\n"
+                 "  --timeline FILE.csv the CSV of anybit run --timeline: DRAM and SRAM bandwidth\n"
+                 "                      and PE utilization over time as timeline.svg and .png in\n"
+                 "                      PLOTDIR (default: the CSV's directory)\n");
 }
 
 int cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL, *outdir = NULL;
+    const char *dir = NULL, *outdir = NULL, *timeline = NULL;
     ab_plot_opts opts = {NULL, 0};
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return AB_EXIT_OK;
-        } else if (cli_opt_value(argc, argv, &i, "--baseline", &opts.baseline, &bad) ||
-                   cli_opt_value(argc, argv, &i, "-o", &outdir, &bad)) {
+        } else if (cli_opt_once(argc, argv, &i, "--baseline", &opts.baseline, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--timeline", &timeline, &bad) ||
+                   cli_opt_once(argc, argv, &i, "-o", &outdir, &bad)) {
             continue;
         } else if (argv[i][0] == '-' || dir) {
             return cli_usage_error("plot", "unexpected argument '%s' (anybit plot --help)",
@@ -43,9 +48,28 @@ int cmd_plot(int argc, char **argv)
     }
     if (bad)
         return AB_EXIT_USAGE;
+    ab_error err;
+    if (timeline) {
+        if (dir || opts.baseline)
+            return cli_usage_error("plot", "--timeline FILE.csv draws one run: no sweep "
+                                           "directory or --baseline with it");
+        char csvdir[4096];
+        if (!outdir) {
+            snprintf(csvdir, sizeof csvdir, "%s", timeline);
+            char *slash = strrchr(csvdir, '/');
+            if (slash)
+                *slash = '\0';
+            else
+                snprintf(csvdir, sizeof csvdir, ".");
+            outdir = csvdir;
+        }
+        if (ab_plot_timeline(timeline, outdir, &err) != 0)
+            return cli_input_error("plot", &err);
+        printf("wrote timeline.svg timeline.png to %s\n", outdir);
+        return AB_EXIT_OK;
+    }
     if (!dir)
         return cli_usage_error("plot", "the sweep directory is required (anybit plot --help)");
-    ab_error err;
     ab_results r;
     if (ab_results_load(dir, &r, &err) != 0)
         return cli_input_error("plot", &err);

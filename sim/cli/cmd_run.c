@@ -28,6 +28,9 @@ static void usage(FILE *out)
             "                 both give the same cycle counts\n"
             "  --json FILE    totals and per-op statistics (docs/simulator.md)\n"
             "  --csv FILE     one row per op\n"
+            "  --timeline FILE.csv  DRAM and SRAM bytes and PE busy per time bucket\n"
+            "                 (anybit plot --timeline FILE.csv draws it)\n"
+            "  --timeline-buckets N  buckets of the timeline (default 200, at most 1000000)\n"
             "                 (FILE '-': that document alone on stdout, the table on stderr)\n"
             "  --all-ops      one table row per op instead of per op role\n"
             "  --golden       (--trace) also compare each op's datapath outputs bit for bit with\n"
@@ -73,7 +76,7 @@ int cmd_run(int argc, char **argv)
 {
     cli_workload w = {0};
     w.batch = 1;
-    const char *config = NULL, *json = NULL, *csv = NULL;
+    const char *config = NULL, *json = NULL, *csv = NULL, *timeline = NULL, *buckets_s = NULL;
     bool bad = false, all_ops = false, golden = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -86,6 +89,8 @@ int cmd_run(int argc, char **argv)
         } else if (cli_opt_once(argc, argv, &i, "--config", &config, &bad) ||
                    cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--timeline", &timeline, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--timeline-buckets", &buckets_s, &bad) ||
                    cli_workload_opt(argc, argv, &i, &w, &bad)) {
             continue;
         } else {
@@ -100,6 +105,18 @@ int cmd_run(int argc, char **argv)
     const int tc = cli_table_stream("run", json, csv, &table);
     if (tc)
         return tc;
+    size_t buckets = 200;
+    if (buckets_s && !timeline)
+        return cli_usage_error("run", "--timeline-buckets goes with --timeline FILE.csv");
+    if (buckets_s && !cli_parse_size(buckets_s, 1, AB_TIMELINE_BUCKETS_MAX, &buckets))
+        return cli_usage_error("run", "--timeline-buckets: expected an integer in [1, %u], got '%s'",
+                               AB_TIMELINE_BUCKETS_MAX, buckets_s);
+    if (timeline && strcmp(timeline, "-") == 0) {
+        if (table == stderr)
+            return cli_usage_error("run", "--timeline - and another '-' output: one document at "
+                                          "a time on stdout (give the other a FILE)");
+        table = stderr;
+    }
     const int uc = cli_workload_check("run", &w);
     if (uc)
         return uc;
@@ -120,6 +137,8 @@ int cmd_run(int argc, char **argv)
     ab_run_stats rs;
     memset(&rs, 0, sizeof rs);
     ab_op_check *checks = NULL;
+    ab_timeline tl;
+    memset(&tl, 0, sizeof tl);
     cli_progress prog;
     cli_progress_start(&prog, stderr, 1);
     cli_progress_next(&prog, 0, a.name);
@@ -165,9 +184,16 @@ int cmd_run(int argc, char **argv)
                 rc = AB_EXIT_CHECK;
         }
     }
+    /* the timeline is made before any file is written: a failure leaves none */
+    if (timeline && (ab_timeline_init(&tl, rs.cycles, buckets, &err) != 0 ||
+                     ab_sim_timeline(&a, &ops, &rs, &tl, &err) != 0)) {
+        rc = cli_input_error("run", &err);
+        goto out;
+    }
     const ab_report_in in = {&a, &rs, label, checks, false};
     if ((json && ab_report_json(json, &in, &err) != 0) ||
-        (csv && ab_report_csv(csv, &in, &err) != 0)) {
+        (csv && ab_report_csv(csv, &in, &err) != 0) ||
+        (timeline && ab_report_timeline_csv(timeline, &a, &tl, &err) != 0)) {
         rc = cli_input_error("run", &err);
         goto out;
     }
@@ -176,6 +202,7 @@ int cmd_run(int argc, char **argv)
         if (checks[i].mismatches)
             rc = AB_EXIT_CHECK;
 out:
+    ab_timeline_free(&tl);
     free(checks);
     ab_run_stats_free(&rs);
     ab_op_list_free(&ops);

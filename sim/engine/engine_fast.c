@@ -17,6 +17,7 @@
  *     delay: bitmod's bit-serial dequantization of the last group).
  *   - The op ends when its last store is done. */
 #include "engine_impl.h"
+#include "timeline.h"
 
 static uint64_t max_u64(uint64_t x, uint64_t y) { return x > y ? x : y; }
 
@@ -24,14 +25,44 @@ typedef struct dma {
     uint64_t free_at, milli_bw, latency;
 } dma;
 
-/* Issue a request; returns its done time (0 for an empty one). */
-static uint64_t dma_issue(dma *d, uint64_t bytes, uint64_t ready)
+/* Issue a request; returns its done time (0 for an empty one) and, when
+ * asked, the cycle its transfer starts (it ends at d->free_at). */
+static uint64_t dma_issue(dma *d, uint64_t bytes, uint64_t ready, uint64_t *started)
 {
     if (bytes == 0)
         return 0;
     const uint64_t start = max_u64(d->free_at, ready);
     d->free_at = start + ab_dma_transfer_cycles(bytes, d->milli_bw);
+    if (started)
+        *started = start;
     return d->free_at + d->latency;
+}
+
+/* A load's bytes over its transfer: DRAM reads and the buffers' fills. */
+static void timeline_load(ab_timeline *tl, const ab_tile_step *s, uint64_t start, uint64_t end)
+{
+    const double bytes = (double)(s->load_w_bytes + s->load_a_bytes);
+    ab_timeline_spread(tl, AB_TL_DRAM_READ, start, end, bytes);
+    ab_timeline_spread(tl, AB_TL_SRAM_WRITE, start, end,
+                       (double)(s->sram_write[0] + s->sram_write[1]));
+}
+
+/* A tile's compute phase (the array's buffer reads and output writes, PE
+ * work) and its store (the output buffer read out to DRAM). */
+static void timeline_compute(ab_timeline *tl, const ab_tile_step *s, uint64_t cstart,
+                             uint64_t cend)
+{
+    ab_timeline_spread(tl, AB_TL_SRAM_READ, cstart, cend,
+                       (double)(s->sram_read[0] + s->sram_read[1] + s->sram_read[2] -
+                                s->store_bytes));
+    ab_timeline_spread(tl, AB_TL_SRAM_WRITE, cstart, cend, (double)s->sram_write[2]);
+    ab_timeline_spread(tl, AB_TL_PE_BUSY, cstart, cend, (double)s->pe_busy);
+}
+
+static void timeline_store(ab_timeline *tl, const ab_tile_step *s, uint64_t start, uint64_t end)
+{
+    ab_timeline_spread(tl, AB_TL_DRAM_WRITE, start, end, (double)s->store_bytes);
+    ab_timeline_spread(tl, AB_TL_SRAM_READ, start, end, (double)s->store_bytes);
 }
 
 int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab_op_timing *tm,
@@ -42,8 +73,13 @@ int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab
     ab_tile_prog_init(&p, a, po, t);
     dma d = {0, ab_dram_milli_bytes_per_cycle(a), a->dram.latency_cycles};
     ab_tile_step cur, nxt;
+    ab_timeline *tl = tm->timeline;
+    uint64_t xfer_start = 0;
     bool have = ab_tile_prog_next(&p, &cur);
-    uint64_t ldone_cur = have ? dma_issue(&d, cur.load_w_bytes + cur.load_a_bytes, 0) : 0;
+    uint64_t ldone_cur =
+        have ? dma_issue(&d, cur.load_w_bytes + cur.load_a_bytes, 0, &xfer_start) : 0;
+    if (have && tl && ldone_cur)
+        timeline_load(tl, &cur, xfer_start, d.free_at);
     uint64_t cend_prev = 0, end = 0;
     uint64_t sdone[2] = {0, 0}; /* store done of output tiles o-2, o-1 (by o % 2) */
     while (have) {
@@ -52,10 +88,19 @@ int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab
         const uint64_t cstart = max_u64(max_u64(cend_prev, ldone_cur), slot);
         const uint64_t cend = cstart + cur.compute_cycles;
         uint64_t ldone_next = 0;
-        if (have_next)
-            ldone_next = dma_issue(&d, nxt.load_w_bytes + nxt.load_a_bytes, cend_prev);
+        if (have_next) {
+            ldone_next = dma_issue(&d, nxt.load_w_bytes + nxt.load_a_bytes, cend_prev,
+                                   &xfer_start);
+            if (tl && ldone_next)
+                timeline_load(tl, &nxt, xfer_start, d.free_at);
+        }
+        if (tl)
+            timeline_compute(tl, &cur, cstart, cend);
         if (cur.stores) {
-            const uint64_t sd = dma_issue(&d, cur.store_bytes, cend + po->dequant_cycles);
+            const uint64_t sd = dma_issue(&d, cur.store_bytes, cend + po->dequant_cycles,
+                                          &xfer_start);
+            if (tl && sd)
+                timeline_store(tl, &cur, xfer_start, d.free_at);
             sdone[cur.out_index % 2] = sd;
             end = max_u64(end, sd);
         }

@@ -15,12 +15,16 @@
 extern "C" {
 #endif
 
+struct ab_timeline;
+
 /* What timing an op produces, whichever mode computed it. */
 typedef struct ab_op_timing {
     uint64_t cycles;         /* op start (0) to the last store done */
     uint64_t compute_cycles; /* sum of the tiles' compute phases */
     uint64_t tiles;
     ab_energy_events ev;     /* cycles and pe_idle filled by ab_sim_op */
+    /* the fast mode adds its schedule here when set (timeline.h) */
+    struct ab_timeline *timeline;
 } ab_op_timing;
 
 int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab_op_timing *tm,

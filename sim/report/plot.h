@@ -75,6 +75,11 @@ int ab_mkdir_p(const char *path, bool *created, ab_error *err);
 /* Free the texts and remove the temporary directory with what is left. */
 void ab_plot_set_free(ab_plot_set *s);
 
+/* `anybit plot --timeline`: the CSV of `anybit run --timeline` (checked
+ * line by line: errors name file:line and column) drawn as
+ * outdir/timeline.svg and timeline.png, each written atomically. */
+int ab_plot_timeline(const char *csv, const char *outdir, ab_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -143,7 +143,7 @@ static void first_error(const char *log_path, char *out, size_t cap)
     free(data);
 }
 
-static int run_gnuplot(const char *script, const char *log_path, ab_error *err)
+int plot_run_gnuplot(const char *script, const char *log_path, ab_error *err)
 {
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0)
@@ -262,7 +262,7 @@ int ab_plot_render(const ab_plot_data *d, const char *near, bool png, ab_plot_se
         ab_error_set(err, "%s: write failed", script);
         goto out;
     }
-    if (wrc != 0 || run_gnuplot(script, log, err) != 0)
+    if (wrc != 0 || plot_run_gnuplot(script, log, err) != 0)
         goto out;
     for (int i = 0; i < AB_PLOT_COUNT; i++) {
         char *path = join(s->workdir, ab_plot_name(i), ".svg");

@@ -9,6 +9,7 @@
 #include "ab_error.h"
 #include "accel/accel.h"
 #include "engine/engine.h"
+#include "engine/timeline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +36,16 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops);
 /* Machine outputs, written atomically. */
 int ab_report_json(const char *path, const ab_report_in *in, ab_error *err);
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err);
+
+/* A run's timeline as CSV (timeline_csv.c), written atomically ('-': stdout);
+ * its header line is AB_TIMELINE_CSV_HEADER (read back by anybit plot). */
+#define AB_TIMELINE_CSV_HEADER                                                                  \
+    "bucket,start_cycle,end_cycle,start_s,end_s,dram_read_bytes,dram_write_bytes,"              \
+    "sram_read_bytes,sram_write_bytes,pe_busy_cycles,dram_gb_per_s,sram_gb_per_s,"              \
+    "pe_utilization"
+#define AB_TIMELINE_CSV_COLUMNS 13
+int ab_report_timeline_csv(const char *path, const ab_accel *a, const ab_timeline *t,
+                           ab_error *err);
 
 struct cJSON;
 /* The object ab_report_json writes (caller owns it; NULL: out of memory). */
