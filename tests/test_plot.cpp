@@ -352,7 +352,7 @@ TEST(Plot, BaselineSpeedup)
     }
 }
 
-TEST(Plot, ManyPointsKeepBarChartsReadable)
+TEST(Plot, ManyPointsArePanelsNotDropped)
 {
     std::vector<FixturePoint> pts;
     for (int rep = 0; rep < 9; rep++) // 72 ok points, 8 distinct runs
@@ -363,14 +363,19 @@ TEST(Plot, ManyPointsKeepBarChartsReadable)
     ASSERT_TRUE(write_sweep_fixture(dir, pts));
     CliRun r = anybit("plot " + dir, dir + "/..");
     ASSERT_EQ(r.status, 0) << r.err;
+    // more bars than fit (60): panels of one figure, no point left out
     const std::string energy = slurp(dir + "/plots/energy.svg");
-    EXPECT_NE(energy.find("first 60 of 72 ok points"), std::string::npos);
-    EXPECT_EQ(count_of(energy, "<title>point "), 60u);
-    EXPECT_EQ(count_of(slurp(dir + "/plots/speedup.svg"), "<title>point "), 60u);
+    const std::string speedup = slurp(dir + "/plots/speedup.svg");
+    EXPECT_NE(energy.find("72 ok points in 2 panels); bars 1-36"), std::string::npos);
+    EXPECT_NE(energy.find("bars 37-72"), std::string::npos);
+    EXPECT_NE(energy.find("height=\"720\""), std::string::npos); // 2 x 360 px
     const std::string pareto = slurp(dir + "/plots/pareto.svg");
-    EXPECT_EQ(count_of(pareto, "<title>point "), 72u);
-    for (uint64_t pt = 0; pt < 72; pt++)
-        EXPECT_TRUE(has_point_title(pareto, pt)) << pt;
+    for (const std::string *svg : {&energy, &speedup, &pareto}) {
+        EXPECT_EQ(count_of(*svg, "<title>point "), 72u);
+        for (uint64_t pt = 0; pt < 72; pt++)
+            EXPECT_TRUE(has_point_title(*svg, pt)) << pt;
+    }
+    EXPECT_EQ(slurp(dir + "/plots/energy.png").substr(1, 3), "PNG");
 }
 
 TEST(Plot, BadInputExitsTwoAndWritesNothing)
@@ -619,4 +624,43 @@ TEST(Plot, TimelineOfARun)
     r = anybit("plot " + base + " --timeline " + csv, base);
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("no sweep directory or --baseline with it"), std::string::npos) << r.err;
+}
+
+// A sweep over accelerators and models: by default every point's speedup is
+// against the first accelerator (bitmod) on the same model and phase, even
+// though each config runs its own recipe (the recipe column is a function
+// of the config, not part of the workload); --baseline config=fp16 the same
+// the other way round.
+TEST(Plot, SpeedupBaselineIsTheSameWorkloadOnTheBaselineConfig)
+{
+    const std::string base = tmp_dir("plot-baseline-workload");
+    std::system(("rm -rf '" + base + "/s'").c_str());
+    spit(base + "/space.yaml", "name: bw\nbase:\n  config: bitmod\n  model: llama2-7b\n"
+                               "  phase: decode:16\naxes:\n  - field: workload.model\n"
+                               "    values: [llama2-7b, opt-1.3b]\n  - field: workload.config\n"
+                               "    values: [bitmod, fp16]\n");
+    CliRun r = anybit("sweep " + base + "/space.yaml -o " + base + "/s --quiet", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    // points: 0 llama bitmod, 1 llama fp16, 2 opt bitmod, 3 opt fp16
+    auto baseline_of = [&](const std::string &svg, int point) {
+        const std::string key = "<title>point " + std::to_string(point) + "\nspeedup ";
+        const size_t p = svg.find(key);
+        if (p == std::string::npos)
+            return -1;
+        const size_t v = svg.find(" vs point ", p);
+        return std::stoi(svg.substr(v + 10));
+    };
+    r = anybit("plot " + base + "/s", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::string svg = slurp(base + "/s/plots/speedup.svg");
+    EXPECT_NE(svg.find("Speedup vs baseline config=bitmod (same workload)"), std::string::npos);
+    EXPECT_EQ(baseline_of(svg, 0), 0);
+    EXPECT_EQ(baseline_of(svg, 1), 0);
+    EXPECT_EQ(baseline_of(svg, 2), 2);
+    EXPECT_EQ(baseline_of(svg, 3), 2);
+    r = anybit("plot " + base + "/s --baseline config=fp16", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    svg = slurp(base + "/s/plots/speedup.svg");
+    EXPECT_EQ(baseline_of(svg, 0), 1);
+    EXPECT_EQ(baseline_of(svg, 2), 3);
 }

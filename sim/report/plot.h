@@ -28,7 +28,7 @@ const char *ab_plot_caption(int which);
 
 typedef struct ab_plot_opts {
     const char *baseline; /* "COL=VALUE", or NULL: the first ok point for all */
-    size_t max_bars;      /* bar charts show the first max_bars ok points (0: 60) */
+    size_t max_bars;      /* bars per panel of a bar chart (0: 60); more bars make more panels */
 } ab_plot_opts;
 
 /* Everything the plots show, read and checked before anything is drawn. */

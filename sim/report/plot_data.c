@@ -94,11 +94,86 @@ static bool is_input(const ab_results *r, size_t col)
     return false;
 }
 
+typedef struct cell_pair {
+    const char *by, *col;
+} cell_pair;
+
+static int by_then_col(const void *pa, const void *pb)
+{
+    const cell_pair *a = pa, *b = pb;
+    const int c = strcmp(a->by, b->by);
+    return c ? c : strcmp(a->col, b->col);
+}
+
+/* Whether column `col` is a function of column `by` over the ok rows: rows
+ * equal in `by` are equal in `col` (a config's own recipe is a function of
+ * the config).  Such a column says nothing about the workload and would keep
+ * a point from ever matching a baseline of another config. */
+static bool determined_by(const ab_results *r, size_t col, size_t by)
+{
+    cell_pair *p = malloc((r->nrows ? r->nrows : 1) * sizeof *p);
+    if (!p)
+        return false; /* keep the column in the key: stricter, never wrong */
+    size_t n = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (r->rows[i].status == AB_ROW_OK)
+            p[n++] = (cell_pair){r->rows[i].cells[by], r->rows[i].cells[col]};
+    qsort(p, n, sizeof *p, by_then_col);
+    bool ok = true;
+    for (size_t i = 1; i < n && ok; i++)
+        ok = strcmp(p[i - 1].by, p[i].by) != 0 || strcmp(p[i - 1].col, p[i].col) == 0;
+    free(p);
+    return ok;
+}
+
+/* Each point's baseline: the ok row with by=value and the same workload
+ * (model, phase, batch) and other inputs, leaving out `by` and the inputs
+ * that are functions of it (docs/plots.md "Speedup baseline"). */
+static bool match_baselines(const ab_results *r, ab_plot_data *d, size_t by, const char *value)
+{
+    bool key[256];
+    const size_t nin = r->ninputs < 256 ? r->ninputs : 256;
+    for (size_t k = 0; k < nin; k++) {
+        const size_t c = r->inputs[k];
+        const bool workload = strcmp(r->cols[c], "model") == 0 || strcmp(r->cols[c], "phase") == 0 ||
+                              strcmp(r->cols[c], "batch") == 0;
+        key[k] = c != by && (workload || !determined_by(r, c, by));
+    }
+    bool any = false;
+    for (size_t i = 0; i < d->nok; i++) {
+        const ab_result_row *row = &r->rows[d->ok[i]];
+        d->base[i] = -1;
+        for (size_t j = 0; j < d->nok && d->base[i] < 0; j++) {
+            const ab_result_row *b = &r->rows[d->ok[j]];
+            if (!same_value(b->cells[by], value))
+                continue;
+            any = true;
+            bool same = true;
+            for (size_t k = 0; k < nin && same; k++)
+                if (key[k])
+                    same = strcmp(b->cells[r->inputs[k]], row->cells[r->inputs[k]]) == 0;
+            if (same)
+                d->base[i] = (ssize_t)j;
+        }
+    }
+    return any;
+}
+
 static int find_baselines(const ab_results *r, const ab_plot_opts *o, ab_plot_data *d,
                           ab_error *err)
 {
     if (!o->baseline) {
-        /* the first ok point (point 0 unless it was dropped) for all */
+        /* a sweep over accelerators: each point against the first ok
+         * point's accelerator on the same workload; otherwise the first ok
+         * point for all */
+        const int cc = ab_results_find(r, "config");
+        if (cc >= 0 && is_input(r, (size_t)cc) && ab_results_varies(r, (size_t)cc)) {
+            const char *first = r->rows[d->ok[0]].cells[cc];
+            snprintf(d->baseline_desc, sizeof d->baseline_desc, "config=%.200s", first);
+            d->baseline_per_point = true;
+            match_baselines(r, d, (size_t)cc, first);
+            return 0;
+        }
         for (size_t i = 0; i < d->nok; i++)
             d->base[i] = 0;
         snprintf(d->baseline_desc, sizeof d->baseline_desc, "point %llu",
@@ -127,24 +202,7 @@ static int find_baselines(const ab_results *r, const ab_plot_opts *o, ab_plot_da
     }
     snprintf(d->baseline_desc, sizeof d->baseline_desc, "%.120s=%.120s", col_name, value);
     d->baseline_per_point = true;
-    bool any = false;
-    for (size_t i = 0; i < d->nok; i++) {
-        const ab_result_row *row = &r->rows[d->ok[i]];
-        d->base[i] = -1;
-        for (size_t j = 0; j < d->nok && d->base[i] < 0; j++) {
-            const ab_result_row *b = &r->rows[d->ok[j]];
-            if (!same_value(b->cells[c], value))
-                continue;
-            any = true;
-            bool same = true;
-            for (size_t k = 0; k < r->ninputs && same; k++)
-                if (r->inputs[k] != (size_t)c)
-                    same = strcmp(b->cells[r->inputs[k]], row->cells[r->inputs[k]]) == 0;
-            if (same)
-                d->base[i] = (ssize_t)j;
-        }
-    }
-    if (!any)
+    if (!match_baselines(r, d, (size_t)c, value))
         return ab_error_set(err, "%s: --baseline: no ok row has %.80s=%.80s", r->path, col_name,
                             value);
     return 0;

@@ -150,16 +150,61 @@ static void bar_label(const script *s, size_t row, size_t nbars, char *out, size
     }
 }
 
-static void terminal_svg(script *s, const char *workdir, const char *name)
+static void terminal_svg_sized(script *s, const char *workdir, const char *name, int height)
 {
     fprintf(s->f,
             "\nreset\nset terminal svg size %d,%d fixed noenhanced font 'sans,11' "
             "background rgb 'white'\nset output ",
-            PLOT_W, PLOT_H);
+            PLOT_W, height);
     char path[4200];
     snprintf(path, sizeof path, "%s/%s.svg", workdir, name);
     gp_str(s->f, path);
     fputc('\n', s->f);
+}
+
+static void terminal_svg(script *s, const char *workdir, const char *name)
+{
+    terminal_svg_sized(s, workdir, name, PLOT_H);
+}
+
+/* A bar chart of n bars in pages of at most max bars each (every point
+ * shown: a chart with more bars than fit is cut into panels of one figure,
+ * stacked, the same y scale on all). */
+typedef struct bar_pages {
+    size_t pages, per;
+    int height; /* of the whole figure */
+} bar_pages;
+
+static bar_pages paginate(size_t n, size_t max)
+{
+    bar_pages b;
+    b.pages = n > max ? (n + max - 1) / max : 1;
+    b.per = n ? (n + b.pages - 1) / b.pages : 1;
+    /* one panel: the usual size; more: 360 px each */
+    b.height = b.pages == 1 ? PLOT_H : (int)(360 * b.pages);
+    return b;
+}
+
+/* The plot commands `cmds` drawn as SVG (the terminal is already set) and,
+ * when png, again as PNG: a multiplot cannot be replotted, so the commands
+ * are written twice. */
+static void draw_twice(script *s, const char *workdir, const char *name, bool png, int height,
+                       const char *cmds)
+{
+    fputs(cmds, s->f);
+    fprintf(s->f, "unset output\n");
+    if (!png)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.png", workdir, name);
+    fprintf(s->f,
+            "set terminal @png_term size %d,%d noenhanced font 'sans,10' "
+            "background rgb 'white'\nset output ",
+            PLOT_W, height);
+    gp_str(s->f, path);
+    fputc('\n', s->f);
+    fputs(cmds, s->f);
+    fprintf(s->f, "unset output\n");
 }
 
 /* After a plot: close the SVG, then redraw the same plot as PNG. */
@@ -247,11 +292,11 @@ static void plot_pareto(script *s, const char *workdir, bool png)
     finish(s, workdir, "pareto", png);
 }
 
-/* Title suffix of the bar charts when there are more points than bars. */
-static void bars_note(char *out, size_t cap, size_t shown, size_t total, const char *what)
+/* Title suffix of the bar charts: how many bars, and the panels. */
+static void bars_note(char *out, size_t cap, const bar_pages *b, size_t total, const char *what)
 {
-    if (shown < total)
-        snprintf(out, cap, " (first %zu of %zu %s)", shown, total, what);
+    if (b->pages > 1)
+        snprintf(out, cap, " (%zu %s in %zu panels)", total, what, b->pages);
     else
         snprintf(out, cap, " (%zu %s)", total, what);
 }
@@ -259,62 +304,111 @@ static void bars_note(char *out, size_t cap, size_t shown, size_t total, const c
 static void bar_style(FILE *f, bool many)
 {
     fprintf(f, "set style data histograms\nset style fill solid 0.85 border lc rgb '#333333'\n"
-               "set boxwidth 0.75\nset yrange [0:*]\nset grid ytics\nset xlabel 'point'\n");
+               "set boxwidth 0.75\nset grid ytics\nset xlabel 'point'\n");
     /* right-aligned at the tick, reading upwards: long labels stay apart */
     fprintf(f, "set xtics nomirror rotate by %d right\n", many ? 90 : 40);
+}
+
+/* The title of panel p: the chart's on the first, the points it holds on
+ * every one when there are several. */
+static void panel_title(FILE *f, const char *title, const bar_pages *b, size_t p, size_t first,
+                        size_t last)
+{
+    char t[700];
+    if (b->pages == 1)
+        snprintf(t, sizeof t, "%s", title);
+    else if (p == 0)
+        snprintf(t, sizeof t, "%s; bars %zu-%zu", title, first + 1, last);
+    else
+        snprintf(t, sizeof t, "bars %zu-%zu", first + 1, last);
+    fprintf(f, "set title ");
+    gp_str(f, t);
+    fputc('\n', f);
 }
 
 static void plot_energy(script *s, const char *workdir, bool png)
 {
     const ab_plot_data *d = s->d;
     FILE *f = s->f;
-    const size_t nbars = d->nok < d->max_bars ? d->nok : d->max_bars;
+    const size_t nbars = d->nok;
+    const bar_pages b = paginate(nbars, d->max_bars);
     double emax = 0;
     for (size_t i = 0; i < nbars; i++)
         emax = fmax(emax, d->energy[i] * 1e-12);
     const unit eu = pick_unit(emax, "J");
     char note[128];
-    bars_note(note, sizeof note, nbars, d->nok, "ok points");
-    terminal_svg(s, workdir, "energy");
-    fprintf(f, "set title 'Energy by component%s'\nset ylabel 'energy (%s)'\n", note, eu.name);
-    bar_style(f, nbars > 12);
-    fprintf(f, "set style histogram rowstacked\nset key outside right top vertical\n");
-    fprintf(f, "$energy << EOD\n");
+    bars_note(note, sizeof note, &b, d->nok, "ok points");
+    terminal_svg_sized(s, workdir, "energy", b.height);
     char label[64], b1[32], in[1024];
-    for (size_t i = 0; i < nbars; i++) {
-        bar_label(s, d->ok[i], nbars, label, sizeof label);
-        gp_field(f, label, 28);
-        for (int p = 0; p < AB_ENERGY_PARTS; p++)
-            fprintf(f, " %.10g", d->parts[i][p] * 1e-12 * eu.mul);
-        fputc('\n', f);
-    }
-    fprintf(f, "EOD\n$energy_tips << EOD\n");
-    for (size_t i = 0; i < nbars; i++) {
-        const size_t row = d->ok[i];
-        double sum = 0;
-        for (int p = 0; p < AB_ENERGY_PARTS; p++)
-            sum += d->parts[i][p];
-        char shares[256] = "";
-        for (int p = 0; p < AB_ENERGY_PARTS; p++) {
-            const size_t used = strlen(shares);
-            snprintf(shares + used, sizeof shares - used, "%s%s %.1f%%", p ? ", " : "",
-                     part_titles[p], sum > 0 ? 100 * d->parts[i][p] / sum : 0);
+    for (size_t p = 0; p < b.pages; p++) {
+        const size_t first = p * b.per, last = first + b.per < nbars ? first + b.per : nbars;
+        fprintf(f, "$energy_%zu << EOD\n", p);
+        for (size_t i = first; i < last; i++) {
+            bar_label(s, d->ok[i], b.per, label, sizeof label);
+            gp_field(f, label, 28);
+            for (int q = 0; q < AB_ENERGY_PARTS; q++)
+                fprintf(f, " %.10g", d->parts[i][q] * 1e-12 * eu.mul);
+            fputc('\n', f);
         }
-        inputs_of(s, row, in, sizeof in);
-        const size_t t =
-            tip_add(s, tip_printf("point %llu\nenergy %s: %s\n%s",
-                                  (unsigned long long)d->r->rows[row].point,
-                                  ab_fmt_si(b1, sizeof b1, d->energy[i] * 1e-12, "J"), shares, in));
-        fprintf(f, "%zu %.10g \"h%zu\"\n", i, sum * 1e-12 * eu.mul, t);
+        fprintf(f, "EOD\n$energy_tips_%zu << EOD\n", p);
+        for (size_t i = first; i < last; i++) {
+            const size_t row = d->ok[i];
+            double sum = 0;
+            for (int q = 0; q < AB_ENERGY_PARTS; q++)
+                sum += d->parts[i][q];
+            char shares[256] = "";
+            for (int q = 0; q < AB_ENERGY_PARTS; q++) {
+                const size_t used = strlen(shares);
+                snprintf(shares + used, sizeof shares - used, "%s%s %.1f%%", q ? ", " : "",
+                         part_titles[q], sum > 0 ? 100 * d->parts[i][q] / sum : 0);
+            }
+            inputs_of(s, row, in, sizeof in);
+            const size_t t = tip_add(
+                s, tip_printf("point %llu\nenergy %s: %s\n%s",
+                              (unsigned long long)d->r->rows[row].point,
+                              ab_fmt_si(b1, sizeof b1, d->energy[i] * 1e-12, "J"), shares, in));
+            fprintf(f, "%zu %.10g \"h%zu\"\n", i - first, sum * 1e-12 * eu.mul, t);
+        }
+        fprintf(f, "EOD\n");
     }
-    fprintf(f, "EOD\nplot ");
-    for (int p = 0; p < AB_ENERGY_PARTS; p++) {
-        fprintf(f, "%s using %d%s title '%s' lc rgb '%s', \\\n     ", p ? "''" : "$energy", p + 2,
-                p ? "" : ":xtic(1)", part_titles[p], part_colors[p]);
+    char *cmds = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&cmds, &len);
+    if (!c) {
+        s->oom = true;
+        return;
     }
-    fprintf(f, "$energy_tips using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
-               "lc rgb '#222222' notitle\n");
-    finish(s, workdir, "energy", png);
+    char title[256];
+    snprintf(title, sizeof title, "Energy by component%s", note);
+    fprintf(c, "set ylabel 'energy (%s)'\n", eu.name);
+    bar_style(c, b.per > 12);
+    fprintf(c, "set yrange [0:%.10g]\nset style histogram rowstacked\n"
+               "set key outside right top vertical\n",
+            emax * eu.mul * 1.05 + 1e-300);
+    if (b.pages > 1)
+        fprintf(c, "set multiplot layout %zu,1\n", b.pages);
+    for (size_t p = 0; p < b.pages; p++) {
+        const size_t first = p * b.per, last = first + b.per < nbars ? first + b.per : nbars;
+        panel_title(c, title, &b, p, first, last);
+        char block[32];
+        snprintf(block, sizeof block, "$energy_%zu", p);
+        fprintf(c, "plot ");
+        for (int q = 0; q < AB_ENERGY_PARTS; q++)
+            fprintf(c, "%s using %d%s title '%s' lc rgb '%s', \\\n     ", q ? "''" : block,
+                    q + 2, q ? "" : ":xtic(1)", part_titles[q], part_colors[q]);
+        fprintf(c, "$energy_tips_%zu using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
+                   "lc rgb '#222222' notitle\n",
+                p);
+    }
+    if (b.pages > 1)
+        fprintf(c, "unset multiplot\n");
+    if (fclose(c) != 0) {
+        free(cmds);
+        s->oom = true;
+        return;
+    }
+    draw_twice(s, workdir, "energy", png, b.height, cmds);
+    free(cmds);
 }
 
 static void plot_speedup(script *s, const char *workdir, bool png)
@@ -322,62 +416,96 @@ static void plot_speedup(script *s, const char *workdir, bool png)
     const ab_plot_data *d = s->d;
     FILE *f = s->f;
     size_t with_base = 0;
+    double smax = 0;
     for (size_t i = 0; i < d->nok; i++)
-        with_base += d->base[i] >= 0;
-    const size_t nshown = with_base < d->max_bars ? with_base : d->max_bars;
+        if (d->base[i] >= 0) {
+            with_base++;
+            smax = fmax(smax, d->seconds[d->base[i]] / d->seconds[i]);
+        }
+    const bar_pages b = paginate(with_base, d->max_bars);
     char note[160];
-    bars_note(note, sizeof note, nshown, with_base, "points with a baseline");
+    bars_note(note, sizeof note, &b, with_base, "points with a baseline");
     if (with_base < d->nok) {
         const size_t used = strlen(note);
         snprintf(note + used, sizeof note - used, "; %zu without", d->nok - with_base);
     }
-    terminal_svg(s, workdir, "speedup");
-    fprintf(f, "set title ");
+    terminal_svg_sized(s, workdir, "speedup", b.height);
     char title[512];
     if (d->baseline_per_point)
-        snprintf(title, sizeof title, "Speedup vs baseline %s (same other inputs)%s",
+        snprintf(title, sizeof title, "Speedup vs baseline %s (same workload)%s",
                  d->baseline_desc, note);
     else
         snprintf(title, sizeof title, "Speedup vs %s (for every point)%s", d->baseline_desc,
                  note);
-    gp_str(f, title);
-    fprintf(f, "\nset ylabel 'speedup (baseline latency / latency)'\n");
-    bar_style(f, nshown > 12);
-    fprintf(f, "set style histogram rowstacked\nset key off\n"
-               "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 "
-               "lc rgb '#666666' front\n");
-    fprintf(f, "$speedup << EOD\n");
+    /* the points with a baseline, in point order */
+    size_t *idx = malloc((with_base ? with_base : 1) * sizeof *idx);
+    if (!idx) {
+        s->oom = true;
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d->nok; i++)
+        if (d->base[i] >= 0)
+            idx[n++] = i;
     char label[64], b1[32], b2[32], in[1024];
-    size_t shown = 0;
-    for (size_t i = 0; i < d->nok && shown < d->max_bars; i++) {
-        if (d->base[i] < 0)
-            continue;
-        bar_label(s, d->ok[i], nshown, label, sizeof label);
-        gp_field(f, label, 28);
-        fprintf(f, " %.10g\n", d->seconds[d->base[i]] / d->seconds[i]);
-        shown++;
+    for (size_t p = 0; p < b.pages; p++) {
+        const size_t first = p * b.per, last = first + b.per < n ? first + b.per : n;
+        fprintf(f, "$speedup_%zu << EOD\n", p);
+        for (size_t j = first; j < last; j++) {
+            const size_t i = idx[j];
+            bar_label(s, d->ok[i], b.per, label, sizeof label);
+            gp_field(f, label, 28);
+            fprintf(f, " %.10g\n", d->seconds[d->base[i]] / d->seconds[i]);
+        }
+        fprintf(f, "EOD\n$speedup_tips_%zu << EOD\n", p);
+        for (size_t j = first; j < last; j++) {
+            const size_t i = idx[j];
+            const size_t row = d->ok[i], brow = d->ok[d->base[i]];
+            const double sp = d->seconds[d->base[i]] / d->seconds[i];
+            inputs_of(s, row, in, sizeof in);
+            const size_t t = tip_add(
+                s, tip_printf("point %llu\nspeedup %.3gx vs point %llu (latency %s vs %s)\n%s",
+                              (unsigned long long)d->r->rows[row].point, sp,
+                              (unsigned long long)d->r->rows[brow].point,
+                              ab_fmt_si(b1, sizeof b1, d->seconds[i], "s"),
+                              ab_fmt_si(b2, sizeof b2, d->seconds[d->base[i]], "s"), in));
+            fprintf(f, "%zu %.10g \"h%zu\"\n", j - first, sp, t);
+        }
+        fprintf(f, "EOD\n");
     }
-    fprintf(f, "EOD\n$speedup_tips << EOD\n");
-    shown = 0;
-    for (size_t i = 0; i < d->nok && shown < d->max_bars; i++) {
-        if (d->base[i] < 0)
-            continue;
-        const size_t row = d->ok[i], brow = d->ok[d->base[i]];
-        const double sp = d->seconds[d->base[i]] / d->seconds[i];
-        inputs_of(s, row, in, sizeof in);
-        const size_t t =
-            tip_add(s, tip_printf("point %llu\nspeedup %.3gx vs point %llu (latency %s vs %s)\n%s",
-                                  (unsigned long long)d->r->rows[row].point, sp,
-                                  (unsigned long long)d->r->rows[brow].point,
-                                  ab_fmt_si(b1, sizeof b1, d->seconds[i], "s"),
-                                  ab_fmt_si(b2, sizeof b2, d->seconds[d->base[i]], "s"), in));
-        fprintf(f, "%zu %.10g \"h%zu\"\n", shown, sp, t);
-        shown++;
+    free(idx);
+    char *cmds = NULL;
+    size_t len = 0;
+    FILE *c = open_memstream(&cmds, &len);
+    if (!c) {
+        s->oom = true;
+        return;
     }
-    fprintf(f, "EOD\nplot $speedup using 2:xtic(1) lc rgb '#228833' notitle, \\\n"
-               "     $speedup_tips using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
-               "lc rgb '#222222' notitle\n");
-    finish(s, workdir, "speedup", png);
+    fprintf(c, "set ylabel 'speedup (baseline latency / latency)'\n");
+    bar_style(c, b.per > 12);
+    fprintf(c, "set yrange [0:%.10g]\nset style histogram rowstacked\nset key off\n"
+               "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 "
+               "lc rgb '#666666' front\n",
+            fmax(smax, 1) * 1.05);
+    if (b.pages > 1)
+        fprintf(c, "set multiplot layout %zu,1\n", b.pages);
+    for (size_t p = 0; p < b.pages; p++) {
+        const size_t first = p * b.per, last = first + b.per < n ? first + b.per : n;
+        panel_title(c, title, &b, p, first, last);
+        fprintf(c, "plot $speedup_%zu using 2:xtic(1) lc rgb '#228833' notitle, \\\n"
+                   "     $speedup_tips_%zu using 1:2:3 with labels hypertext point pt 7 ps 0.5 "
+                   "lc rgb '#222222' notitle\n",
+                p, p);
+    }
+    if (b.pages > 1)
+        fprintf(c, "unset multiplot\n");
+    if (fclose(c) != 0) {
+        free(cmds);
+        s->oom = true;
+        return;
+    }
+    draw_twice(s, workdir, "speedup", png, b.height, cmds);
+    free(cmds);
 }
 
 static void plot_roofline(script *s, const char *workdir, bool png)
