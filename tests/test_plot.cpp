@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -663,4 +664,91 @@ TEST(Plot, SpeedupBaselineIsTheSameWorkloadOnTheBaselineConfig)
     svg = slurp(base + "/s/plots/speedup.svg");
     EXPECT_EQ(baseline_of(svg, 0), 1);
     EXPECT_EQ(baseline_of(svg, 2), 3);
+}
+
+// Without gnuplot the report still writes every table and says the plots are
+// missing (one line on stderr, exit 0); a sweep over models and phases gets
+// a table per (model, phase); and the page fits a 1400 px window (the
+// widest table scrolls inside its box), measured in Chromium.
+TEST(Report, TablesWithoutGnuplotGroupedByModelAndPhaseWithin1400px)
+{
+    const std::string base = tmp_dir("report-groups");
+    std::system(("rm -rf '" + base + "/s'").c_str());
+    spit(base + "/space.yaml",
+         "name: groups\nbase:\n  config: bitmod\n  model: llama2-7b\n  phase: decode:16\naxes:\n"
+         "  - field: workload.model\n    values: [llama2-7b, opt-1.3b]\n"
+         "  - field: workload.phase\n    values: [prefill:16, decode:16]\n"
+         "  - field: workload.config\n    values: [bitmod, fp16]\n"
+         "  - field: config.buffers.weight.kb\n    values: [256, 512]\n");
+    CliRun r = anybit("sweep " + base + "/space.yaml -o " + base + "/s --quiet", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string html = base + "/s/nogp.html";
+    r = run_command("PATH=/nonexistent " + std::string(ANYBIT_BIN) + " report " + base + "/s -o " +
+                        html,
+                    base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find("the plots are missing from the page: gnuplot"), std::string::npos)
+        << r.err;
+    std::string page = slurp(html);
+    EXPECT_NE(page.find("The plots are missing: gnuplot: "), std::string::npos);
+    EXPECT_NE(page.find("gnuplot-nox"), std::string::npos);
+    EXPECT_EQ(page.find("<svg"), std::string::npos);
+    EXPECT_NE(page.find("Pareto front"), std::string::npos);
+    EXPECT_NE(page.find("Top 16 of 16 ok points"), std::string::npos);
+    // four (model, phase) tables of four points each
+    EXPECT_NE(page.find("<h2>By model and phase</h2>"), std::string::npos);
+    for (const char *h : {"<h3>llama2-7b, prefill:16 (4 points, by latency)</h3>",
+                          "<h3>llama2-7b, decode:16 (4 points, by latency)</h3>",
+                          "<h3>opt-1.3b, prefill:16 (4 points, by latency)</h3>",
+                          "<h3>opt-1.3b, decode:16 (4 points, by latency)</h3>"})
+        EXPECT_NE(page.find(h), std::string::npos) << h;
+    // with gnuplot: the plots are there and nothing is said to be missing
+    r = anybit("report " + base + "/s -o " + html, base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    page = slurp(html);
+    EXPECT_EQ(count_of(page, "<svg"), 4u);
+    EXPECT_EQ(page.find("plots are missing"), std::string::npos);
+
+    if (!have_chromium())
+        GTEST_SKIP() << "chromium not found: install it with `apt-get install chromium` "
+                        "(Debian; scripts/deps.sh does it) to measure the page";
+    // a sweep whose names are too long to sit in a 1400 px table unbroken
+    const std::string src = ANYBIT_SOURCE_DIR;
+    std::system(("rm -rf '" + base + "/w'").c_str());
+    spit(base + "/wide.yaml",
+         "name: wide\nbase:\n  config: bitmod\n  model: llama2-7b\n  phase: decode:16\naxes:\n"
+         "  - field: config.name\n    values: [design-point-with-a-long-descriptive-name-"
+         "number-one-aaaaa, design-point-with-a-long-descriptive-name-number-two-bbbbb]\n"
+         "  - field: workload.model\n    values: [" + src + "/models/llama2-7b.yaml, " + src +
+             "/models/opt-1.3b.yaml]\n"
+         "  - field: workload.recipe\n    values: [" + src + "/recipes/bitmod.yaml, " + src +
+             "/recipes/bitmod-w3.yaml]\n");
+    r = anybit("sweep " + base + "/wide.yaml -o " + base + "/w --quiet", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = anybit("report " + base + "/w -o " + base + "/w/r.html", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    page = slurp(base + "/w/r.html");
+    // as the browser lays the page out in a 1400 px window: the page box
+    // ends within the window and no table reaches past it (a wide one
+    // scrolls inside its own box); measured by a script added to a copy
+    const std::string probe = base + "/w/probe.html";
+    spit(probe, replace(page, "</body>",
+                        "<script>var m = 0; document.querySelectorAll('table').forEach("
+                        "function (t) { m = Math.max(m, t.getBoundingClientRect().right); });"
+                        "var b = document.body.getBoundingClientRect().right;"
+                        "document.body.setAttribute('data-fit', Math.round(m) + ' ' + "
+                        "Math.round(b));</script></body>"));
+    CliRun c = run_command("chromium --headless --no-sandbox --disable-gpu --window-size=1400,900 "
+                           "--user-data-dir='" + base + "/profile' --dump-dom 'file://" + probe +
+                               "' 2>/dev/null",
+                           base);
+    ASSERT_EQ(c.status, 0);
+    const size_t at = c.out.find("data-fit=\"");
+    ASSERT_NE(at, std::string::npos) << c.out.substr(0, 300);
+    int table_right = 0, body_right = 0;
+    ASSERT_EQ(std::sscanf(c.out.c_str() + at + 10, "%d %d", &table_right, &body_right), 2);
+    EXPECT_LE(body_right, 1400);
+    EXPECT_LE(table_right, body_right) << "a table reaches past the page";
 }

@@ -110,26 +110,46 @@ int cmd_report(int argc, char **argv)
         }
     }
     const char *col = r.cols[sc];
-    const ab_html_in in = {&r,
-                           &meta,
-                           any_ok ? &d : NULL,
-                           any_ok ? &set : NULL,
-                           top,
-                           (size_t)sc,
-                           sort,
-                           strcmp(col, "tokens_per_s") == 0 || strcmp(col, "utilization") == 0};
+    ab_html_in in = {&r,
+                     &meta,
+                     any_ok ? &d : NULL,
+                     any_ok ? &set : NULL,
+                     top,
+                     (size_t)sc,
+                     sort,
+                     strcmp(col, "tokens_per_s") == 0 || strcmp(col, "utilization") == 0,
+                     NULL};
     bool created = false;
+    int prc = 0;
+    char missing[AB_ERROR_MAX];
     if (ab_mkdir_p(near, &created, &err) != 0 ||
-        (any_ok && ab_plot_render(&d, near, false, &set, &err) != 0) ||
-        ab_html_report(out, &in, &err) != 0) {
+        (any_ok && (prc = ab_plot_render(&d, near, false, &set, &err)) == -1)) {
         rc = cli_input_error("report", &err);
         ab_plot_set_free(&set); /* its temporary directory first, then ours */
         if (created)
             rmdir(near);
         goto out;
     }
+    if (prc == AB_PLOT_NO_GNUPLOT) {
+        /* the tables need no gnuplot: the page says what is missing */
+        snprintf(missing, sizeof missing, "%s", err.msg);
+        in.plots = NULL;
+        in.plots_missing = missing;
+    }
+    if (ab_html_report(out, &in, &err) != 0) {
+        rc = cli_input_error("report", &err);
+        ab_plot_set_free(&set);
+        if (created)
+            rmdir(near);
+        goto out;
+    }
+    if (in.plots_missing)
+        fprintf(stderr, "anybit report: %s: the plots are missing from the page: %s\n", out,
+                in.plots_missing);
     printf("%s: %zu points (%zu ok), %s\n", out, r.nrows, ab_results_count(&r, AB_ROW_OK),
-           any_ok ? "Pareto front, top results and 4 plots" : "no ok point to plot");
+           !any_ok           ? "no ok point to plot"
+           : in.plots_missing ? "Pareto front and top results (no plots: gnuplot is missing)"
+                              : "Pareto front, top results and 4 plots");
 out:
     ab_plot_set_free(&set);
     ab_plot_data_free(&d);

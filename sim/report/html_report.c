@@ -17,14 +17,19 @@
 
 static const char style[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
-    "margin:2em auto;max-width:1100px;padding:0 1em;color:#222;line-height:1.4}"
+    "margin:2em auto;max-width:1360px;padding:0 1em;color:#222;line-height:1.4}"
+    /* a table wider than the page scrolls inside its box; cells wrap long
+     * names so the page itself stays within 1400 px */
+    ".wide{max-width:100%;overflow-x:auto}"
+    "td,th{overflow-wrap:anywhere;max-width:22em}"
+    ".missing{background:#fff4e5;border:1px solid #e0b070;padding:.5em}"
     "h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}"
     ".desc{color:#444;font-size:1.1em}.meta{color:#777;font-size:.9em}"
     "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}"
     "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "th{background:#f0f0f0}tr:nth-child(even) td{background:#fafafa}"
-    "figure{margin:1em 0}figure svg{width:100%;height:auto;max-width:960px;"
+    "h3{margin-top:1.2em}figure{margin:1em 0}figure svg{width:100%;height:auto;max-width:960px;"
     "border:1px solid #ddd}figcaption{color:#555;font-size:.9em}";
 
 /* One gnuplot SVG inside the page: the XML prolog dropped and every id
@@ -112,7 +117,7 @@ static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n
 {
     shown_col outs[8];
     const size_t nouts = output_cols(r, outs);
-    fputs("<table><tr>", f);
+    fputs("<div class=wide><table><tr>", f);
     if (rank)
         fputs("<th>#</th>", f);
     fputs("<th>point</th>", f);
@@ -139,7 +144,7 @@ static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n
             value_cell(f, r, rows[i], outs[k].col);
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 static void summary(FILE *f, const ab_results *r)
@@ -233,6 +238,64 @@ static int top_table(FILE *f, const ab_html_in *in, const size_t *varying, size_
     return 0;
 }
 
+/* The ok rows of each (model, phase), in order of first appearance, each
+ * table sorted like the top table and without the model and phase columns. */
+static int by_workload(FILE *f, const ab_html_in *in, const size_t *varying, size_t nvarying,
+                       ab_error *err)
+{
+    const ab_results *r = in->r;
+    size_t cm = 0, cp = 0;
+    const bool hm = has_col(r, "model", &cm), hp = has_col(r, "phase", &cp);
+    if (!hm || !hp || (!ab_results_varies(r, cm) && !ab_results_varies(r, cp)))
+        return 0;
+    size_t cols[64], ncols = 0;
+    for (size_t k = 0; k < nvarying; k++)
+        if (strcmp(r->cols[varying[k]], "model") != 0 && strcmp(r->cols[varying[k]], "phase") != 0)
+            cols[ncols++] = varying[k];
+    sort_key *k = malloc((r->nrows ? r->nrows : 1) * sizeof *k);
+    size_t *rows = malloc((r->nrows ? r->nrows : 1) * sizeof *rows);
+    bool *done = calloc(r->nrows ? r->nrows : 1, sizeof *done);
+    if (!k || !rows || !done) {
+        free(k);
+        free(rows);
+        free(done);
+        return ab_error_set(err, "report: out of memory");
+    }
+    fputs("<h2>By model and phase</h2>\n", f);
+    int rc = 0;
+    for (size_t i = 0; i < r->nrows && rc == 0; i++) {
+        if (r->rows[i].status != AB_ROW_OK || done[i])
+            continue;
+        const char *model = r->rows[i].cells[cm], *phase = r->rows[i].cells[cp];
+        size_t n = 0;
+        for (size_t j = i; j < r->nrows && rc == 0; j++) {
+            if (r->rows[j].status != AB_ROW_OK || strcmp(r->rows[j].cells[cm], model) != 0 ||
+                strcmp(r->rows[j].cells[cp], phase) != 0)
+                continue;
+            done[j] = true;
+            rc = ab_results_number(r, j, in->sort_col, &k[n].v, err);
+            if (in->sort_desc)
+                k[n].v = -k[n].v;
+            k[n++].row = j;
+        }
+        qsort(k, n, sizeof *k, by_value);
+        for (size_t j = 0; j < n; j++)
+            rows[j] = k[j].row;
+        fputs("<h3>", f);
+        ab_xml_escape(f, model);
+        fputs(", ", f);
+        ab_xml_escape(f, phase);
+        fprintf(f, " (%zu point%s, by ", n, n == 1 ? "" : "s");
+        ab_xml_escape(f, in->sort_name);
+        fputs(")</h3>\n", f);
+        row_table(f, r, rows, n, cols, ncols, false);
+    }
+    free(k);
+    free(rows);
+    free(done);
+    return rc;
+}
+
 int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
 {
     const ab_results *r = in->r;
@@ -280,8 +343,18 @@ int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
             ab_atomic_abort(&af);
             return -1;
         }
-        fputs("<h2>Plots</h2>\n<p>Hover over a mark for its point and values.</p>\n", f);
-        for (int i = 0; i < AB_PLOT_COUNT; i++) {
+        if (by_workload(f, in, varying, nvarying, err) != 0) {
+            ab_atomic_abort(&af);
+            return -1;
+        }
+        if (!in->plots) {
+            fputs("<h2>Plots</h2>\n<p class=missing>The plots are missing: ", f);
+            ab_xml_escape(f, in->plots_missing ? in->plots_missing : "not drawn");
+            fputs(". Install gnuplot and run <code>anybit report</code> again.</p>\n", f);
+        } else {
+            fputs("<h2>Plots</h2>\n<p>Hover over a mark for its point and values.</p>\n", f);
+        }
+        for (int i = 0; in->plots && i < AB_PLOT_COUNT; i++) {
             fprintf(f, "<figure id=\"plot-%s\">\n", ab_plot_name(i));
             inline_svg(f, in->plots->svg[i], i);
             fputs("<figcaption>", f);

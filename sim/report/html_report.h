@@ -24,6 +24,7 @@ typedef struct ab_html_in {
     size_t sort_col;          /* its sort column */
     const char *sort_name;    /* as the user named it (an alias, perhaps) */
     bool sort_desc;           /* larger first (throughput, utilization) */
+    const char *plots_missing; /* why there are no plots (gnuplot missing), or NULL */
 } ab_html_in;
 
 /* Write the page to path atomically. */

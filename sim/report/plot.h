@@ -62,9 +62,15 @@ typedef struct ab_plot_set {
     bool png;                 /* workdir holds NAME.png for each plot */
 } ab_plot_set;
 
+/* What ab_plot_render (and ab_plot_timeline) return, besides 0 and -1,
+ * when gnuplot cannot be started at all (not installed): `report` then
+ * writes its tables without the plots. */
+#define AB_PLOT_NO_GNUPLOT (-2)
+
 /* Draw every plot with gnuplot in a temporary directory made inside
  * `near` (the directory the outputs go to, so that they can be renamed
- * into place).  Nothing is written outside that directory. */
+ * into place).  Nothing is written outside that directory.  0, -1 with
+ * err, or AB_PLOT_NO_GNUPLOT with err. */
 int ab_plot_render(const ab_plot_data *d, const char *near, bool png, ab_plot_set *s,
                    ab_error *err);
 /* Write NAME.svg (and move NAME.png) into plotdir, each atomically. */

@@ -155,20 +155,23 @@ int plot_run_gnuplot(const char *script, const char *log_path, ab_error *err)
     pid_t pid;
     const int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return ab_error_set(err,
-                            "gnuplot: cannot start: %s (install Debian's gnuplot-nox: "
-                            "scripts/deps.sh)",
-                            strerror(rc));
+    if (rc != 0) {
+        ab_error_set(err, "gnuplot: cannot start: %s (install Debian's gnuplot-nox: "
+                          "scripts/deps.sh)",
+                     strerror(rc));
+        return AB_PLOT_NO_GNUPLOT;
+    }
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return ab_error_set(err, "gnuplot: lost the child process: %s", strerror(errno));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        return ab_error_set(err, "gnuplot: not found on PATH (install Debian's gnuplot-nox: "
-                                 "scripts/deps.sh)");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        ab_error_set(err, "gnuplot: not found on PATH (install Debian's gnuplot-nox: "
+                          "scripts/deps.sh)");
+        return AB_PLOT_NO_GNUPLOT;
+    }
     char what[320];
     first_error(log_path, what, sizeof what);
     return ab_error_set(err, "gnuplot failed (%s %d): %s", WIFEXITED(status) ? "exit" : "signal",
@@ -262,8 +265,13 @@ int ab_plot_render(const ab_plot_data *d, const char *near, bool png, ab_plot_se
         ab_error_set(err, "%s: write failed", script);
         goto out;
     }
-    if (wrc != 0 || plot_run_gnuplot(script, log, err) != 0)
+    if (wrc != 0)
         goto out;
+    const int grc = plot_run_gnuplot(script, log, err);
+    if (grc != 0) {
+        rc = grc;
+        goto out;
+    }
     for (int i = 0; i < AB_PLOT_COUNT; i++) {
         char *path = join(s->workdir, ab_plot_name(i), ".svg");
         uint8_t *data = NULL;

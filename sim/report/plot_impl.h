@@ -31,7 +31,8 @@ int plot_write_script(FILE *f, const ab_plot_data *d, const char *workdir, bool 
 int plot_svg_rewrite(const char *svg, const plot_tips *tips, const char *title, char **out,
                      const char *path, ab_error *err);
 
-/* Run gnuplot on script, its output in log_path (plot_gnuplot.c). */
+/* Run gnuplot on script, its output in log_path (plot_gnuplot.c): 0, -1,
+ * or AB_PLOT_NO_GNUPLOT (it could not be started), each failure with err. */
 int plot_run_gnuplot(const char *script, const char *log_path, ab_error *err);
 
 #endif
