@@ -329,6 +329,14 @@ void ab_csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void ab_csv_number(FILE *f, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(f, "%.0f", v);
+    else
+        fprintf(f, "%.*g", AB_CSV_DIGITS, v);
+}
+
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
 {
     const ab_run_stats *rs = in->rs;
@@ -345,22 +353,28 @@ int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
         ab_csv_field(f, in->accel->name);
         fputc(',', f);
         ab_csv_field(f, s->name);
-        fprintf(f, ",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6g,%.6g,%.6g,%.6g,"
-                   "%.6g,%.6g,%.6g,%llu,%llu,%llu,%llu,%llu,%llu,",
-                ab_op_kind_name(s->kind), (unsigned long long)s->M,
-                (unsigned long long)s->N, (unsigned long long)s->K, (unsigned long long)s->count,
-                (unsigned long long)s->macs, (unsigned long long)s->cycles,
-                (unsigned long long)s->compute_cycles, (unsigned long long)s->stall_cycles,
-                s->utilization, e->total_pj, e->pe_pj, e->dequant_pj, e->sram_read_pj,
-                e->sram_write_pj, e->dram_pj, e->leakage_pj,
-                (unsigned long long)s->ev.dram_read_bytes,
+        fprintf(f, ",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", ab_op_kind_name(s->kind),
+                (unsigned long long)s->M, (unsigned long long)s->N, (unsigned long long)s->K,
+                (unsigned long long)s->count, (unsigned long long)s->macs,
+                (unsigned long long)s->cycles, (unsigned long long)s->compute_cycles,
+                (unsigned long long)s->stall_cycles);
+        const double reals[] = {s->utilization, e->total_pj,     e->pe_pj,   e->dequant_pj,
+                                e->sram_read_pj, e->sram_write_pj, e->dram_pj, e->leakage_pj};
+        for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++) {
+            fputc(',', f);
+            ab_csv_number(f, reals[k]);
+        }
+        fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,", (unsigned long long)s->ev.dram_read_bytes,
                 (unsigned long long)s->ev.dram_write_bytes, (unsigned long long)s->tiling.tm,
                 (unsigned long long)s->tiling.tn, (unsigned long long)s->tiling.tk,
                 (unsigned long long)s->tiles);
-        if (in->checks && in->checks[i].checked)
-            fprintf(f, "%zu,%.4f\n", in->checks[i].mismatches, in->checks[i].sqnr_db);
-        else
+        if (in->checks && in->checks[i].checked) {
+            fprintf(f, "%zu,", in->checks[i].mismatches);
+            ab_csv_number(f, in->checks[i].sqnr_db);
+            fputc('\n', f);
+        } else {
             fprintf(f, ",\n");
+        }
     }
     return ab_atomic_commit(&af, err);
 }

@@ -47,6 +47,12 @@ int ab_write_json_flat(const char *path, struct cJSON *root, ab_error *err);
 /* One CSV field, quoted when it needs it (RFC 4180). */
 void ab_csv_field(FILE *f, const char *s);
 
+/* One CSV number, the one format of every CSV anybit writes (run, compare,
+ * quant, sweep results; docs/simulator.md "CSV numbers"): a whole number
+ * below 1e15 in full, anything else with 9 significant digits (%.9g). */
+#define AB_CSV_DIGITS 9
+void ab_csv_number(FILE *f, double v);
+
 /* An op's role: layer numbers folded ("layers.12.mlp.up_proj" ->
  * "layers.*.mlp.up_proj"), how tables group ops. */
 void ab_op_role(const char *name, char *out, size_t cap);
