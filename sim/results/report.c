@@ -147,8 +147,8 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
                                ev->sram_read_bytes[2]),
                       "B"),
             ab_fmt_si(b1, sizeof b1, (double)ev->sram_read_bytes[0], "B"));
-    fprintf(out, "area: %.3f mm^2; %.4g tokens/s; EDP %s*s\n", rs->area_mm2, rs->tokens_per_s,
-            ab_fmt_si(b1, sizeof b1, rs->edp_pj_s * 1e-12, "J"));
+    fprintf(out, "area: %.3f mm^2; %.4g %s/s; EDP %s*s\n", rs->area_mm2, rs->tokens_per_s,
+            ab_throughput_unit_name(rs->unit), ab_fmt_si(b1, sizeof b1, rs->edp_pj_s * 1e-12, "J"));
     if (in->checks) {
         size_t checked = 0, outputs = 0, mism = 0;
         double worst = INFINITY;
@@ -243,6 +243,16 @@ static cJSON *check_json(const ab_op_check *c)
     return o;
 }
 
+void ab_report_json_throughput(struct cJSON *o, const ab_run_stats *rs)
+{
+    const char *unit = ab_throughput_unit_name(rs->unit);
+    char key[32];
+    cJSON_AddStringToObject(o, "throughput_unit", unit);
+    cJSON_AddNumberToObject(o, unit, rs->tokens);
+    snprintf(key, sizeof key, "%s_per_s", unit);
+    cJSON_AddNumberToObject(o, key, rs->tokens_per_s);
+}
+
 int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
 {
     cJSON *root = ab_report_json_object(in);
@@ -270,8 +280,7 @@ cJSON *ab_report_json_object(const ab_report_in *in)
     cJSON_AddItemToObject(root, "energy", energy_json(&rs->energy));
     cJSON_AddItemToObject(root, "events", events_json(&rs->ev));
     cJSON_AddNumberToObject(root, "area_mm2", rs->area_mm2);
-    cJSON_AddNumberToObject(root, "tokens", rs->tokens);
-    cJSON_AddNumberToObject(root, "tokens_per_s", rs->tokens_per_s);
+    ab_report_json_throughput(root, rs);
     cJSON_AddNumberToObject(root, "edp_pj_s", rs->edp_pj_s);
     cJSON *ops = cJSON_AddArrayToObject(root, "ops");
     for (size_t i = 0; i < rs->nops; i++) {

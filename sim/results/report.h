@@ -40,6 +40,11 @@ struct cJSON;
 /* The object ab_report_json writes (caller owns it; NULL: out of memory). */
 struct cJSON *ab_report_json_object(const ab_report_in *in);
 
+/* The throughput fields of a run into object o: "throughput_unit"
+ * ("tokens" or "images") and, named after it, the items and the items per
+ * second ("tokens", "tokens_per_s" or "images", "images_per_s"). */
+void ab_report_json_throughput(struct cJSON *o, const ab_run_stats *rs);
+
 /* Print root (consumed) to path atomically; _flat without whitespace. */
 int ab_write_json(const char *path, struct cJSON *root, ab_error *err);
 int ab_write_json_flat(const char *path, struct cJSON *root, ab_error *err);
