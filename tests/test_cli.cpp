@@ -108,7 +108,7 @@ TEST(Cli, FormatsPrintsTheWholeGrid)
 
 TEST(Cli, FormatsJson)
 {
-    CliRun r = anybit("formats bitmod_fp4_ea- --json");
+    CliRun r = anybit("formats bitmod_fp4_ea- --json -");
     ASSERT_EQ(r.status, 0) << r.err;
     cJSON *doc = cJSON_Parse(r.out.c_str());
     ASSERT_NE(doc, nullptr) << r.out;

@@ -108,6 +108,14 @@ void ab_accel_default(ab_pe_kind k, ab_accel *a);
 /* Total area of the PEs, SRAMs (mm^2). */
 double ab_accel_area_mm2(const ab_accel *a);
 
+/* *a with its PE array resized to fit area_mm2 (accel_scale.c, rule in
+ * docs/simulator.md "Iso-area"): SRAMs, DRAM and everything else kept,
+ * rows and cols scaled by one factor and each rounded down, the largest
+ * such array whose PEs and SRAMs fit the area.  -1 with err (naming the
+ * config's file) when not one PE fits or the scaled array fails
+ * ab_accel_validate. */
+int ab_accel_scale_to_area(const ab_accel *a, double area_mm2, ab_accel *out, ab_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,7 +76,7 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
         for (size_t i = 0; i < trace->nops; i++)
             if (ab_op_list_push(ops, &trace->ops[i].op, err) != 0)
                 return -1;
-        *tokens = ab_phase_tokens(trace->phase, trace->batch ? trace->batch : 1);
+        *tokens = ab_throughput_items(ops, trace->phase, trace->batch ? trace->batch : 1);
         snprintf(label, cap, "%s (%s %s, recipe %s)", w->trace, trace->model, trace->phase,
                  trace->recipe);
         return 0;
@@ -86,7 +86,7 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
     const ab_expand_opts eo = {.batch = batch, .allow_long_context = w->allow_long_context};
     if (ab_workload_expand_with(w->model, recipe, phase, &eo, ops, err) != 0)
         return -1;
-    *tokens = ab_phase_tokens(phase, batch);
+    *tokens = ab_throughput_items(ops, phase, batch);
     if (batch > 1)
         snprintf(label, cap, "%s %s batch %u (recipe %s)", w->model, phase, batch, recipe);
     else

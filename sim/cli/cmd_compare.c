@@ -20,21 +20,59 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: anybit compare --configs C1,C2,... (--trace T | --model M [--recipe R]\n"
             "                      --phase P1[,P2...] [--batch B] [--allow-long-context])\n"
-            "                      [--mode fast|cycle]\n"
+            "                      [--mode fast|cycle] [--iso-area [density|scale]]\n"
             "                      [--json FILE] [--csv FILE]\n\n"
             "Each accelerator runs the workload with its own recipe (the config's `recipe`)\n"
             "unless --recipe is given; ratios are against the first config of each phase:\n"
-            "speedup = its time / this time, energy = this energy / its energy.\n");
+            "speedup = its time / this time, energy ratio = this energy / its energy,\n"
+            "area ratio = this area / its area.  Throughput is tokens/s, or images/s for an\n"
+            "image workload (a CNN or ViT: one with a conv op).\n\n"
+            "  --iso-area, --iso-area density\n"
+            "                 also throughput and energy per mm2 of each config's area\n"
+            "  --iso-area scale\n"
+            "                 and first scale each config's PE array (rows and cols by one\n"
+            "                 factor, rounded down; SRAMs kept) to the largest that fits the\n"
+            "                 first config's area (docs/simulator.md \"Iso-area\")\n"
+            "  --json FILE, --csv FILE\n"
+            "                 one object / line per (phase, config) with the ratios\n"
+            "                 (FILE '-': that document alone on stdout, the table on stderr)\n");
 }
+
+typedef enum iso_area { ISO_AREA_OFF = 0, ISO_AREA_DENSITY, ISO_AREA_SCALE } iso_area;
 
 typedef struct row {
     const char *phase;
     ab_accel *accel;
+    uint32_t given_rows, given_cols; /* the array as configured (before --iso-area scale) */
     char label[1024];
     ab_run_stats rs;
-    size_t nconf; /* rows per phase: the first of each phase is the baseline */
     const char *recipe; /* what the row ran */
 } row;
+
+/* What the table, the JSON and the CSV all print. */
+typedef struct compare_out {
+    const row *rows;
+    size_t n, nconf; /* rows per phase: the first of each phase is the baseline */
+    iso_area iso;
+} compare_out;
+
+/* A row against the baseline of its phase (the one definition of the
+ * ratios: docs/cli.md "compare"). */
+typedef struct row_ratios {
+    double speedup, energy_ratio, area_ratio;
+    double per_s_per_mm2, energy_pj_per_mm2;
+} row_ratios;
+
+static double ratio(double num, double den) { return den > 0 ? num / den : 0; }
+
+static row_ratios ratios_of(const compare_out *c, size_t i)
+{
+    const ab_run_stats *r = &c->rows[i].rs, *b = &c->rows[i - i % c->nconf].rs;
+    const row_ratios q = {ratio(b->seconds, r->seconds), ratio(r->energy.total_pj, b->energy.total_pj),
+                          ratio(r->area_mm2, b->area_mm2), ratio(r->tokens_per_s, r->area_mm2),
+                          ratio(r->energy.total_pj, r->area_mm2)};
+    return q;
+}
 
 static size_t split(char *s, const char **out, size_t cap)
 {
@@ -44,86 +82,228 @@ static size_t split(char *s, const char **out, size_t cap)
     return n;
 }
 
-static int write_json(const char *path, const row *rows, size_t n, ab_error *err)
+static bool scaled(const row *r)
+{
+    return r->accel->rows != r->given_rows || r->accel->cols != r->given_cols;
+}
+
+static int write_json(const char *path, const compare_out *c, ab_error *err)
 {
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) {
-        const ab_run_stats *r = &rows[i].rs;
+    for (size_t i = 0; i < c->n; i++) {
+        const row *w = &c->rows[i];
+        const ab_run_stats *r = &w->rs;
+        const row_ratios q = ratios_of(c, i);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "accel", rows[i].accel->name);
-        cJSON_AddStringToObject(o, "phase", rows[i].phase ? rows[i].phase : "");
-        cJSON_AddStringToObject(o, "recipe", rows[i].recipe);
-        cJSON_AddStringToObject(o, "workload", rows[i].label);
+        cJSON_AddStringToObject(o, "accel", w->accel->name);
+        cJSON_AddStringToObject(o, "phase", w->phase ? w->phase : "");
+        cJSON_AddStringToObject(o, "recipe", w->recipe);
+        cJSON_AddStringToObject(o, "workload", w->label);
+        cJSON_AddStringToObject(o, "pe", ab_pe_kind_name(w->accel->pe));
+        cJSON_AddStringToObject(o, "dataflow", ab_dataflow_name(w->accel->dataflow));
+        cJSON_AddStringToObject(o, "dram", w->accel->dram.preset);
+        cJSON_AddNumberToObject(o, "rows", w->accel->rows);
+        cJSON_AddNumberToObject(o, "cols", w->accel->cols);
+        if (c->iso == ISO_AREA_SCALE) {
+            cJSON_AddNumberToObject(o, "given_rows", w->given_rows);
+            cJSON_AddNumberToObject(o, "given_cols", w->given_cols);
+        }
         cJSON_AddNumberToObject(o, "cycles", (double)r->cycles);
         cJSON_AddNumberToObject(o, "seconds", r->seconds);
         cJSON_AddNumberToObject(o, "energy_pj", r->energy.total_pj);
         cJSON_AddNumberToObject(o, "area_mm2", r->area_mm2);
-        cJSON_AddNumberToObject(o, "tokens_per_s", r->tokens_per_s);
+        ab_report_json_throughput(o, r);
         cJSON_AddNumberToObject(o, "edp_pj_s", r->edp_pj_s);
         cJSON_AddNumberToObject(o, "utilization", r->utilization);
         cJSON_AddNumberToObject(o, "stall_cycles", (double)r->stall_cycles);
         cJSON_AddNumberToObject(o, "dram_bytes",
                                 (double)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));
-        cJSON_AddNumberToObject(o, "speedup", r->seconds > 0 ? rows[i - i % rows[0].nconf].rs.seconds / r->seconds : 0);
+        cJSON_AddNumberToObject(o, "speedup", q.speedup);
+        cJSON_AddNumberToObject(o, "energy_ratio", q.energy_ratio);
+        cJSON_AddNumberToObject(o, "area_ratio", q.area_ratio);
+        if (c->iso != ISO_AREA_OFF) {
+            char key[48];
+            snprintf(key, sizeof key, "%s_per_s_per_mm2", ab_throughput_unit_name(r->unit));
+            cJSON_AddNumberToObject(o, key, q.per_s_per_mm2);
+            cJSON_AddNumberToObject(o, "energy_pj_per_mm2", q.energy_pj_per_mm2);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     return ab_write_json(path, arr, err);
 }
 
-static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
+static int write_csv(const char *path, const compare_out *c, ab_error *err)
 {
     ab_atomic_file af;
     if (ab_atomic_open(&af, path, err) != 0)
         return -1;
-    fprintf(af.fp, "accel,phase,recipe,cycles,seconds,energy_pj,area_mm2,tokens_per_s,edp_pj_s,"
-                   "utilization,stall_cycles,dram_bytes\n");
-    for (size_t i = 0; i < n; i++) {
-        const ab_run_stats *r = &rows[i].rs;
-        ab_csv_field(af.fp, rows[i].accel->name);
-        fputc(',', af.fp);
-        ab_csv_field(af.fp, rows[i].phase ? rows[i].phase : "");
-        fputc(',', af.fp);
-        ab_csv_field(af.fp, rows[i].recipe);
-        fprintf(af.fp, ",%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu\n",
-                (unsigned long long)r->cycles, r->seconds, r->energy.total_pj, r->area_mm2,
-                r->tokens_per_s, r->edp_pj_s, r->utilization, (unsigned long long)r->stall_cycles,
+    FILE *f = af.fp;
+    const char *unit = ab_throughput_unit_name(c->n ? c->rows[0].rs.unit : AB_THROUGHPUT_TOKENS);
+    fprintf(f, "accel,phase,recipe,pe,dataflow,dram,rows,cols,cycles,seconds,energy_pj,area_mm2,"
+               "%s_per_s,edp_pj_s,utilization,stall_cycles,dram_bytes,speedup,energy_ratio,"
+               "area_ratio",
+            unit);
+    if (c->iso != ISO_AREA_OFF)
+        fprintf(f, ",%s_per_s_per_mm2,energy_pj_per_mm2", unit);
+    if (c->iso == ISO_AREA_SCALE)
+        fputs(",given_rows,given_cols", f);
+    fputc('\n', f);
+    for (size_t i = 0; i < c->n; i++) {
+        const row *w = &c->rows[i];
+        const ab_run_stats *r = &w->rs;
+        const row_ratios q = ratios_of(c, i);
+        const char *text[] = {w->accel->name, w->phase ? w->phase : "", w->recipe,
+                              ab_pe_kind_name(w->accel->pe), ab_dataflow_name(w->accel->dataflow),
+                              w->accel->dram.preset};
+        for (size_t k = 0; k < sizeof text / sizeof text[0]; k++) {
+            if (k)
+                fputc(',', f);
+            ab_csv_field(f, text[k]);
+        }
+        fprintf(f, ",%u,%u,%llu", w->accel->rows, w->accel->cols, (unsigned long long)r->cycles);
+        const double reals[] = {r->seconds, r->energy.total_pj, r->area_mm2, r->tokens_per_s,
+                                r->edp_pj_s, r->utilization};
+        for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++) {
+            fputc(',', f);
+            ab_csv_number(f, reals[k]);
+        }
+        fprintf(f, ",%llu,%llu", (unsigned long long)r->stall_cycles,
                 (unsigned long long)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));
+        const double rat[] = {q.speedup, q.energy_ratio, q.area_ratio, q.per_s_per_mm2,
+                              q.energy_pj_per_mm2};
+        const size_t nrat = c->iso != ISO_AREA_OFF ? 5 : 3;
+        for (size_t k = 0; k < nrat; k++) {
+            fputc(',', f);
+            ab_csv_number(f, rat[k]);
+        }
+        if (c->iso == ISO_AREA_SCALE)
+            fprintf(f, ",%u,%u", w->given_rows, w->given_cols);
+        fputc('\n', f);
     }
     return ab_atomic_commit(&af, err);
 }
 
-static void print_table(FILE *out, const row *rows, size_t n, size_t nconf,
-                        const char *forced_recipe)
+/* ---- the table: every cell as text, each column as wide as its widest
+ * cell, so that no name is cut ------------------------------------------- */
+
+#define TABLE_COLS 15 /* with --iso-area; table_col refuses more */
+#define CELL_MAX 640
+
+typedef struct table_cells {
+    size_t ncols;
+    const char *head[TABLE_COLS];
+    bool left[TABLE_COLS];
+    char (*cell)[TABLE_COLS][CELL_MAX]; /* [nconf] */
+} table_cells;
+
+static void table_col(table_cells *t, const char *head, bool left)
 {
-    char b1[32], b2[32];
-    for (size_t i = 0; i < n; i++) {
-        const row *r = &rows[i];
-        const row *base = &rows[i - i % nconf];
-        if (i % nconf == 0)
-            fprintf(out, "\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
-                   r->label, "config", "PE", "recipe", "cycles", "time", "speedup", "energy",
-                   "energy", "area", "tokens/s", "util", "stall");
-        char pe[32];
-        snprintf(pe, sizeof pe, "%ux%u %s", r->accel->rows, r->accel->cols,
-                 ab_pe_kind_name(r->accel->pe));
-        const char *recipe = forced_recipe ? forced_recipe : r->accel->recipe;
-        fprintf(out, "%-10.10s %-16s %-10.10s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% "
-               "%5.1f%%\n",
-               r->accel->name, pe, recipe, (unsigned long long)r->rs.cycles,
-               ab_fmt_si(b1, sizeof b1, r->rs.seconds, "s"),
-               r->rs.seconds > 0 ? base->rs.seconds / r->rs.seconds : 0,
-               ab_fmt_si(b2, sizeof b2, r->rs.energy.total_pj * 1e-12, "J"),
-               base->rs.energy.total_pj > 0 ? r->rs.energy.total_pj / base->rs.energy.total_pj : 0,
-               r->rs.area_mm2, r->rs.tokens_per_s, 100 * r->rs.utilization,
-               r->rs.cycles ? 100.0 * (double)r->rs.stall_cycles / (double)r->rs.cycles : 0);
+    if (t->ncols == TABLE_COLS)
+        abort(); /* a column added without raising TABLE_COLS */
+    t->head[t->ncols] = head;
+    t->left[t->ncols++] = left;
+}
+
+static void print_phase(FILE *out, const table_cells *t, size_t nrows)
+{
+    size_t width[TABLE_COLS];
+    for (size_t k = 0; k < t->ncols; k++) {
+        width[k] = strlen(t->head[k]);
+        for (size_t r = 0; r < nrows; r++)
+            if (strlen(t->cell[r][k]) > width[k])
+                width[k] = strlen(t->cell[r][k]);
     }
+    for (size_t r = 0; r <= nrows; r++) {
+        for (size_t k = 0; k < t->ncols; k++) {
+            const char *s = r == 0 ? t->head[k] : t->cell[r - 1][k];
+            const int wd = k + 1 == t->ncols && t->left[k] ? 0 : (int)width[k];
+            fprintf(out, "%s%*s", k ? "  " : "", t->left[k] ? -wd : wd, s);
+        }
+        fputc('\n', out);
+    }
+}
+
+static void print_table(FILE *out, const compare_out *c, const char *forced_recipe)
+{
+    table_cells t = {0};
+    t.cell = calloc(c->nconf ? c->nconf : 1, sizeof *t.cell);
+    if (!t.cell)
+        return;
+    char per_s[32], per_s_mm2[48];
+    const ab_throughput_unit unit = c->n ? c->rows[0].rs.unit : AB_THROUGHPUT_TOKENS;
+    snprintf(per_s, sizeof per_s, "%s/s", ab_throughput_unit_name(unit));
+    snprintf(per_s_mm2, sizeof per_s_mm2, "%s/s/mm2", ab_throughput_unit_name(unit));
+    table_col(&t, "config", true);
+    table_col(&t, "PE", true);
+    table_col(&t, "recipe", true);
+    table_col(&t, "cycles", false);
+    table_col(&t, "time", false);
+    table_col(&t, "speedup", false);
+    table_col(&t, "energy", false);
+    table_col(&t, "energy ratio", false);
+    table_col(&t, "area", false);
+    table_col(&t, "area ratio", false);
+    table_col(&t, per_s, false);
+    if (c->iso != ISO_AREA_OFF) {
+        table_col(&t, per_s_mm2, false);
+        table_col(&t, "energy/mm2", false);
+    }
+    table_col(&t, "util", false);
+    table_col(&t, "stall", false);
+    for (size_t first = 0; first < c->n; first += c->nconf) {
+        const size_t nrows = c->n - first < c->nconf ? c->n - first : c->nconf;
+        for (size_t j = 0; j < nrows; j++) {
+            const row *r = &c->rows[first + j];
+            const row_ratios q = ratios_of(c, first + j);
+            char(*cell)[CELL_MAX] = t.cell[j];
+            size_t k = 0;
+            snprintf(cell[k++], CELL_MAX, "%s", r->accel->name);
+            char given[48] = "";
+            if (scaled(r))
+                snprintf(given, sizeof given, " (was %ux%u)", r->given_rows, r->given_cols);
+            snprintf(cell[k++], CELL_MAX, "%ux%u%s %s %s, DRAM %s", r->accel->rows,
+                     r->accel->cols, given, ab_pe_kind_name(r->accel->pe),
+                     ab_dataflow_name(r->accel->dataflow), r->accel->dram.preset);
+            snprintf(cell[k++], CELL_MAX, "%s", forced_recipe ? forced_recipe : r->accel->recipe);
+            snprintf(cell[k++], CELL_MAX, "%llu", (unsigned long long)r->rs.cycles);
+            ab_fmt_si(cell[k++], CELL_MAX, r->rs.seconds, "s");
+            snprintf(cell[k++], CELL_MAX, "%.2fx", q.speedup);
+            ab_fmt_si(cell[k++], CELL_MAX, r->rs.energy.total_pj * 1e-12, "J");
+            snprintf(cell[k++], CELL_MAX, "%.2fx", q.energy_ratio);
+            snprintf(cell[k++], CELL_MAX, "%.2f mm2", r->rs.area_mm2);
+            snprintf(cell[k++], CELL_MAX, "%.2fx", q.area_ratio);
+            snprintf(cell[k++], CELL_MAX, "%.4g", r->rs.tokens_per_s);
+            if (c->iso != ISO_AREA_OFF) {
+                snprintf(cell[k++], CELL_MAX, "%.4g", q.per_s_per_mm2);
+                ab_fmt_si(cell[k++], CELL_MAX, q.energy_pj_per_mm2 * 1e-12, "J/mm2");
+            }
+            snprintf(cell[k++], CELL_MAX, "%.1f%%", 100 * r->rs.utilization);
+            snprintf(cell[k++], CELL_MAX, "%.1f%%",
+                     r->rs.cycles ? 100.0 * (double)r->rs.stall_cycles / (double)r->rs.cycles : 0);
+        }
+        fprintf(out, "\n%s\n", c->rows[first].label);
+        print_phase(out, &t, nrows);
+    }
+    free(t.cell);
+}
+
+/* --iso-area=V, --iso-area V, or --iso-area alone (next to an option or
+ * last): --iso-area=density. */
+static bool iso_area_opt(int argc, char **argv, int *i, const char **value, bool *bad)
+{
+    if (strcmp(argv[*i], "--iso-area") == 0 && (*i + 1 >= argc || argv[*i + 1][0] == '-')) {
+        char *bare[] = {"--iso-area=density"};
+        int k = 0;
+        return cli_opt_once(1, bare, &k, "--iso-area", value, bad);
+    }
+    return cli_opt_once(argc, argv, i, "--iso-area", value, bad);
 }
 
 int cmd_compare(int argc, char **argv)
 {
     cli_workload w = {0};
     w.batch = 1;
-    const char *configs = NULL, *json = NULL, *csv = NULL;
+    const char *configs = NULL, *json = NULL, *csv = NULL, *iso_opt = NULL;
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -132,6 +312,7 @@ int cmd_compare(int argc, char **argv)
         } else if (cli_opt_once(argc, argv, &i, "--configs", &configs, &bad) ||
                    cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
+                   iso_area_opt(argc, argv, &i, &iso_opt, &bad) ||
                    cli_workload_opt(argc, argv, &i, &w, &bad)) {
             continue;
         } else {
@@ -143,6 +324,14 @@ int cmd_compare(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!configs)
         return cli_usage_error("compare", "--configs C1,C2,... is required");
+    iso_area iso = ISO_AREA_OFF;
+    if (iso_opt && strcmp(iso_opt, "density") == 0)
+        iso = ISO_AREA_DENSITY;
+    else if (iso_opt && strcmp(iso_opt, "scale") == 0)
+        iso = ISO_AREA_SCALE;
+    else if (iso_opt)
+        return cli_usage_error("compare", "--iso-area: expected density or scale, found '%s'",
+                               iso_opt);
     FILE *table;
     const int tc = cli_table_stream("compare", json, csv, &table);
     if (tc)
@@ -177,6 +366,17 @@ int cmd_compare(int argc, char **argv)
             rc = cli_input_error("compare", &err);
             goto out;
         }
+    uint32_t given_rows[MAX_CONFIGS], given_cols[MAX_CONFIGS];
+    for (size_t c = 0; c < nconf; c++) {
+        given_rows[c] = accels[c].rows;
+        given_cols[c] = accels[c].cols;
+        if (iso == ISO_AREA_SCALE && c > 0 &&
+            ab_accel_scale_to_area(&accels[c], ab_accel_area_mm2(&accels[0]), &accels[c],
+                                   &err) != 0) {
+            rc = cli_usage_error("compare", "--iso-area scale: %s", err.msg);
+            goto out;
+        }
+    }
     cli_progress prog;
     cli_progress_start(&prog, stderr, nconf * nphase);
     const ab_sim_progress hook = cli_progress_hook(&prog);
@@ -189,7 +389,8 @@ int cmd_compare(int argc, char **argv)
             cli_progress_next(&prog, nrows, what);
             r->phase = phases[p];
             r->accel = &accels[c];
-            r->nconf = nconf;
+            r->given_rows = given_rows[c];
+            r->given_cols = given_cols[c];
             r->recipe = w.recipe ? w.recipe : accels[c].recipe;
             ab_op_list ops;
             ab_trace trace;
@@ -215,12 +416,12 @@ int cmd_compare(int argc, char **argv)
                          w.recipe ? "" : " (each config with its own recipe)");
         }
     cli_progress_end(&prog);
-    if ((json && write_json(json, rows, nrows, &err) != 0) ||
-        (csv && write_csv(csv, rows, nrows, &err) != 0)) {
+    const compare_out co = {rows, nrows, nconf, iso};
+    if ((json && write_json(json, &co, &err) != 0) || (csv && write_csv(csv, &co, &err) != 0)) {
         rc = cli_input_error("compare", &err);
         goto out;
     }
-    print_table(table, rows, nrows, nconf, w.recipe);
+    print_table(table, &co, w.recipe);
 out:
     for (size_t i = 0; rows && i < nrows; i++)
         ab_run_stats_free(&rows[i].rs);

@@ -1,5 +1,6 @@
-/* cmd_formats.c - `anybit formats [NAME] [--json | --json=FILE]`: the registry as a
- * table, or one format's whole value grid. */
+/* cmd_formats.c - `anybit formats [NAME] [--json FILE]`: the registry as a
+ * table, or one format's whole value grid (with `--json -` the JSON alone
+ * on stdout, the table on stderr). */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,13 +23,13 @@ static const char *family_name(ab_family f)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: anybit formats [NAME] [--json | --json=FILE]\n\n"
+            "usage: anybit formats [NAME] [--json FILE]\n\n"
             "  without NAME: every named format (bits, range, description) and the\n"
             "                generic families (intN, eXmY, ...) whose names are parsed\n"
             "  with NAME:    a header (# lines) then every representable finite value,\n"
             "                ascending, one per line (formats of at most 16 bits)\n"
-            "  --json        the same as JSON on stdout\n"
-            "  --json=FILE   the same as JSON into FILE (written atomically)\n");
+            "  --json FILE   the same as JSON into FILE (written atomically; FILE '-':\n"
+            "                the JSON alone on stdout, the table on stderr)\n");
 }
 
 static cJSON *format_json(const ab_format *f, const double *values, size_t n)
@@ -66,12 +67,11 @@ static int write_json(cJSON *doc, const char *path)
     return AB_EXIT_OK;
 }
 
-static int list_all(const char *json_path)
+static int list_all(const char *json_path, FILE *table)
 {
-    cJSON *arr = json_path ? cJSON_CreateArray() : NULL;
-    if (!json_path)
-        printf("%-16s %4s %-5s %12s %12s  %s\n", "name", "bits", "kind", "min", "max",
-               "description");
+    /* every format parsed, and the JSON written, before the first table
+     * line: a failure prints its one message and nothing else */
+    cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; ab_format_registry_name(i); i++) {
         ab_format f;
         ab_error err;
@@ -79,30 +79,45 @@ static int list_all(const char *json_path)
             cJSON_Delete(arr);
             return cli_input_error("formats", &err);
         }
-        if (arr)
-            cJSON_AddItemToArray(arr, format_json(&f, NULL, 0));
-        else
-            printf("%-16s %4u %-5s %12.6g %12.6g  %s\n", f.name, f.bits, family_name(f.family),
-                   ab_format_min(&f), ab_format_max(&f), f.desc);
+        cJSON_AddItemToArray(arr, format_json(&f, NULL, 0));
     }
-    if (arr) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "formats", arr);
-        cJSON *fam = cJSON_AddArrayToObject(doc, "families");
-        for (size_t i = 0; ab_format_family_help(i); i++)
-            cJSON_AddItemToArray(fam, cJSON_CreateString(ab_format_family_help(i)));
-        return write_json(doc, json_path);
-    }
-    printf("\ngeneric families (any parameter in range is a format):\n");
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "formats", arr);
+    cJSON *fam = cJSON_AddArrayToObject(doc, "families");
     for (size_t i = 0; ab_format_family_help(i); i++)
-        printf("  %s\n", ab_format_family_help(i));
-    printf("\nselectors for `anybit quant`: bitmod_fp3_mix, bitmod_fp4_mix (BitMoD per-group),\n"
-           "antN (ANT per-tensor), olive4, olive4_flint (OliVe outlier-victim pairs)\n");
+        cJSON_AddItemToArray(fam, cJSON_CreateString(ab_format_family_help(i)));
+    if (json_path) {
+        const int rc = write_json(cJSON_Duplicate(doc, true), json_path);
+        if (rc != AB_EXIT_OK) {
+            cJSON_Delete(doc);
+            return rc;
+        }
+    }
+    fprintf(table, "%-16s %4s %-5s %12s %12s  %s\n", "name", "bits", "kind", "min", "max",
+            "description");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, arr)
+    {
+        fprintf(table, "%-16s %4d %-5s %12.6g %12.6g  %s\n",
+                cJSON_GetObjectItem(o, "name")->valuestring,
+                cJSON_GetObjectItem(o, "bits")->valueint,
+                cJSON_GetObjectItem(o, "family")->valuestring,
+                cJSON_GetObjectItem(o, "min")->valuedouble,
+                cJSON_GetObjectItem(o, "max")->valuedouble,
+                cJSON_GetObjectItem(o, "description")->valuestring);
+    }
+    cJSON_Delete(doc);
+    fprintf(table, "\ngeneric families (any parameter in range is a format):\n");
+    for (size_t i = 0; ab_format_family_help(i); i++)
+        fprintf(table, "  %s\n", ab_format_family_help(i));
+    fprintf(table,
+            "\nselectors for `anybit quant`: bitmod_fp3_mix, bitmod_fp4_mix (BitMoD per-group),\n"
+            "antN (ANT per-tensor), olive4, olive4_flint (OliVe outlier-victim pairs)\n");
     return AB_EXIT_OK;
 }
 
 /* Shortest decimal that reads back as exactly v. */
-static void print_exact(double v)
+static void print_exact(FILE *out, double v)
 {
     char buf[40];
     for (int prec = 1; prec <= 17; prec++) {
@@ -110,10 +125,10 @@ static void print_exact(double v)
         if (strtod(buf, NULL) == v)
             break;
     }
-    puts(buf);
+    fprintf(out, "%s\n", buf);
 }
 
-static int show_one(const char *name, const char *json_path)
+static int show_one(const char *name, const char *json_path, FILE *table)
 {
     ab_format f;
     ab_error err;
@@ -129,18 +144,17 @@ static int show_one(const char *name, const char *json_path)
     if (!values)
         return cli_usage_error("formats", "out of memory");
     const size_t n = ab_format_grid(&f, values, cap);
-    int rc = AB_EXIT_OK;
-    if (json_path) {
-        rc = write_json(format_json(&f, values, n), json_path);
-    } else {
-        printf("# format: %s\n# bits: %u\n# kind: %s\n# description: %s\n", f.name, f.bits,
-               family_name(f.family), f.desc);
+    const int rc = json_path ? write_json(format_json(&f, values, n), json_path) : AB_EXIT_OK;
+    if (rc == AB_EXIT_OK) {
+        fprintf(table, "# format: %s\n# bits: %u\n# kind: %s\n# description: %s\n", f.name,
+                f.bits, family_name(f.family), f.desc);
         if (f.block_size)
-            printf("# block: %u elements share one E8M0 scale; values below are the element's\n",
-                   f.block_size);
-        printf("# values: %zu finite, ascending\n", n);
+            fprintf(table,
+                    "# block: %u elements share one E8M0 scale; values below are the element's\n",
+                    f.block_size);
+        fprintf(table, "# values: %zu finite, ascending\n", n);
         for (size_t i = 0; i < n; i++)
-            print_exact(values[i]);
+            print_exact(table, values[i]);
     }
     free(values);
     return rc;
@@ -149,19 +163,14 @@ static int show_one(const char *name, const char *json_path)
 int cmd_formats(int argc, char **argv)
 {
     const char *name = NULL, *json_path = NULL;
-    for (int i = 1; i < argc; i++) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return AB_EXIT_OK;
         }
-        if (strcmp(argv[i], "--json") == 0) { /* a flag here: NAME may follow */
-            json_path = "-";
+        if (cli_opt_once(argc, argv, &i, "--json", &json_path, &bad))
             continue;
-        }
-        if (strncmp(argv[i], "--json=", 7) == 0) {
-            json_path = argv[i] + 7;
-            continue;
-        }
         if (argv[i][0] == '-')
             return cli_usage_error("formats", "unknown option '%s' (anybit formats --help)", argv[i]);
         if (name)
@@ -169,5 +178,11 @@ int cmd_formats(int argc, char **argv)
                                    name, argv[i]);
         name = argv[i];
     }
-    return name ? show_one(name, json_path) : list_all(json_path);
+    if (bad)
+        return AB_EXIT_USAGE;
+    FILE *table;
+    const int tc = cli_table_stream("formats", json_path, NULL, &table);
+    if (tc)
+        return tc;
+    return name ? show_one(name, json_path, table) : list_all(json_path, table);
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "format.h"
 #include "quant.h"
+#include "results/report.h"
 #include "tensor_io.h"
 
 #define MAX_FORMATS 32
@@ -181,10 +182,14 @@ static int write_outputs(const char *json_path, const char *csv_path, const char
             const ab_quant_result *r = &rows[i].res;
             char scale[16];
             scale_name(spec, scale, sizeof scale);
-            fprintf(af.fp, "%s,%s,%zu,%s,%.6f,%.9e,%.6f\n", rows[i].format,
-                    granularity_name(spec->granularity), r->cols / r->groups_per_row,
-                    r->candidates[0].block_size ? "e8m0" : scale, r->bits_per_value, r->mse,
-                    r->sqnr_db);
+            fprintf(af.fp, "%s,%s,%zu,%s,", rows[i].format, granularity_name(spec->granularity),
+                    r->cols / r->groups_per_row, r->candidates[0].block_size ? "e8m0" : scale);
+            ab_csv_number(af.fp, r->bits_per_value);
+            fputc(',', af.fp);
+            ab_csv_number(af.fp, r->mse);
+            fputc(',', af.fp);
+            ab_csv_number(af.fp, r->sqnr_db);
+            fputc('\n', af.fp);
         }
         if (ab_atomic_commit(&af, &err) != 0)
             return cli_input_error("quant", &err);

@@ -215,6 +215,7 @@ int ab_sim_ops_progress(const ab_accel *a, const ab_op_list *ops, double tokens,
     rs->utilization = rs->cycles ? (double)rs->ev.pe_busy_cycles / ((double)pes * rs->cycles) : 0;
     rs->seconds = (double)rs->cycles / (a->clock_ghz * 1e9);
     rs->area_mm2 = ab_accel_area_mm2(a);
+    rs->unit = ab_ops_throughput_unit(ops);
     rs->tokens = tokens;
     rs->tokens_per_s = rs->seconds > 0 ? tokens / rs->seconds : 0;
     rs->edp_pj_s = rs->energy.total_pj * rs->seconds;

@@ -80,7 +80,10 @@ typedef struct ab_run_stats {
     ab_energy_events ev;
     ab_energy energy;
     double area_mm2;
-    double tokens;         /* tokens produced by the phase (prefill L x batch, decode batch) */
+    /* throughput: items produced, in `unit` (tokens: prefill L x batch,
+     * decode batch; images: batch), and items per second */
+    ab_throughput_unit unit;
+    double tokens;
     double tokens_per_s;
     double edp_pj_s;       /* energy x delay */
 } ab_run_stats;

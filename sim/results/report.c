@@ -147,8 +147,8 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
                                ev->sram_read_bytes[2]),
                       "B"),
             ab_fmt_si(b1, sizeof b1, (double)ev->sram_read_bytes[0], "B"));
-    fprintf(out, "area: %.3f mm^2; %.4g tokens/s; EDP %s*s\n", rs->area_mm2, rs->tokens_per_s,
-            ab_fmt_si(b1, sizeof b1, rs->edp_pj_s * 1e-12, "J"));
+    fprintf(out, "area: %.3f mm^2; %.4g %s/s; EDP %s*s\n", rs->area_mm2, rs->tokens_per_s,
+            ab_throughput_unit_name(rs->unit), ab_fmt_si(b1, sizeof b1, rs->edp_pj_s * 1e-12, "J"));
     if (in->checks) {
         size_t checked = 0, outputs = 0, mism = 0;
         double worst = INFINITY;
@@ -243,6 +243,16 @@ static cJSON *check_json(const ab_op_check *c)
     return o;
 }
 
+void ab_report_json_throughput(struct cJSON *o, const ab_run_stats *rs)
+{
+    const char *unit = ab_throughput_unit_name(rs->unit);
+    char key[32];
+    cJSON_AddStringToObject(o, "throughput_unit", unit);
+    cJSON_AddNumberToObject(o, unit, rs->tokens);
+    snprintf(key, sizeof key, "%s_per_s", unit);
+    cJSON_AddNumberToObject(o, key, rs->tokens_per_s);
+}
+
 int ab_report_json(const char *path, const ab_report_in *in, ab_error *err)
 {
     cJSON *root = ab_report_json_object(in);
@@ -270,8 +280,7 @@ cJSON *ab_report_json_object(const ab_report_in *in)
     cJSON_AddItemToObject(root, "energy", energy_json(&rs->energy));
     cJSON_AddItemToObject(root, "events", events_json(&rs->ev));
     cJSON_AddNumberToObject(root, "area_mm2", rs->area_mm2);
-    cJSON_AddNumberToObject(root, "tokens", rs->tokens);
-    cJSON_AddNumberToObject(root, "tokens_per_s", rs->tokens_per_s);
+    ab_report_json_throughput(root, rs);
     cJSON_AddNumberToObject(root, "edp_pj_s", rs->edp_pj_s);
     cJSON *ops = cJSON_AddArrayToObject(root, "ops");
     for (size_t i = 0; i < rs->nops; i++) {
@@ -329,6 +338,14 @@ void ab_csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void ab_csv_number(FILE *f, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(f, "%.0f", v);
+    else
+        fprintf(f, "%.*g", AB_CSV_DIGITS, v);
+}
+
 int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
 {
     const ab_run_stats *rs = in->rs;
@@ -345,22 +362,28 @@ int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
         ab_csv_field(f, in->accel->name);
         fputc(',', f);
         ab_csv_field(f, s->name);
-        fprintf(f, ",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6g,%.6g,%.6g,%.6g,"
-                   "%.6g,%.6g,%.6g,%llu,%llu,%llu,%llu,%llu,%llu,",
-                ab_op_kind_name(s->kind), (unsigned long long)s->M,
-                (unsigned long long)s->N, (unsigned long long)s->K, (unsigned long long)s->count,
-                (unsigned long long)s->macs, (unsigned long long)s->cycles,
-                (unsigned long long)s->compute_cycles, (unsigned long long)s->stall_cycles,
-                s->utilization, e->total_pj, e->pe_pj, e->dequant_pj, e->sram_read_pj,
-                e->sram_write_pj, e->dram_pj, e->leakage_pj,
-                (unsigned long long)s->ev.dram_read_bytes,
+        fprintf(f, ",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", ab_op_kind_name(s->kind),
+                (unsigned long long)s->M, (unsigned long long)s->N, (unsigned long long)s->K,
+                (unsigned long long)s->count, (unsigned long long)s->macs,
+                (unsigned long long)s->cycles, (unsigned long long)s->compute_cycles,
+                (unsigned long long)s->stall_cycles);
+        const double reals[] = {s->utilization, e->total_pj,     e->pe_pj,   e->dequant_pj,
+                                e->sram_read_pj, e->sram_write_pj, e->dram_pj, e->leakage_pj};
+        for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++) {
+            fputc(',', f);
+            ab_csv_number(f, reals[k]);
+        }
+        fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,", (unsigned long long)s->ev.dram_read_bytes,
                 (unsigned long long)s->ev.dram_write_bytes, (unsigned long long)s->tiling.tm,
                 (unsigned long long)s->tiling.tn, (unsigned long long)s->tiling.tk,
                 (unsigned long long)s->tiles);
-        if (in->checks && in->checks[i].checked)
-            fprintf(f, "%zu,%.4f\n", in->checks[i].mismatches, in->checks[i].sqnr_db);
-        else
+        if (in->checks && in->checks[i].checked) {
+            fprintf(f, "%zu,", in->checks[i].mismatches);
+            ab_csv_number(f, in->checks[i].sqnr_db);
+            fputc('\n', f);
+        } else {
             fprintf(f, ",\n");
+        }
     }
     return ab_atomic_commit(&af, err);
 }

@@ -51,12 +51,23 @@ struct cJSON;
 /* The object ab_report_json writes (caller owns it; NULL: out of memory). */
 struct cJSON *ab_report_json_object(const ab_report_in *in);
 
+/* The throughput fields of a run into object o: "throughput_unit"
+ * ("tokens" or "images") and, named after it, the items and the items per
+ * second ("tokens", "tokens_per_s" or "images", "images_per_s"). */
+void ab_report_json_throughput(struct cJSON *o, const ab_run_stats *rs);
+
 /* Print root (consumed) to path atomically; _flat without whitespace. */
 int ab_write_json(const char *path, struct cJSON *root, ab_error *err);
 int ab_write_json_flat(const char *path, struct cJSON *root, ab_error *err);
 
 /* One CSV field, quoted when it needs it (RFC 4180). */
 void ab_csv_field(FILE *f, const char *s);
+
+/* One CSV number, the one format of every CSV anybit writes (run, compare,
+ * quant, sweep results; docs/simulator.md "CSV numbers"): a whole number
+ * below 1e15 in full, anything else with 9 significant digits (%.9g). */
+#define AB_CSV_DIGITS 9
+void ab_csv_number(FILE *f, double v);
 
 /* An op's role: layer numbers folded ("layers.12.mlp.up_proj" ->
  * "layers.*.mlp.up_proj"), how tables group ops. */

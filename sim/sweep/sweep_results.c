@@ -225,14 +225,6 @@ int ab_sweep_point_write(const char *dir, size_t p, const char *status, const ch
 
 /* ---- results.csv / results.json ----------------------------------------- */
 
-static void csv_number(FILE *f, double v)
-{
-    if (v == floor(v) && fabs(v) < 1e15)
-        fprintf(f, "%.0f", v);
-    else
-        fprintf(f, "%.9g", v);
-}
-
 int ab_sweep_write_results(const char *dir, ab_error *err)
 {
     ab_sweep_meta m;
@@ -301,7 +293,7 @@ int ab_sweep_write_results(const char *dir, ab_error *err)
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(out, ab_sweep_out_cols[c]);
             fputc(',', f);
             if (cJSON_IsNumber(v)) {
-                csv_number(f, v->valuedouble);
+                ab_csv_number(f, v->valuedouble);
                 cJSON_AddNumberToObject(rout, ab_sweep_out_cols[c], v->valuedouble);
             }
         }

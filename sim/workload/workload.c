@@ -509,3 +509,22 @@ double ab_phase_tokens(const char *phase_name, uint32_t batch)
         return strtod(phase_name + 8, NULL) * batch;
     return batch; /* decode: one new token per sequence */
 }
+
+ab_throughput_unit ab_ops_throughput_unit(const ab_op_list *ops)
+{
+    for (size_t i = 0; i < ops->n; i++)
+        if (ops->ops[i].kind == AB_OP_CONV)
+            return AB_THROUGHPUT_IMAGES;
+    return AB_THROUGHPUT_TOKENS;
+}
+
+const char *ab_throughput_unit_name(ab_throughput_unit u)
+{
+    return u == AB_THROUGHPUT_IMAGES ? "images" : "tokens";
+}
+
+double ab_throughput_items(const ab_op_list *ops, const char *phase_name, uint32_t batch)
+{
+    return ab_ops_throughput_unit(ops) == AB_THROUGHPUT_IMAGES ? (double)batch
+                                                                : ab_phase_tokens(phase_name, batch);
+}

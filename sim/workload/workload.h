@@ -113,6 +113,22 @@ int ab_workload_expand_with(const char *model, const char *recipe, const char *p
 /* Tokens a phase produces: prefill:L -> L x batch, decode -> batch. */
 double ab_phase_tokens(const char *phase, uint32_t batch);
 
+/* What a workload's throughput counts (docs/simulator.md "Throughput"): an
+ * image workload, one with a conv op (a CNN, a ViT's patch embedding),
+ * counts images; any other counts tokens. */
+typedef enum ab_throughput_unit {
+    AB_THROUGHPUT_TOKENS = 0,
+    AB_THROUGHPUT_IMAGES = 1,
+} ab_throughput_unit;
+
+ab_throughput_unit ab_ops_throughput_unit(const ab_op_list *ops);
+const char *ab_throughput_unit_name(ab_throughput_unit u); /* "tokens", "images" */
+
+/* The items the ops of `phase` at `batch` produce, in the ops' unit: one
+ * image per batch element (an image model ignores L), else
+ * ab_phase_tokens. */
+double ab_throughput_items(const ab_op_list *ops, const char *phase_name, uint32_t batch);
+
 /* Where the presets (configs/, recipes/, models/, traces/examples/,
  * examples/sweeps/, rtl/) are: $ANYBIT_HOME if set; else, for an installed
  * binary, <its folder>/../share/anybit (found through /proc/self/exe, so
