@@ -178,6 +178,37 @@ TEST(Engine, FastEqualsCycleOnRandomConfigs)
     EXPECT_GT(stalled, 20); // the set exercises memory stalls, not only compute
 }
 
+// No op runs above its configuration's roofs: MACs per cycle at most the
+// array's peak on the op's formats (every PE busy on whole-K work units, the
+// roofline's compute roof), DRAM bytes per cycle at most the bandwidth, on
+// random accelerators of every kind and both dataflows.
+TEST(Engine, NoOpRunsAboveItsRoofs)
+{
+    Rng r{20261202};
+    int simulated = 0, near_peak = 0;
+    for (int i = 0; simulated < 300 && i < 3000; i++) {
+        const ab_pe_kind k = (ab_pe_kind)(i % AB_PE_KIND_COUNT);
+        ab_accel a;
+        ab_op op;
+        random_case(r, k, &a, &op);
+        ab_op_stats st;
+        ab_error e;
+        if (ab_sim_op(&a, &op, AB_MODE_FAST, &st, &e) != 0)
+            continue;
+        ASSERT_GT(st.peak_macs_per_cycle, 0) << "case " << i;
+        const double macs_per_cycle = (double)st.macs / (double)st.cycles;
+        ASSERT_LE(macs_per_cycle, st.peak_macs_per_cycle * (1 + 1e-12))
+            << "case " << i << " kind " << ab_pe_kind_name(k) << " "
+            << ab_dataflow_name(a.dataflow);
+        const double bytes = (double)(st.ev.dram_read_bytes + st.ev.dram_write_bytes);
+        ASSERT_LE(bytes / (double)st.cycles, a.dram.bytes_per_cycle * (1 + 1e-12)) << "case " << i;
+        near_peak += macs_per_cycle > 0.5 * st.peak_macs_per_cycle;
+        simulated++;
+    }
+    EXPECT_GE(simulated, 300);
+    EXPECT_GT(near_peak, 10); // some cases come close: the roof is not vacuous
+}
+
 using anybit_test::roomy_accel;
 
 // A compute-bound op that fits one pass takes exactly the PE rule's cycles:

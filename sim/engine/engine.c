@@ -100,6 +100,7 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
     st->ev.pe_idle_cycles = pes * tm.cycles - tm.ev.pe_busy_cycles;
     st->utilization = tm.cycles ? (double)tm.ev.pe_busy_cycles / ((double)pes * tm.cycles) : 0;
     st->weight_bits = po.w_bits + po.w_meta_bits_per_group / (double)po.group;
+    st->peak_macs_per_cycle = ab_pe_peak_macs_per_cycle(a, &po, op->K);
     ab_energy_compute(a, &st->ev, &st->energy);
     return 0;
 }
@@ -198,6 +199,8 @@ int ab_sim_ops_progress(const ab_accel *a, const ab_op_list *ops, double tokens,
                 macs_done = UINT64_MAX;
         }
         rs->nops++;
+        if (st->peak_macs_per_cycle > rs->peak_macs_per_cycle)
+            rs->peak_macs_per_cycle = st->peak_macs_per_cycle;
         if (!add_u64(&rs->cycles, st->cycles) || !add_u64(&rs->compute_cycles, st->compute_cycles) ||
             !add_u64(&rs->stall_cycles, st->stall_cycles) || !add_u64(&rs->macs, st->macs) ||
             !add_events(&rs->ev, &st->ev)) {

@@ -57,6 +57,7 @@ typedef struct ab_op_stats {
     ab_energy_events ev;
     ab_energy energy;
     double weight_bits;      /* bits per weight moved (codes + metadata) */
+    double peak_macs_per_cycle; /* the array's peak on this op's formats (pe.h) */
 } ab_op_stats;
 
 /* Simulate one op.  Fails with one message if the PE cannot run the op or
@@ -86,6 +87,7 @@ typedef struct ab_run_stats {
     double tokens;
     double tokens_per_s;
     double edp_pj_s;       /* energy x delay */
+    double peak_macs_per_cycle; /* the highest of its ops' (the run's compute roof) */
 } ab_run_stats;
 
 /* Simulate every op in order (ops run back to back: an op starts when the

@@ -45,6 +45,18 @@ uint64_t ab_pe_cycles(const ab_accel *a, const ab_pe_op *po, const ab_pe_work *w
     return ab_pe_model_of(a->pe)->cycles(a, po, w);
 }
 
+double ab_pe_peak_macs_per_cycle(const ab_accel *a, const ab_pe_op *po, uint64_t K)
+{
+    uint32_t blk_n, blk_m;
+    ab_pe_block(a, &blk_n, &blk_m);
+    const ab_pe_work w = {false, 0, K, 0};
+    const uint64_t cycles = ab_pe_cycles(a, po, &w);
+    if (cycles == 0)
+        return 0;
+    return (double)a->rows * (double)a->cols * (double)blk_n * (double)blk_m * (double)K /
+           (double)cycles;
+}
+
 uint64_t ab_pe_sum_groups(uint64_t k0, uint64_t kt, uint64_t group,
                           uint64_t (*per_group)(const void *ctx, uint64_t len), const void *ctx)
 {

@@ -93,6 +93,11 @@ uint32_t ab_pe_kslice(const ab_accel *a);
 int ab_pe_prepare(const ab_accel *a, const ab_op *op, ab_pe_op *po, ab_error *err);
 uint64_t ab_pe_cycles(const ab_accel *a, const ab_pe_op *po, const ab_pe_work *w);
 
+/* The array's peak MACs per cycle on an op's formats: every PE busy on
+ * output-stationary work units that reduce all K inputs (its cycle rule,
+ * without fill, stalls or DRAM), the compute roof of a roofline. */
+double ab_pe_peak_macs_per_cycle(const ab_accel *a, const ab_pe_op *po, uint64_t K);
+
 /* How many weight groups (length `group`, 0: one group) the inputs
  * k0 .. k0+kt-1 touch: the tile program charges each its metadata. */
 uint64_t ab_pe_count_groups(uint64_t k0, uint64_t kt, uint64_t group);

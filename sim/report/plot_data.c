@@ -16,7 +16,7 @@ static const char *const captions[AB_PLOT_COUNT] = {
     "Energy per point, stacked by component.",
     "Speedup (baseline latency / latency) of every point against its baseline.",
     ("Roofline: each op role of each point by operational intensity (2 x MACs per DRAM byte) "
-     "and achieved ops/s, under the roofs measured from the runs."),
+     "and achieved ops/s, under its configuration's roofs (peak compute, DRAM bandwidth)."),
 };
 
 const char *ab_plot_name(int which) { return names[which]; }

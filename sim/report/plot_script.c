@@ -525,53 +525,72 @@ static void plot_roofline(script *s, const char *workdir, bool png)
         finish(s, workdir, "roofline", png);
         return;
     }
-    /* both roofs are > 0 whenever a mark is (roofline.h); the guard keeps a
-     * run whose ops report no compute cycles off a log axis at 0 */
-    double peak = rl->peak_ops_s, bw = rl->bw_bytes_s;
-    for (size_t i = 0; i < rl->nops; i++) {
-        peak = fmax(peak, rl->ops[i].ops_per_s);
-        bw = fmax(bw, rl->ops[i].ops_per_s / rl->ops[i].intensity);
+    /* the x range covers every mark and every roof's ridge */
+    double lo = INFINITY, hi = 0, ylo = INFINITY, yhi = 0;
+    for (size_t k = 0; k < rl->nroofs; k++) {
+        const double ridge = rl->roofs[k].peak_ops_s / rl->roofs[k].bw_bytes_s;
+        lo = fmin(lo, ridge);
+        hi = fmax(hi, ridge);
+        yhi = fmax(yhi, rl->roofs[k].peak_ops_s);
     }
-    const double ridge = peak / bw;
-    double lo = ridge, hi = ridge;
     for (size_t i = 0; i < rl->nops; i++) {
         lo = fmin(lo, rl->ops[i].intensity);
         hi = fmax(hi, rl->ops[i].intensity);
+        ylo = fmin(ylo, rl->ops[i].ops_per_s);
     }
     lo /= 4;
     hi *= 4;
-    fprintf(f, "set title 'Roofline: %zu op roles of %zu ok points%s'\n", rl->nops, d->nok,
-            rl->skipped ? " (roles without DRAM traffic left out)" : "");
-    fprintf(f, "$roof << EOD\n%.10g %.10g\n%.10g %.10g\n%.10g %.10g\nEOD\n", lo,
-            lo * bw, ridge, peak, hi, peak);
+    for (size_t k = 0; k < rl->nroofs; k++)
+        ylo = fmin(ylo, lo * rl->roofs[k].bw_bytes_s);
+    fprintf(f, "set title 'Roofline: %zu op roles of %zu ok points under %zu configuration "
+               "roof%s%s%s'\n",
+            rl->nops, d->nok, rl->nroofs, rl->nroofs == 1 ? "" : "s",
+            rl->roofs_merged ? " (more configurations share the last)" : "",
+            rl->skipped ? "; roles without DRAM traffic left out" : "");
+    fprintf(f, "set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n", lo, hi, ylo / 2, yhi * 2);
+    for (size_t k = 0; k < rl->nroofs; k++) {
+        const ab_roof *rf = &rl->roofs[k];
+        const double ridge = rf->peak_ops_s / rf->bw_bytes_s;
+        fprintf(f, "$roof_%zu << EOD\n%.10g %.10g\n%.10g %.10g\n%.10g %.10g\nEOD\n", k, lo,
+                lo * rf->bw_bytes_s, ridge, rf->peak_ops_s, hi, rf->peak_ops_s);
+    }
     fprintf(f, "$roof_ops << EOD\n");
     size_t index_of_row = 0, last_row = (size_t)-1, colour = 0;
     for (size_t i = 0; i < rl->nops; i++) {
         const ab_roof_op *o = &rl->ops[i];
+        const ab_roof *rf = &rl->roofs[o->roof];
         if (o->row != last_row) {
             last_row = o->row;
             colour = index_of_row++;
         }
         inputs_of(s, o->row, in, sizeof in);
-        const double roof = fmin(peak, o->intensity * bw);
+        const double ridge = rf->peak_ops_s / rf->bw_bytes_s;
+        const double roof = fmin(rf->peak_ops_s, o->intensity * rf->bw_bytes_s);
         const size_t t = tip_add(
-            s, tip_printf("point %llu: %s (x%zu)\n%.3g ops/byte, %sops/s = %.0f%% of the roof "
-                          "(%s-bound side), %s DRAM\n%s",
+            s, tip_printf("point %llu: %s (x%zu)\n%.3g ops/byte, %sops/s = %.0f%% of its roof "
+                          "(%s-bound side of %s), %s DRAM\n%s",
                           (unsigned long long)d->r->rows[o->row].point, o->role, o->count,
                           o->intensity, ab_fmt_si(b1, sizeof b1, o->ops_per_s, ""),
                           100 * o->ops_per_s / roof, o->intensity < ridge ? "memory" : "compute",
-                          ab_fmt_si(b3, sizeof b3, o->dram_bytes, "B"), in));
+                          rf->accel, ab_fmt_si(b3, sizeof b3, o->dram_bytes, "B"), in));
         /* linetypes 1..8 cycle: neighbouring points get different colours */
         fprintf(f, "%.10g %.10g \"h%zu\" %zu\n", o->intensity, o->ops_per_s, t, colour % 8 + 1);
     }
-    fprintf(f, "EOD\n");
-    char roof_title[160];
-    snprintf(roof_title, sizeof roof_title, "roof: peak %sops/s, DRAM %sB/s",
-             ab_fmt_si(b1, sizeof b1, peak, ""),
-             ab_fmt_si(b2, sizeof b2, bw, ""));
-    fprintf(f, "plot $roof with lines lw 2 lc rgb '#444444' title ");
-    gp_str(f, roof_title);
-    fprintf(f, ", \\\n     $roof_ops using 1:2:3:4 with labels hypertext point pt 7 ps 0.9 "
+    fprintf(f, "EOD\nplot ");
+    static const char *const roof_colors[] = {"#444444", "#cc3311", "#0077bb", "#009988",
+                                              "#ee7733", "#33bbee", "#ee3377", "#bbbbbb"};
+    for (size_t k = 0; k < rl->nroofs; k++) {
+        const ab_roof *rf = &rl->roofs[k];
+        char roof_title[200];
+        snprintf(roof_title, sizeof roof_title, "%s: peak %sops/s, DRAM %sB/s", rf->accel,
+                 ab_fmt_si(b1, sizeof b1, rf->peak_ops_s, ""),
+                 ab_fmt_si(b2, sizeof b2, rf->bw_bytes_s, ""));
+        fprintf(f, "$roof_%zu with lines lw 2 dt %zu lc rgb '%s' title ", k, k % 5 + 1,
+                roof_colors[k % 8]);
+        gp_str(f, roof_title);
+        fprintf(f, ", \\\n     ");
+    }
+    fprintf(f, "$roof_ops using 1:2:3:4 with labels hypertext point pt 7 ps 0.9 "
                "lc variable title 'op role (colour: point)'\n");
     finish(s, workdir, "roofline", png);
 }

@@ -75,7 +75,40 @@ static int load_point(const ab_results *r, size_t row, ab_roofline *rl, size_t *
                      path);
         goto out;
     }
-    const double clock = cycles / seconds; /* the run JSON records no clock_ghz */
+    const double clock = cycles / seconds;
+    const cJSON *peak = cJSON_GetObjectItemCaseSensitive(run, "peak");
+    const cJSON *accel = cJSON_GetObjectItemCaseSensitive(run, "accel");
+    double peak_ops = 0, bw = 0;
+    if (!cJSON_IsObject(peak)) {
+        ab_error_set(err, "%s: run.peak: missing (the configuration's roofs; a point file of "
+                          "an older anybit: run the sweep again)",
+                     path);
+        goto out;
+    }
+    if (num(peak, "ops_per_s", path, "run.peak", &peak_ops, err) != 0 ||
+        num(peak, "dram_bytes_per_s", path, "run.peak", &bw, err) != 0)
+        goto out;
+    if (!(peak_ops > 0) || !(bw > 0)) {
+        ab_error_set(err, "%s: run.peak: expected ops_per_s and dram_bytes_per_s > 0", path);
+        goto out;
+    }
+    size_t roof = 0;
+    while (roof < rl->nroofs &&
+           !(rl->roofs[roof].peak_ops_s == peak_ops && rl->roofs[roof].bw_bytes_s == bw))
+        roof++;
+    if (roof == rl->nroofs) {
+        if (rl->nroofs == AB_ROOFS_MAX) {
+            roof = AB_ROOFS_MAX - 1; /* drawn as the last roof's; the title says so */
+            rl->roofs_merged++;
+        } else {
+            ab_roof *f = &rl->roofs[rl->nroofs++];
+            snprintf(f->accel, sizeof f->accel, "%s",
+                     cJSON_IsString(accel) ? accel->valuestring : "?");
+            f->peak_ops_s = peak_ops;
+            f->bw_bytes_s = bw;
+        }
+    }
+    rl->roofs[roof].points++;
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(run, "ops");
     if (!cJSON_IsArray(ops)) {
         ab_error_set(err, "%s: run.ops: expected an array", path);
@@ -90,23 +123,18 @@ static int load_point(const ab_results *r, size_t row, ab_roofline *rl, size_t *
         snprintf(where, sizeof where, "run.ops[%d]", i++);
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(op, "name");
         const cJSON *ev = cJSON_GetObjectItemCaseSensitive(op, "events");
-        double macs = 0, ocycles = 0, compute = 0, rd = 0, wr = 0;
+        double macs = 0, ocycles = 0, rd = 0, wr = 0;
         if (!cJSON_IsString(name)) {
             ab_error_set(err, "%s: %s.name: expected a string", path, where);
             goto out;
         }
         if (num(op, "macs", path, where, &macs, err) != 0 ||
-            num(op, "cycles", path, where, &ocycles, err) != 0 ||
-            num(op, "compute_cycles", path, where, &compute, err) != 0)
+            num(op, "cycles", path, where, &ocycles, err) != 0)
             goto out;
         strncat(where, ".events", sizeof where - strlen(where) - 1);
         if (num(ev, "dram_read_bytes", path, where, &rd, err) != 0 ||
             num(ev, "dram_write_bytes", path, where, &wr, err) != 0)
             goto out;
-        if (compute > 0 && 2 * macs * clock / compute > rl->peak_ops_s)
-            rl->peak_ops_s = 2 * macs * clock / compute;
-        if (ocycles > 0 && (rd + wr) * clock / ocycles > rl->bw_bytes_s)
-            rl->bw_bytes_s = (rd + wr) * clock / ocycles;
         char role[AB_ROLE_MAX];
         ab_op_role(name->valuestring, role, sizeof role);
         if (add_role(rl, cap, first, row, role, macs, ocycles, rd + wr, err) != 0)
@@ -122,6 +150,7 @@ static int load_point(const ab_results *r, size_t row, ab_roofline *rl, size_t *
         }
         o->intensity = 2 * o->macs / o->dram_bytes;
         o->ops_per_s = 2 * o->macs * clock / o->cycles;
+        o->roof = roof;
         rl->ops[keep++] = *o;
     }
     rl->nops = keep;

@@ -282,6 +282,14 @@ cJSON *ab_report_json_object(const ab_report_in *in)
     cJSON_AddNumberToObject(root, "area_mm2", rs->area_mm2);
     ab_report_json_throughput(root, rs);
     cJSON_AddNumberToObject(root, "edp_pj_s", rs->edp_pj_s);
+    /* the configuration's roofs (the roofline plot's): peak compute on the
+     * run's formats and the DRAM bandwidth, at the clock */
+    const double hz = a->clock_ghz * 1e9;
+    cJSON *peak = cJSON_AddObjectToObject(root, "peak");
+    cJSON_AddNumberToObject(peak, "clock_hz", hz);
+    cJSON_AddNumberToObject(peak, "macs_per_cycle", rs->peak_macs_per_cycle);
+    cJSON_AddNumberToObject(peak, "ops_per_s", 2 * rs->peak_macs_per_cycle * hz);
+    cJSON_AddNumberToObject(peak, "dram_bytes_per_s", a->dram.bytes_per_cycle * hz);
     cJSON *ops = cJSON_AddArrayToObject(root, "ops");
     for (size_t i = 0; i < rs->nops; i++) {
         const ab_op_stats *s = &rs->ops[i];
@@ -307,6 +315,7 @@ cJSON *ab_report_json_object(const ab_report_in *in)
             cJSON_AddItemToObject(o, "events", events_json(&s->ev));
         }
         cJSON_AddNumberToObject(o, "weight_bits", s->weight_bits);
+        cJSON_AddNumberToObject(o, "peak_macs_per_cycle", s->peak_macs_per_cycle);
         cJSON *t = cJSON_AddObjectToObject(o, "tiling");
         cJSON_AddNumberToObject(t, "tm", (double)s->tiling.tm);
         cJSON_AddNumberToObject(t, "tn", (double)s->tiling.tn);
