@@ -13,6 +13,7 @@
 
 #include "ab_error.h"
 #include "accel/accel.h"
+#include "accuracy/accuracy.h"
 #include "engine/engine.h"
 #include "workload/workload.h"
 
@@ -98,6 +99,21 @@ int cli_workload_check(const char *cmd, const cli_workload *w);
 int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a,
                      ab_op_list *ops, struct ab_trace *trace, double *tokens, char *label,
                      size_t cap, ab_error *err);
+
+/* The accuracy options of `run` and `compare` (cli_accuracy.c):
+ * --accuracy-sample N (weight rows per op), --accuracy-seed S,
+ * --no-accuracy; each once, and --no-accuracy with neither of the others. */
+typedef struct cli_accuracy {
+    ab_accuracy_opts opts;
+    const char *sample_opt, *seed_opt; /* as given (NULL: not given) */
+    bool off_given;
+} cli_accuracy;
+
+void cli_accuracy_init(cli_accuracy *a);
+/* Consume argv[*i] if it is an accuracy option; *bad on a bad value. */
+bool cli_accuracy_opt(int argc, char **argv, int *i, cli_accuracy *a, bool *bad);
+/* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */
+int cli_accuracy_check(const char *cmd, const cli_accuracy *a);
 
 /* Check the values of every op of a trace that carries them on
  * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the

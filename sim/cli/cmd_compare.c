@@ -20,10 +20,13 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: anybit compare --configs C1,C2,... (--trace T | --model M [--recipe R]\n"
             "                      --phase P1[,P2...] [--batch B]) [--mode fast|cycle]\n"
-            "                      [--json FILE] [--csv FILE]\n\n"
+            "                      [--json FILE] [--csv FILE]\n"
+            "                      [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
             "Each accelerator runs the workload with its own recipe (the config's `recipe`)\n"
             "unless --recipe is given; ratios are against the first config of each phase:\n"
-            "speedup = its time / this time, energy = this energy / its energy.\n");
+            "speedup = its time / this time, energy = this energy / its energy.\n"
+            "Each row also carries the accuracy estimate of its recipe (anybit run --help:\n"
+            "--accuracy-sample N rows per op, default 8; --no-accuracy skips it).\n");
 }
 
 typedef struct row {
@@ -33,6 +36,7 @@ typedef struct row {
     ab_run_stats rs;
     size_t nconf; /* rows per phase: the first of each phase is the baseline */
     const char *recipe; /* what the row ran */
+    ab_accuracy acc;    /* the recipe's accuracy estimate (off: acc.on false) */
 } row;
 
 static size_t split(char *s, const char **out, size_t cap)
@@ -64,6 +68,8 @@ static int write_json(const char *path, const row *rows, size_t n, ab_error *err
         cJSON_AddNumberToObject(o, "dram_bytes",
                                 (double)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));
         cJSON_AddNumberToObject(o, "speedup", r->seconds > 0 ? rows[i - i % rows[0].nconf].rs.seconds / r->seconds : 0);
+        if (rows[i].acc.on)
+            cJSON_AddItemToObject(o, "accuracy", ab_accuracy_json(&rows[i].acc));
         cJSON_AddItemToArray(arr, o);
     }
     return ab_write_json(path, arr, err);
@@ -75,7 +81,9 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
     if (ab_atomic_open(&af, path, err) != 0)
         return -1;
     fprintf(af.fp, "accel,phase,recipe,cycles,seconds,energy_pj,area_mm2,tokens_per_s,edp_pj_s,"
-                   "utilization,stall_cycles,dram_bytes\n");
+                   "utilization,stall_cycles,dram_bytes");
+    ab_accuracy_csv_header(af.fp);
+    fputc('\n', af.fp);
     for (size_t i = 0; i < n; i++) {
         const ab_run_stats *r = &rows[i].rs;
         ab_csv_field(af.fp, rows[i].accel->name);
@@ -83,10 +91,16 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
         ab_csv_field(af.fp, rows[i].phase ? rows[i].phase : "");
         fputc(',', af.fp);
         ab_csv_field(af.fp, rows[i].recipe);
-        fprintf(af.fp, ",%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu\n",
+        fprintf(af.fp, ",%llu,%.9g,%.9g,%.6g,%.6g,%.6g,%.6f,%llu,%llu",
                 (unsigned long long)r->cycles, r->seconds, r->energy.total_pj, r->area_mm2,
                 r->tokens_per_s, r->edp_pj_s, r->utilization, (unsigned long long)r->stall_cycles,
                 (unsigned long long)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));
+        const ab_accuracy *a = &rows[i].acc;
+        const ab_op_accuracy total = {0, 0, AB_ACC_SYNTHETIC, AB_ACC_SYNTHETIC, 0, 0,
+                                      a->weight_mse, a->weight_sqnr_db, 0, 0, a->output_nmse,
+                                      a->output_sqnr_db, 0, 0, 0};
+        ab_accuracy_csv_fields(af.fp, a->on ? &total : NULL, a->source);
+        fputc('\n', af.fp);
     }
     return ab_atomic_commit(&af, err);
 }
@@ -99,15 +113,16 @@ static void print_table(FILE *out, const row *rows, size_t n, size_t nconf,
         const row *r = &rows[i];
         const row *base = &rows[i - i % nconf];
         if (i % nconf == 0)
-            fprintf(out, "\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s\n",
+            fprintf(out, "\n%s\n%-10s %-16s %-10s %14s %11s %8s %11s %7s %8s %10s %6s %6s%s\n",
                    r->label, "config", "PE", "recipe", "cycles", "time", "speedup", "energy",
-                   "energy", "area", "tokens/s", "util", "stall");
+                   "energy", "area", "tokens/s", "util", "stall",
+                   r->acc.on ? "    W dB  out dB      error" : "");
         char pe[32];
         snprintf(pe, sizeof pe, "%ux%u %s", r->accel->rows, r->accel->cols,
                  ab_pe_kind_name(r->accel->pe));
         const char *recipe = forced_recipe ? forced_recipe : r->accel->recipe;
         fprintf(out, "%-10.10s %-16s %-10.10s %14llu %11s %7.2fx %11s %6.2fx %5.2fmm2 %10.4g %5.1f%% "
-               "%5.1f%%\n",
+               "%5.1f%%",
                r->accel->name, pe, recipe, (unsigned long long)r->rs.cycles,
                ab_fmt_si(b1, sizeof b1, r->rs.seconds, "s"),
                r->rs.seconds > 0 ? base->rs.seconds / r->rs.seconds : 0,
@@ -115,7 +130,16 @@ static void print_table(FILE *out, const row *rows, size_t n, size_t nconf,
                base->rs.energy.total_pj > 0 ? r->rs.energy.total_pj / base->rs.energy.total_pj : 0,
                r->rs.area_mm2, r->rs.tokens_per_s, 100 * r->rs.utilization,
                r->rs.cycles ? 100.0 * (double)r->rs.stall_cycles / (double)r->rs.cycles : 0);
+        if (r->acc.on)
+            fprintf(out, " %7.2f %7.2f %10.3e", r->acc.weight_sqnr_db, r->acc.output_sqnr_db,
+                    r->acc.output_nmse);
+        fputc('\n', out);
     }
+    if (n && rows[0].acc.on)
+        fprintf(out, "\naccuracy: %s operands, %u weight rows x %u tokens per op, seed %llu; "
+                     "error = MAC-weighted output NMSE (docs/quantization.md)\n",
+                rows[0].acc.source, rows[0].acc.opts.sample_rows, AB_ACCURACY_TOKENS,
+                (unsigned long long)rows[0].acc.opts.seed);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -124,6 +148,8 @@ int cmd_compare(int argc, char **argv)
     w.batch = 1;
     const char *configs = NULL, *json = NULL, *csv = NULL;
     bool bad = false;
+    cli_accuracy acc_opts;
+    cli_accuracy_init(&acc_opts);
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -131,7 +157,8 @@ int cmd_compare(int argc, char **argv)
         } else if (cli_opt_once(argc, argv, &i, "--configs", &configs, &bad) ||
                    cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
-                   cli_workload_opt(argc, argv, &i, &w, &bad)) {
+                   cli_workload_opt(argc, argv, &i, &w, &bad) ||
+                   cli_accuracy_opt(argc, argv, &i, &acc_opts, &bad)) {
             continue;
         } else {
             return cli_usage_error("compare", "unexpected argument '%s' (anybit compare --help)",
@@ -149,6 +176,9 @@ int cmd_compare(int argc, char **argv)
     const int uc = cli_workload_check("compare", &w);
     if (uc)
         return uc;
+    const int ac = cli_accuracy_check("compare", &acc_opts);
+    if (ac)
+        return ac;
     char cbuf[2048], pbuf[512];
     snprintf(cbuf, sizeof cbuf, "%s", configs);
     snprintf(pbuf, sizeof pbuf, "%s", w.phase ? w.phase : "");
@@ -165,9 +195,11 @@ int cmd_compare(int argc, char **argv)
     ab_error err;
     ab_accel *accels = calloc(nconf, sizeof *accels);
     row *rows = calloc(nconf * nphase, sizeof *rows);
+    /* the presets run the same shapes: one set of synthetic operands */
+    ab_accuracy_cache *acc_cache = ab_accuracy_cache_new();
     int rc = AB_EXIT_OK;
     size_t nrows = 0;
-    if (!accels || !rows) {
+    if (!accels || !rows || !acc_cache) {
         rc = cli_usage_error("compare", "out of memory");
         goto out;
     }
@@ -189,8 +221,11 @@ int cmd_compare(int argc, char **argv)
             double tokens = 0;
             const int frc = cli_workload_ops(&w, phases[p], &accels[c], &ops, &trace, &tokens,
                                              r->label, sizeof r->label, &err);
-            const int src = frc == 0 ? ab_sim_ops(&accels[c], &ops, tokens, w.mode, &r->rs, &err)
-                                     : -1;
+            int src = frc == 0 ? ab_sim_ops(&accels[c], &ops, tokens, w.mode, &r->rs, &err)
+                               : -1;
+            if (src == 0)
+                src = ab_accuracy_estimate(&ops, w.trace ? &trace : NULL, &acc_opts.opts,
+                                           acc_cache, &r->acc, &err);
             ab_op_list_free(&ops);
             if (w.trace)
                 ab_trace_free(&trace);
@@ -211,9 +246,12 @@ int cmd_compare(int argc, char **argv)
     }
     print_table(table, rows, nrows, nconf, w.recipe);
 out:
-    for (size_t i = 0; rows && i < nrows; i++)
+    for (size_t i = 0; rows && i < nrows; i++) {
         ab_run_stats_free(&rows[i].rs);
+        ab_accuracy_free(&rows[i].acc);
+    }
     free(rows);
     free(accels);
+    ab_accuracy_cache_free(acc_cache);
     return rc;
 }
