@@ -43,11 +43,11 @@ extern "C" {
  * --accuracy-sample (docs/quantization.md "Estimator and confidence": the
  * default keeps a decode sweep point within 2x of its time without the
  * estimate, bench/bench_accuracy.c). */
-#define AB_ACCURACY_SAMPLE_DEFAULT 8u
+#define AB_ACCURACY_SAMPLE_DEFAULT 4u
 #define AB_ACCURACY_SAMPLE_MAX 65536u
 /* Synthetic calibration tokens per op (and the most rows a trace's
  * activations contribute). */
-#define AB_ACCURACY_TOKENS 32u
+#define AB_ACCURACY_TOKENS 16u
 #define AB_ACCURACY_SEED_DEFAULT 1u
 
 typedef struct ab_accuracy_opts {

@@ -68,15 +68,25 @@ static void outlier_mask(uint64_t seed, size_t K, uint8_t *mask)
     }
 }
 
-static const ab_synth_params k_unit_gaussian = {AB_SYNTH_GAUSSIAN, 1.0, 0.0, 0.0, 1.0};
-
 /* rows of K standard-Gaussian values with the outlier channels amplified;
- * row r from its own seed base + r. */
+ * row r from its own seed.  Box-Muller with both values of each pair (half
+ * the logarithms and square roots of ab_rng_normal, which keeps one so as
+ * to carry no state between calls: here a row is one call). */
 static void gaussian_rows(uint64_t base, uint32_t rows, size_t K, const uint8_t *mask, float *out)
 {
+    const double two_pi = 6.283185307179586476925286766559;
     for (uint32_t r = 0; r < rows; r++) {
         float *row = out + (size_t)r * K;
-        ab_synth_weights(&k_unit_gaussian, mix(base, r, 0, 0), row, 1, K);
+        ab_rng g;
+        ab_rng_seed(&g, mix(base, r, 0, 0));
+        for (size_t k = 0; k < K; k += 2) {
+            const double u1 = 1.0 - ab_rng_uniform(&g); /* (0, 1] */
+            const double u2 = ab_rng_uniform(&g);
+            const double rad = sqrt(-2.0 * log(u1));
+            row[k] = (float)(rad * cos(two_pi * u2));
+            if (k + 1 < K)
+                row[k + 1] = (float)(rad * sin(two_pi * u2));
+        }
         for (size_t k = 0; mask && k < K; k++)
             if (mask[k])
                 row[k] = (float)(AB_ACC_OUTLIER_GAIN * (double)row[k]);

@@ -26,7 +26,7 @@ static void usage(FILE *out)
             "unless --recipe is given; ratios are against the first config of each phase:\n"
             "speedup = its time / this time, energy = this energy / its energy.\n"
             "Each row also carries the accuracy estimate of its recipe (anybit run --help:\n"
-            "--accuracy-sample N rows per op, default 8; --no-accuracy skips it).\n");
+            "--accuracy-sample N rows per op, default 4; --no-accuracy skips it).\n");
 }
 
 typedef struct row {

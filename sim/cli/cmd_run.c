@@ -33,7 +33,7 @@ static void usage(FILE *out)
             "                 the golden model (golden/, written from the docs; exit 1 on a\n"
             "                 difference)\n"
             "  --accuracy-sample N  weight rows sampled per op for the accuracy estimate\n"
-            "                 (1..65536, default 8): weight SQNR/MSE and output SQNR per op\n"
+            "                 (1..65536, default 4): weight SQNR/MSE and output SQNR per op\n"
             "                 and in total, error = MAC-weighted output NMSE (docs/quantization.md)\n"
             "  --accuracy-seed S  seed of the synthetic weights and activations (default 1)\n"
             "  --no-accuracy  no accuracy estimate (timing and energy only)\n\n"
