@@ -121,6 +121,13 @@ int ab_accuracy_op(const ab_op *op, uint32_t rows, uint64_t seed, const float *a
                    uint32_t tokens, ab_accuracy_cache *cache, ab_op_accuracy *out,
                    ab_error *err);
 
+/* One op measured on given float operands: w[rows][K] (rows of its
+ * weight-side operand, 1 <= rows <= N) and act[tokens][K], labelled
+ * act_source (the path of real weights, and of the tests). */
+int ab_accuracy_measure(const ab_op *op, const float *w, uint32_t rows, const float *act,
+                        uint32_t tokens, ab_accuracy_source act_source, ab_op_accuracy *out,
+                        ab_error *err);
+
 /* The synthetic operands (accuracy_data.c), seeded by the op's shape only
  * (kind, N, K) so that two recipes are measured on the same values:
  *   weight rows r = 0..rows-1 of W[N][K] (row r has its own seed, so a

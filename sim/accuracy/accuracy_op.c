@@ -97,6 +97,8 @@ static double ratio_db(double signal, double noise)
     return 10.0 * log10(signal / noise);
 }
 
+static int finish_operands(const ab_op *op, ab_acc_operands *o, ab_error *err);
+
 void ab_acc_operands_free(ab_acc_operands *o)
 {
     free(o->w);
@@ -144,6 +146,15 @@ int ab_acc_operands_make(const ab_op *op, uint32_t rows, uint64_t seed, const fl
     else
         ab_accuracy_synth_acts(op, seed, tokens, o->act, mask);
     free(mask);
+    return finish_operands(op, o, err);
+}
+
+/* o->w and o->act set: the quantized activations, the float outputs and
+ * the signal powers; frees o on failure. */
+static int finish_operands(const ab_op *op, ab_acc_operands *o, ab_error *err)
+{
+    const size_t K = o->K, nw = (size_t)o->rows * K;
+    const uint32_t rows = o->rows, tokens = o->tokens;
     if (quantize_acts(op, o->act, tokens, K, o->act_q, err) != 0) {
         ab_acc_operands_free(o);
         return -1;
@@ -212,6 +223,41 @@ int ab_accuracy_op(const ab_op *op, uint32_t rows, uint64_t seed, const float *a
         return ab_acc_cache_measure(cache, op, rows, seed, out, err);
     ab_acc_operands o;
     if (ab_acc_operands_make(op, rows, seed, act, tokens, &o, err) != 0)
+        return -1;
+    const int rc = ab_acc_measure(op, &o, out, err);
+    ab_acc_operands_free(&o);
+    return rc;
+}
+
+int ab_accuracy_measure(const ab_op *op, const float *w, uint32_t rows, const float *act,
+                        uint32_t tokens, ab_accuracy_source act_source, ab_op_accuracy *out,
+                        ab_error *err)
+{
+    ab_acc_operands o;
+    memset(&o, 0, sizeof o);
+    const size_t K = (size_t)op->K;
+    if (rows < 1 || tokens < 1 || rows > op->N || op->K > AB_ACC_MAX_ELEMENTS ||
+        (uint64_t)rows * op->K > AB_ACC_MAX_ELEMENTS ||
+        (uint64_t)tokens * op->K > AB_ACC_MAX_ELEMENTS)
+        return ab_error_set(err, "op '%s': %u weight rows and %u tokens of K %llu: expected 1 to "
+                            "N rows, at least one token, at most %llu values each", op->name,
+                            rows, tokens, (unsigned long long)op->K,
+                            (unsigned long long)AB_ACC_MAX_ELEMENTS);
+    o.rows = rows;
+    o.tokens = tokens;
+    o.K = K;
+    o.activations_source = act_source;
+    o.w = malloc((size_t)rows * K * sizeof *o.w);
+    o.act = malloc((size_t)tokens * K * sizeof *o.act);
+    o.act_q = malloc((size_t)tokens * K * sizeof *o.act_q);
+    o.ref = malloc((size_t)tokens * rows * sizeof *o.ref);
+    if (!o.w || !o.act || !o.act_q || !o.ref) {
+        ab_acc_operands_free(&o);
+        return ab_error_set(err, "op '%s': out of memory for the accuracy estimate", op->name);
+    }
+    memcpy(o.w, w, (size_t)rows * K * sizeof *o.w);
+    memcpy(o.act, act, (size_t)tokens * K * sizeof *o.act);
+    if (finish_operands(op, &o, err) != 0)
         return -1;
     const int rc = ab_acc_measure(op, &o, out, err);
     ab_acc_operands_free(&o);
