@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test_ops.h"
 #include "test_util.h"
 
 extern "C" {
@@ -26,21 +27,7 @@ namespace {
 
 ab_op tiny_op(const char *wfmt, uint32_t group, const char *scale, const char *act)
 {
-    ab_op op;
-    std::memset(&op, 0, sizeof op);
-    std::snprintf(op.name, sizeof op.name, "t");
-    op.kind = AB_OP_GEMM;
-    op.M = 1;
-    op.N = 2;
-    op.K = 4;
-    op.count = 1;
-    op.weight_share = 1;
-    std::snprintf(op.weight_format, sizeof op.weight_format, "%s", wfmt);
-    std::snprintf(op.act_format, sizeof op.act_format, "%s", act);
-    std::snprintf(op.acc_format, sizeof op.acc_format, "fp32");
-    std::snprintf(op.scale_format, sizeof op.scale_format, "%s", scale);
-    op.group_size = group;
-    return op;
+    return make_op("t", AB_OP_GEMM, 1, 2, 4, wfmt, scale, group, act);
 }
 
 // W[2][4] and act[2][4], quantized by hand below.
@@ -378,4 +365,30 @@ TEST(Accuracy, SweepColumnsParetoOnErrorAndBadSpec)
     r = anybit("sweep " + spec + " -o " + dir + "/bad");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("accuracy"), std::string::npos) << r.err;
+}
+
+// An op wider than the estimate takes is skipped, counted and left out of
+// the totals, never a failure of the run (timing still runs it).
+TEST(Accuracy, TooWideOpsAreSkippedNotFatal)
+{
+    ab_op_list ops = {0, 0, nullptr};
+    ab_error e;
+    ab_op wide = tiny_op("int4", 0, "fp16", "fp16"), small = tiny_op("int4", 0, "fp16", "fp16");
+    wide.K = AB_ACCURACY_MAX_K * 2;
+    small.N = 8, small.K = 64;
+    ASSERT_EQ(ab_op_list_push(&ops, &wide, &e), 0);
+    ASSERT_EQ(ab_op_list_push(&ops, &small, &e), 0);
+    ab_accuracy_opts o = ab_accuracy_defaults();
+    ab_accuracy acc;
+    ASSERT_EQ(ab_accuracy_estimate(&ops, nullptr, &o, nullptr, &acc, &e), 0) << e.msg;
+    EXPECT_EQ(acc.skipped, 1u);
+    EXPECT_TRUE(acc.ops[0].skipped);
+    EXPECT_DOUBLE_EQ(acc.output_nmse, acc.ops[1].output_nmse); // the small op alone
+    ab_accuracy_free(&acc);
+    ops.n = 1; // only the wide one: nothing estimated
+    ASSERT_EQ(ab_accuracy_estimate(&ops, nullptr, &o, nullptr, &acc, &e), 0) << e.msg;
+    EXPECT_TRUE(std::isnan(acc.output_nmse));
+    ab_accuracy_free(&acc);
+    ops.n = 2;
+    ab_op_list_free(&ops);
 }

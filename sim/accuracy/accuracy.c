@@ -117,10 +117,16 @@ static int estimate(const ab_op_list *ops, const ab_trace *trace, const ab_accur
             return -1;
         }
         ab_op_accuracy *a = &out->ops[i];
+        if (op->K > AB_ACCURACY_MAX_K) {
+            a->skipped = true;
+            a->same_as = i;
+            out->skipped++;
+            continue;
+        }
         size_t j = 0;
         if (!act)
             for (; j < i; j++)
-                if (out->ops[j].activations_source == AB_ACC_SYNTHETIC &&
+                if (!out->ops[j].skipped && out->ops[j].activations_source == AB_ACC_SYNTHETIC &&
                     same_estimate(op, &ops->ops[j]))
                     break;
         if (!act && j < i) {
@@ -145,11 +151,17 @@ static int estimate(const ab_op_list *ops, const ab_trace *trace, const ab_accur
     double e = 0, e_noise = 0, e_nmse = 0, macs = 0, macs_nmse = 0;
     for (size_t i = 0; i < ops->n; i++) {
         const ab_op_accuracy *a = &out->ops[i];
+        if (a->skipped)
+            continue;
         e += a->weight_elements;
         e_noise += a->weight_elements * a->weight_noise;
         e_nmse += a->weight_elements * ab_accuracy_nmse(a->weight_signal, a->weight_noise);
         macs += a->macs;
         macs_nmse += a->macs * a->output_nmse;
+    }
+    if (e == 0) { /* every op skipped: no estimate */
+        out->weight_mse = out->weight_sqnr_db = out->output_nmse = out->output_sqnr_db = NAN;
+        return 0;
     }
     out->weight_mse = e > 0 ? e_noise / e : 0;
     out->weight_sqnr_db = e_nmse > 0 ? -10.0 * log10(e_nmse / e) : INFINITY;

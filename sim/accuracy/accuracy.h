@@ -79,7 +79,12 @@ typedef struct ab_op_accuracy {
     double weight_elements;             /* of the whole op: N K count / weight_share */
     double macs;
     size_t same_as; /* index of the op whose estimate this one reuses (itself if none) */
+    bool skipped;   /* K wider than AB_ACCURACY_MAX_K: not estimated, not in the totals */
 } ab_op_accuracy;
+
+/* The widest K the estimate takes (one weight row must fit its bounded
+ * buffers); a wider op is skipped and counted, its fields empty. */
+#define AB_ACCURACY_MAX_K ((uint64_t)1 << 22)
 
 typedef struct ab_accuracy {
     bool on;
@@ -87,6 +92,7 @@ typedef struct ab_accuracy {
     size_t nops;
     ab_op_accuracy *ops; /* owned, nops entries (the op list's order) */
     size_t estimates;    /* distinct estimates computed */
+    size_t skipped;      /* ops too wide to estimate (AB_ACCURACY_MAX_K) */
     double weight_mse, weight_sqnr_db, output_nmse, output_sqnr_db;
     /* "synthetic" (every operand synthetic), "trace" (every op's
      * activations from the trace), "mixed" (some) */

@@ -24,8 +24,8 @@
 
 /* The most elements one operand of the estimate may hold (rows x K), so
  * that memory stays bounded whatever the op: 2^22 floats (16 MiB); an op
- * with a wider K is refused with a message naming --no-accuracy. */
-#define AB_ACC_MAX_ELEMENTS ((uint64_t)1 << 22)
+ * with a wider K is refused here (accuracy.c skips it before). */
+#define AB_ACC_MAX_ELEMENTS AB_ACCURACY_MAX_K
 
 static int quantize_acts(const ab_op *op, const float *act, uint32_t tokens, size_t K, float *aq,
                          ab_error *err)

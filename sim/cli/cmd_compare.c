@@ -96,9 +96,12 @@ static int write_csv(const char *path, const row *rows, size_t n, ab_error *err)
                 r->tokens_per_s, r->edp_pj_s, r->utilization, (unsigned long long)r->stall_cycles,
                 (unsigned long long)(r->ev.dram_read_bytes + r->ev.dram_write_bytes));
         const ab_accuracy *a = &rows[i].acc;
-        const ab_op_accuracy total = {0, 0, AB_ACC_SYNTHETIC, AB_ACC_SYNTHETIC, 0, 0,
-                                      a->weight_mse, a->weight_sqnr_db, 0, 0, a->output_nmse,
-                                      a->output_sqnr_db, 0, 0, 0};
+        ab_op_accuracy total;
+        memset(&total, 0, sizeof total);
+        total.weight_mse = a->weight_mse;
+        total.weight_sqnr_db = a->weight_sqnr_db;
+        total.output_nmse = a->output_nmse;
+        total.output_sqnr_db = a->output_sqnr_db;
         ab_accuracy_csv_fields(af.fp, a->on ? &total : NULL, a->source);
         fputc('\n', af.fp);
     }

@@ -129,7 +129,8 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
         w->stall += s->stall_cycles;
         w->busy += s->ev.pe_busy_cycles;
         w->energy += s->energy.total_pj;
-        if (in->accuracy && in->accuracy->on && i < in->accuracy->nops)
+        if (in->accuracy && in->accuracy->on && i < in->accuracy->nops &&
+            !in->accuracy->ops[i].skipped)
             role_accuracy(w, &in->accuracy->ops[i]);
     }
     const bool acc = in->accuracy && in->accuracy->on;
@@ -146,9 +147,9 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
                 ab_fmt_si(b1, sizeof b1, w->energy * 1e-12, "J"),
                 pct((double)w->cycles, (double)rs->cycles));
         if (acc)
-            fprintf(out, " %7.2f %7.2f\n", db_of(w->acc_e_sig, w->acc_e_noise),
+            fprintf(out, " %7.2f %7.2f\n", w->acc_e > 0 ? db_of(w->acc_e_sig, w->acc_e_noise) : NAN,
                     w->acc_macs_nmse > 0 ? -10.0 * log10(w->acc_macs_nmse / w->acc_macs)
-                                         : INFINITY);
+                                         : w->acc_macs > 0 ? INFINITY : NAN);
         else
             fputc('\n', out);
     }

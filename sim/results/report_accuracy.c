@@ -12,7 +12,17 @@ static void add_db(cJSON *o, const char *key, double v)
     if (isfinite(v))
         cJSON_AddNumberToObject(o, key, v);
     else
-        cJSON_AddNullToObject(o, key); /* no noise (or no signal): no finite ratio */
+        cJSON_AddNullToObject(o, key); /* no noise (or nothing estimated): no finite value */
+}
+
+/* The four error fields, in the order every view lists them. */
+static void add_errors(cJSON *o, double weight_sqnr_db, double weight_mse, double output_sqnr_db,
+                       double output_nmse)
+{
+    add_db(o, "weight_sqnr_db", weight_sqnr_db);
+    add_db(o, "weight_mse", weight_mse);
+    add_db(o, "output_sqnr_db", output_sqnr_db);
+    add_db(o, "output_nmse", output_nmse);
 }
 
 cJSON *ab_accuracy_json(const ab_accuracy *acc)
@@ -23,30 +33,31 @@ cJSON *ab_accuracy_json(const ab_accuracy *acc)
     cJSON_AddNumberToObject(o, "tokens", (double)AB_ACCURACY_TOKENS);
     cJSON_AddNumberToObject(o, "seed", (double)acc->opts.seed);
     cJSON_AddNumberToObject(o, "estimates", (double)acc->estimates);
-    add_db(o, "weight_sqnr_db", acc->weight_sqnr_db);
-    cJSON_AddNumberToObject(o, "weight_mse", acc->weight_mse);
-    add_db(o, "output_sqnr_db", acc->output_sqnr_db);
-    cJSON_AddNumberToObject(o, "output_nmse", acc->output_nmse);
+    cJSON_AddNumberToObject(o, "skipped", (double)acc->skipped);
+    add_errors(o, acc->weight_sqnr_db, acc->weight_mse, acc->output_sqnr_db, acc->output_nmse);
     return o;
 }
 
 cJSON *ab_op_accuracy_json(const ab_op_accuracy *a)
 {
     cJSON *o = cJSON_CreateObject();
+    if (a->skipped) {
+        cJSON_AddStringToObject(o, "skipped", "K above the estimate's 2^22");
+        return o;
+    }
     cJSON_AddStringToObject(o, "weights_source", ab_accuracy_source_name(a->weights_source));
     cJSON_AddStringToObject(o, "activations_source",
                             ab_accuracy_source_name(a->activations_source));
     cJSON_AddNumberToObject(o, "rows", (double)a->rows);
     cJSON_AddNumberToObject(o, "tokens", (double)a->tokens);
-    add_db(o, "weight_sqnr_db", a->weight_sqnr_db);
-    cJSON_AddNumberToObject(o, "weight_mse", a->weight_mse);
-    add_db(o, "output_sqnr_db", a->output_sqnr_db);
-    cJSON_AddNumberToObject(o, "output_nmse", a->output_nmse);
+    add_errors(o, a->weight_sqnr_db, a->weight_mse, a->output_sqnr_db, a->output_nmse);
     return o;
 }
 
 void ab_accuracy_number(FILE *f, double v)
 {
+    if (isnan(v))
+        return; /* nothing estimated: an empty field */
     if (isinf(v))
         fputs(v > 0 ? "inf" : "-inf", f);
     else
@@ -60,7 +71,7 @@ void ab_accuracy_csv_header(FILE *f)
 
 void ab_accuracy_csv_fields(FILE *f, const ab_op_accuracy *a, const char *source)
 {
-    if (!a) {
+    if (!a || a->skipped) {
         fputs(",,,,,", f);
         return;
     }
@@ -84,4 +95,7 @@ void ab_accuracy_table_line(FILE *out, const ab_accuracy *acc)
             acc->source, acc->opts.sample_rows, AB_ACCURACY_TOKENS,
             (unsigned long long)acc->opts.seed, acc->weight_sqnr_db, acc->weight_mse,
             acc->output_sqnr_db, acc->output_nmse);
+    if (acc->skipped)
+        fprintf(out, "accuracy: %zu op%s with K above 2^22 not estimated (not in the totals)\n",
+                acc->skipped, acc->skipped == 1 ? "" : "s");
 }
