@@ -11,7 +11,9 @@ def tree_files(root):
     try:
         out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
                               "--exclude-standard"], check=True, capture_output=True).stdout
-        files = [f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(root, f))]
+        # dict.fromkeys: a path in conflict during a merge is listed once per index stage
+        files = [f for f in dict.fromkeys(out.decode().split("\0"))
+                 if f and os.path.isfile(os.path.join(root, f))]
         if files:
             return files
     except (OSError, subprocess.CalledProcessError):

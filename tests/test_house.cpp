@@ -43,9 +43,11 @@ std::vector<std::string> tree_files()
     const CliRun r = run_command("git -C '" + kSrc + "' ls-files --cached --others --exclude-standard",
                                  tmp_dir("house"));
     if (r.status == 0 && !r.out.empty()) {
+        // a path in conflict during a merge is listed once per index stage
         std::istringstream in(r.out);
+        std::set<std::string> seen;
         for (std::string line; std::getline(in, line);)
-            if (fs::is_regular_file(kSrc + "/" + line))
+            if (fs::is_regular_file(kSrc + "/" + line) && seen.insert(line).second)
                 files.push_back(line);
         return files;
     }

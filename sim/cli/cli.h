@@ -13,6 +13,7 @@
 
 #include "ab_error.h"
 #include "accel/accel.h"
+#include "accuracy/accuracy.h"
 #include "engine/engine.h"
 #include "workload/workload.h"
 
@@ -115,6 +116,20 @@ void cli_progress_start(cli_progress *p, FILE *out, size_t runs);
 void cli_progress_next(cli_progress *p, size_t run, const char *what);
 ab_sim_progress cli_progress_hook(cli_progress *p);
 void cli_progress_end(cli_progress *p);
+/* The accuracy options of `run` and `compare` (cli_accuracy.c):
+ * --accuracy-sample N (weight rows per op), --accuracy-seed S,
+ * --no-accuracy; each once, and --no-accuracy with neither of the others. */
+typedef struct cli_accuracy {
+    ab_accuracy_opts opts;
+    const char *sample_opt, *seed_opt; /* as given (NULL: not given) */
+    bool off_given;
+} cli_accuracy;
+
+void cli_accuracy_init(cli_accuracy *a);
+/* Consume argv[*i] if it is an accuracy option; *bad on a bad value. */
+bool cli_accuracy_opt(int argc, char **argv, int *i, cli_accuracy *a, bool *bad);
+/* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */
+int cli_accuracy_check(const char *cmd, const cli_accuracy *a);
 
 /* Check the values of every op of a trace that carries them on
  * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the

@@ -21,12 +21,15 @@ static void usage(FILE *out)
             "usage: anybit compare --configs C1,C2,... (--trace T | --model M [--recipe R]\n"
             "                      --phase P1[,P2...] [--batch B] [--allow-long-context])\n"
             "                      [--mode fast|cycle] [--iso-area [density|scale]]\n"
-            "                      [--json FILE] [--csv FILE]\n\n"
+            "                      [--json FILE] [--csv FILE]\n"
+            "                      [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
             "Each accelerator runs the workload with its own recipe (the config's `recipe`)\n"
             "unless --recipe is given; ratios are against the first config of each phase:\n"
             "speedup = its time / this time, energy ratio = this energy / its energy,\n"
             "area ratio = this area / its area.  Throughput is tokens/s, or images/s for an\n"
-            "image workload (a CNN or ViT: one with a conv op).\n\n"
+            "image workload (a CNN or ViT: one with a conv op).  Each row also carries the\n"
+            "accuracy estimate of its recipe (anybit run --help: --accuracy-sample N rows per\n"
+            "op, default 4; --no-accuracy skips it).\n\n"
             "  --iso-area, --iso-area density\n"
             "                 also throughput and energy per mm2 of each config's area\n"
             "  --iso-area scale\n"
@@ -47,6 +50,7 @@ typedef struct row {
     char label[1024];
     ab_run_stats rs;
     const char *recipe; /* what the row ran */
+    ab_accuracy acc;    /* the recipe's accuracy estimate (off: acc.on false) */
 } row;
 
 /* What the table, the JSON and the CSV all print. */
@@ -127,6 +131,8 @@ static int write_json(const char *path, const compare_out *c, ab_error *err)
             cJSON_AddNumberToObject(o, key, q.per_s_per_mm2);
             cJSON_AddNumberToObject(o, "energy_pj_per_mm2", q.energy_pj_per_mm2);
         }
+        if (c->rows[i].acc.on)
+            cJSON_AddItemToObject(o, "accuracy", ab_accuracy_json(&c->rows[i].acc));
         cJSON_AddItemToArray(arr, o);
     }
     return ab_write_json(path, arr, err);
@@ -147,6 +153,7 @@ static int write_csv(const char *path, const compare_out *c, ab_error *err)
         fprintf(f, ",%s_per_s_per_mm2,energy_pj_per_mm2", unit);
     if (c->iso == ISO_AREA_SCALE)
         fputs(",given_rows,given_cols", f);
+    ab_accuracy_csv_header(f);
     fputc('\n', f);
     for (size_t i = 0; i < c->n; i++) {
         const row *w = &c->rows[i];
@@ -178,6 +185,14 @@ static int write_csv(const char *path, const compare_out *c, ab_error *err)
         }
         if (c->iso == ISO_AREA_SCALE)
             fprintf(f, ",%u,%u", w->given_rows, w->given_cols);
+        const ab_accuracy *a = &w->acc;
+        ab_op_accuracy total;
+        memset(&total, 0, sizeof total);
+        total.weight_mse = a->weight_mse;
+        total.weight_sqnr_db = a->weight_sqnr_db;
+        total.output_nmse = a->output_nmse;
+        total.output_sqnr_db = a->output_sqnr_db;
+        ab_accuracy_csv_fields(f, a->on ? &total : NULL, a->source);
         fputc('\n', f);
     }
     return ab_atomic_commit(&af, err);
@@ -186,7 +201,7 @@ static int write_csv(const char *path, const compare_out *c, ab_error *err)
 /* ---- the table: every cell as text, each column as wide as its widest
  * cell, so that no name is cut ------------------------------------------- */
 
-#define TABLE_COLS 15 /* with --iso-area; table_col refuses more */
+#define TABLE_COLS 18 /* with --iso-area and accuracy; table_col refuses more */
 #define CELL_MAX 640
 
 typedef struct table_cells {
@@ -250,6 +265,12 @@ static void print_table(FILE *out, const compare_out *c, const char *forced_reci
     }
     table_col(&t, "util", false);
     table_col(&t, "stall", false);
+    const bool acc = c->n && c->rows[0].acc.on;
+    if (acc) {
+        table_col(&t, "W dB", false);
+        table_col(&t, "out dB", false);
+        table_col(&t, "error", false);
+    }
     for (size_t first = 0; first < c->n; first += c->nconf) {
         const size_t nrows = c->n - first < c->nconf ? c->n - first : c->nconf;
         for (size_t j = 0; j < nrows; j++) {
@@ -280,11 +301,21 @@ static void print_table(FILE *out, const compare_out *c, const char *forced_reci
             snprintf(cell[k++], CELL_MAX, "%.1f%%", 100 * r->rs.utilization);
             snprintf(cell[k++], CELL_MAX, "%.1f%%",
                      r->rs.cycles ? 100.0 * (double)r->rs.stall_cycles / (double)r->rs.cycles : 0);
+            if (acc) {
+                snprintf(cell[k++], CELL_MAX, "%.2f", r->acc.weight_sqnr_db);
+                snprintf(cell[k++], CELL_MAX, "%.2f", r->acc.output_sqnr_db);
+                snprintf(cell[k++], CELL_MAX, "%.3e", r->acc.output_nmse);
+            }
         }
         fprintf(out, "\n%s\n", c->rows[first].label);
         print_phase(out, &t, nrows);
     }
     free(t.cell);
+    if (acc)
+        fprintf(out, "\naccuracy: %s operands, %u weight rows x %u tokens per op, seed %llu; "
+                     "error = MAC-weighted output NMSE (docs/quantization.md)\n",
+                c->rows[0].acc.source, c->rows[0].acc.opts.sample_rows, AB_ACCURACY_TOKENS,
+                (unsigned long long)c->rows[0].acc.opts.seed);
 }
 
 /* --iso-area=V, --iso-area V, or --iso-area alone (next to an option or
@@ -305,6 +336,8 @@ int cmd_compare(int argc, char **argv)
     w.batch = 1;
     const char *configs = NULL, *json = NULL, *csv = NULL, *iso_opt = NULL;
     bool bad = false;
+    cli_accuracy acc_opts;
+    cli_accuracy_init(&acc_opts);
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -313,7 +346,8 @@ int cmd_compare(int argc, char **argv)
                    cli_opt_once(argc, argv, &i, "--json", &json, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
                    iso_area_opt(argc, argv, &i, &iso_opt, &bad) ||
-                   cli_workload_opt(argc, argv, &i, &w, &bad)) {
+                   cli_workload_opt(argc, argv, &i, &w, &bad) ||
+                   cli_accuracy_opt(argc, argv, &i, &acc_opts, &bad)) {
             continue;
         } else {
             return cli_usage_error("compare", "unexpected argument '%s' (anybit compare --help)",
@@ -339,6 +373,9 @@ int cmd_compare(int argc, char **argv)
     const int uc = cli_workload_check("compare", &w);
     if (uc)
         return uc;
+    const int ac = cli_accuracy_check("compare", &acc_opts);
+    if (ac)
+        return ac;
     char cbuf[2048], pbuf[512];
     snprintf(cbuf, sizeof cbuf, "%s", configs);
     snprintf(pbuf, sizeof pbuf, "%s", w.phase ? w.phase : "");
@@ -355,9 +392,11 @@ int cmd_compare(int argc, char **argv)
     ab_error err;
     ab_accel *accels = calloc(nconf, sizeof *accels);
     row *rows = calloc(nconf * nphase, sizeof *rows);
+    /* the presets run the same shapes: one set of synthetic operands */
+    ab_accuracy_cache *acc_cache = ab_accuracy_cache_new();
     int rc = AB_EXIT_OK;
     size_t nrows = 0;
-    if (!accels || !rows) {
+    if (!accels || !rows || !acc_cache) {
         rc = cli_usage_error("compare", "out of memory");
         goto out;
     }
@@ -398,9 +437,12 @@ int cmd_compare(int argc, char **argv)
             double tokens = 0;
             const int frc = cli_workload_ops(&w, phases[p], &accels[c], &ops, &trace, &tokens,
                                              r->label, sizeof r->label, &err);
-            const int src = frc == 0 ? ab_sim_ops_progress(&accels[c], &ops, tokens, w.mode,
-                                                           &hook, &r->rs, &err)
-                                     : -1;
+            int src = frc == 0 ? ab_sim_ops_progress(&accels[c], &ops, tokens, w.mode, &hook,
+                                                     &r->rs, &err)
+                               : -1;
+            if (src == 0)
+                src = ab_accuracy_estimate(&ops, w.trace ? &trace : NULL, &acc_opts.opts,
+                                           acc_cache, &r->acc, &err);
             ab_op_list_free(&ops);
             if (w.trace)
                 ab_trace_free(&trace);
@@ -423,9 +465,12 @@ int cmd_compare(int argc, char **argv)
     }
     print_table(table, &co, w.recipe);
 out:
-    for (size_t i = 0; rows && i < nrows; i++)
+    for (size_t i = 0; rows && i < nrows; i++) {
         ab_run_stats_free(&rows[i].rs);
+        ab_accuracy_free(&rows[i].acc);
+    }
     free(rows);
     free(accels);
+    ab_accuracy_cache_free(acc_cache);
     return rc;
 }

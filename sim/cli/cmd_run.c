@@ -14,7 +14,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: anybit run --config C (--trace T | --model M [--recipe R] --phase P "
             "[--batch B])\n"
-            "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n\n"
+            "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n"
+            "                  [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
             "  --config C     accelerator: a preset (configs/C.yaml: bitmod, btc, fp16, int8, ant,\n"
             "                 olive) or a YAML path (docs/configs.md)\n"
             "  --trace T      a trace file (anybit trace gen, traces/export_torch.py)\n"
@@ -35,7 +36,12 @@ static void usage(FILE *out)
             "  --all-ops      one table row per op instead of per op role\n"
             "  --golden       (--trace) also compare each op's datapath outputs bit for bit with\n"
             "                 the golden model (golden/, written from the docs; exit 1 on a\n"
-            "                 difference)\n\n"
+            "                 difference)\n"
+            "  --accuracy-sample N  weight rows sampled per op for the accuracy estimate\n"
+            "                 (1..65536, default 4): weight SQNR/MSE and output SQNR per op\n"
+            "                 and in total, error = MAC-weighted output NMSE (docs/quantization.md)\n"
+            "  --accuracy-seed S  seed of the synthetic weights and activations (default 1)\n"
+            "  --no-accuracy  no accuracy estimate (timing and energy only)\n\n"
             "When the trace carries values, each op's outputs are computed by the PE's\n"
             "datapath, checked bit for bit against the kernels/ model of that datapath\n"
             "(exit 1 on a mismatch), and their error against the float reference reported.\n"
@@ -78,6 +84,8 @@ int cmd_run(int argc, char **argv)
     w.batch = 1;
     const char *config = NULL, *json = NULL, *csv = NULL, *timeline = NULL, *buckets_s = NULL;
     bool bad = false, all_ops = false, golden = false;
+    cli_accuracy acc_opts;
+    cli_accuracy_init(&acc_opts);
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -91,7 +99,8 @@ int cmd_run(int argc, char **argv)
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
                    cli_opt_once(argc, argv, &i, "--timeline", &timeline, &bad) ||
                    cli_opt_once(argc, argv, &i, "--timeline-buckets", &buckets_s, &bad) ||
-                   cli_workload_opt(argc, argv, &i, &w, &bad)) {
+                   cli_workload_opt(argc, argv, &i, &w, &bad) ||
+                   cli_accuracy_opt(argc, argv, &i, &acc_opts, &bad)) {
             continue;
         } else {
             return cli_usage_error("run", "unexpected argument '%s' (anybit run --help)", argv[i]);
@@ -120,6 +129,9 @@ int cmd_run(int argc, char **argv)
     const int uc = cli_workload_check("run", &w);
     if (uc)
         return uc;
+    const int ac = cli_accuracy_check("run", &acc_opts);
+    if (ac)
+        return ac;
     if (golden && !w.trace)
         return cli_usage_error("run", "--golden needs --trace (the golden model computes a "
                                       "trace's values)");
@@ -139,6 +151,8 @@ int cmd_run(int argc, char **argv)
     ab_op_check *checks = NULL;
     ab_timeline tl;
     memset(&tl, 0, sizeof tl);
+    ab_accuracy accuracy;
+    memset(&accuracy, 0, sizeof accuracy);
     cli_progress prog;
     cli_progress_start(&prog, stderr, 1);
     cli_progress_next(&prog, 0, a.name);
@@ -147,7 +161,8 @@ int cmd_run(int argc, char **argv)
                                      &err);
     const int src = wrc == 0 ? ab_sim_ops_progress(&a, &ops, tokens, w.mode, &hook, &rs, &err) : -1;
     cli_progress_end(&prog);
-    if (src != 0) {
+    if (src != 0 || ab_accuracy_estimate(&ops, w.trace ? &trace : NULL, &acc_opts.opts, NULL,
+                                         &accuracy, &err) != 0) {
         rc = cli_input_error("run", &err);
         goto out;
     }
@@ -190,7 +205,7 @@ int cmd_run(int argc, char **argv)
         rc = cli_input_error("run", &err);
         goto out;
     }
-    const ab_report_in in = {&a, &rs, label, checks, false};
+    const ab_report_in in = {&a, &rs, label, checks, false, &accuracy};
     if ((json && ab_report_json(json, &in, &err) != 0) ||
         (csv && ab_report_csv(csv, &in, &err) != 0) ||
         (timeline && ab_report_timeline_csv(timeline, &a, &tl, &err) != 0)) {
@@ -203,6 +218,7 @@ int cmd_run(int argc, char **argv)
             rc = AB_EXIT_CHECK;
 out:
     ab_timeline_free(&tl);
+    ab_accuracy_free(&accuracy);
     free(checks);
     ab_run_stats_free(&rs);
     ab_op_list_free(&ops);

@@ -68,7 +68,24 @@ typedef struct role_row {
     ab_op_kind kind;
     uint64_t n, cycles, compute, stall, busy, M, N, K;
     double energy;
+    double acc_e, acc_e_sig, acc_e_noise, acc_macs, acc_macs_nmse; /* accuracy.h's sums */
 } role_row;
+
+/* The role's accuracy as the totals combine ops (accuracy.h): pooled
+ * weight powers, MAC-weighted output NMSE. */
+static void role_accuracy(role_row *w, const ab_op_accuracy *a)
+{
+    w->acc_e += a->weight_elements;
+    w->acc_e_sig += a->weight_elements * a->weight_signal;
+    w->acc_e_noise += a->weight_elements * a->weight_noise;
+    w->acc_macs += a->macs;
+    w->acc_macs_nmse += a->macs * a->output_nmse;
+}
+
+static double db_of(double signal, double noise)
+{
+    return noise > 0 ? 10.0 * log10(signal / noise) : INFINITY;
+}
 
 static double pct(double x, double total) { return total > 0 ? 100.0 * x / total : 0; }
 
@@ -112,18 +129,29 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
         w->stall += s->stall_cycles;
         w->busy += s->ev.pe_busy_cycles;
         w->energy += s->energy.total_pj;
+        if (in->accuracy && in->accuracy->on && i < in->accuracy->nops &&
+            !in->accuracy->ops[i].skipped)
+            role_accuracy(w, &in->accuracy->ops[i]);
     }
-    fprintf(out, "\n%-34s %-7s %4s %6s %6s %6s %12s %6s %6s %11s %6s\n", all_ops ? "op" : "op (x ops)",
+    const bool acc = in->accuracy && in->accuracy->on;
+    fprintf(out, "\n%-34s %-7s %4s %6s %6s %6s %12s %6s %6s %11s %6s", all_ops ? "op" : "op (x ops)",
             "kind", "x", "M", "N", "K", "cycles", "stall", "util", "energy", "%time");
+    fprintf(out, acc ? " %7s %7s\n" : "\n", "W dB", "out dB");
     for (size_t r = 0; r < nrows; r++) {
         const role_row *w = &rows[r];
-        fprintf(out, "%-34.34s %-7s %4llu %6llu %6llu %6llu %12llu %5.1f%% %5.1f%% %11s %5.1f%%\n",
+        fprintf(out, "%-34.34s %-7s %4llu %6llu %6llu %6llu %12llu %5.1f%% %5.1f%% %11s %5.1f%%",
                 w->role, ab_op_kind_name(w->kind), (unsigned long long)w->n,
                 (unsigned long long)w->M, (unsigned long long)w->N, (unsigned long long)w->K,
                 (unsigned long long)w->cycles, pct((double)w->stall, (double)w->cycles),
                 w->cycles ? 100.0 * (double)w->busy / (pes * (double)w->cycles) : 0,
                 ab_fmt_si(b1, sizeof b1, w->energy * 1e-12, "J"),
                 pct((double)w->cycles, (double)rs->cycles));
+        if (acc)
+            fprintf(out, " %7.2f %7.2f\n", w->acc_e > 0 ? db_of(w->acc_e_sig, w->acc_e_noise) : NAN,
+                    w->acc_macs_nmse > 0 ? -10.0 * log10(w->acc_macs_nmse / w->acc_macs)
+                                         : w->acc_macs > 0 ? INFINITY : NAN);
+        else
+            fputc('\n', out);
     }
     free(rows);
     const ab_energy *e = &rs->energy;
@@ -149,6 +177,8 @@ void ab_report_table(FILE *out, const ab_report_in *in, bool all_ops)
             ab_fmt_si(b1, sizeof b1, (double)ev->sram_read_bytes[0], "B"));
     fprintf(out, "area: %.3f mm^2; %.4g %s/s; EDP %s*s\n", rs->area_mm2, rs->tokens_per_s,
             ab_throughput_unit_name(rs->unit), ab_fmt_si(b1, sizeof b1, rs->edp_pj_s * 1e-12, "J"));
+    if (in->accuracy)
+        ab_accuracy_table_line(out, in->accuracy);
     if (in->checks) {
         size_t checked = 0, outputs = 0, mism = 0;
         double worst = INFINITY;
@@ -325,8 +355,12 @@ cJSON *ab_report_json_object(const ab_report_in *in)
         cJSON_AddNumberToObject(t, "tiles", (double)s->tiles);
         if (in->checks && in->checks[i].checked)
             cJSON_AddItemToObject(o, "values", check_json(&in->checks[i]));
+        if (in->accuracy && in->accuracy->on && i < in->accuracy->nops)
+            cJSON_AddItemToObject(o, "accuracy", ab_op_accuracy_json(&in->accuracy->ops[i]));
         cJSON_AddItemToArray(ops, o);
     }
+    if (in->accuracy && in->accuracy->on)
+        cJSON_AddItemToObject(root, "accuracy", ab_accuracy_json(in->accuracy));
     return root;
 }
 
@@ -364,7 +398,11 @@ int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
     FILE *f = af.fp;
     fprintf(f, "accel,op,kind,M,N,K,count,macs,cycles,compute_cycles,stall_cycles,utilization,"
                "energy_pj,pe_pj,dequant_pj,sram_read_pj,sram_write_pj,dram_pj,leakage_pj,"
-               "dram_read_bytes,dram_write_bytes,tm,tn,tk,tiles,value_mismatches,sqnr_db\n");
+               "dram_read_bytes,dram_write_bytes,tm,tn,tk,tiles,value_mismatches,sqnr_db");
+    const bool acc = in->accuracy && in->accuracy->on;
+    if (acc)
+        ab_accuracy_csv_header(f);
+    fputc('\n', f);
     for (size_t i = 0; i < rs->nops; i++) {
         const ab_op_stats *s = &rs->ops[i];
         const ab_energy *e = &s->energy;
@@ -389,10 +427,14 @@ int ab_report_csv(const char *path, const ab_report_in *in, ab_error *err)
         if (in->checks && in->checks[i].checked) {
             fprintf(f, "%zu,", in->checks[i].mismatches);
             ab_csv_number(f, in->checks[i].sqnr_db);
-            fputc('\n', f);
         } else {
-            fprintf(f, ",\n");
+            fprintf(f, ",");
         }
+        if (acc) {
+            const ab_op_accuracy *a = i < in->accuracy->nops ? &in->accuracy->ops[i] : NULL;
+            ab_accuracy_csv_fields(f, a, a ? ab_accuracy_source_name(a->activations_source) : "");
+        }
+        fputc('\n', f);
     }
     return ab_atomic_commit(&af, err);
 }

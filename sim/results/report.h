@@ -8,6 +8,7 @@
 
 #include "ab_error.h"
 #include "accel/accel.h"
+#include "accuracy/accuracy.h"
 #include "engine/engine.h"
 #include "engine/timeline.h"
 
@@ -28,6 +29,7 @@ typedef struct ab_report_in {
     const char *workload; /* "llama2-7b decode:256 (recipe bitmod)" or the trace path */
     const ab_op_check *checks; /* rs->nops entries, or NULL */
     bool compact_ops; /* JSON: per op only the totals and DRAM bytes (sweep point files) */
+    const ab_accuracy *accuracy; /* rs->nops ops, or NULL / off: no accuracy fields */
 } ab_report_in;
 
 /* Human table: ops grouped by role (layer numbers folded) unless all_ops. */
@@ -75,6 +77,20 @@ void ab_op_role(const char *name, char *out, size_t cap);
 
 /* Text for XML/HTML content or attributes: & < > " ' escaped. */
 void ab_xml_escape(FILE *f, const char *s);
+
+/* The accuracy estimate in reports (report_accuracy.c; docs/simulator.md
+ * lists the fields).  JSON: the totals object of `accuracy` and one op's;
+ * an infinite SQNR (no noise) is null. */
+struct cJSON *ab_accuracy_json(const ab_accuracy *acc);
+struct cJSON *ab_op_accuracy_json(const ab_op_accuracy *a);
+/* CSV: the header of the accuracy columns (",weight_sqnr_db,...") and one
+ * row's fields (a NULL op: empty fields). */
+void ab_accuracy_csv_header(FILE *f);
+void ab_accuracy_csv_fields(FILE *f, const ab_op_accuracy *a, const char *source);
+/* The run's one-line summary for the tables. */
+void ab_accuracy_table_line(FILE *out, const ab_accuracy *acc);
+/* A number as results files write it: 9 significant digits, or "inf". */
+void ab_accuracy_number(FILE *f, double v);
 
 /* Engineering formatting helpers shared with `compare`. */
 const char *ab_fmt_si(char *buf, size_t cap, double v, const char *unit);

@@ -16,11 +16,16 @@
 static const char *const output_cols[] = {
     "cycles",       "compute_cycles", "stall_cycles",  "seconds", "energy_pj",  "pe_pj",
     "dequant_pj",   "sram_read_pj",   "sram_write_pj", "dram_pj", "leakage_pj", "area_mm2",
-    "tokens_per_s", "edp_pj_s",       "utilization",   "macs",    "dram_bytes", NULL};
+    "tokens_per_s", "edp_pj_s",       "utilization",   "macs",    "dram_bytes",
+    /* the accuracy estimate's (sim/accuracy/accuracy.h) */
+    "weight_sqnr_db", "weight_mse", "output_sqnr_db", "output_nmse", "accuracy_source", NULL};
 
 static const char *const aliases[][2] = {{"latency", "seconds"}, {"energy", "energy_pj"},
                                          {"area", "area_mm2"},   {"throughput", "tokens_per_s"},
-                                         {"edp", "edp_pj_s"},    {NULL, NULL}};
+                                         {"edp", "edp_pj_s"},
+                                         /* the scalar to minimize (accuracy.h) */
+                                         {"error", "output_nmse"},
+                                         {NULL, NULL}};
 
 const char *ab_results_canonical(const char *name)
 {

@@ -48,7 +48,7 @@ void ab_results_free(ab_results *r);
 
 /* The documented name a column alias stands for (latency -> seconds, energy
  * -> energy_pj, area -> area_mm2, throughput -> tokens_per_s, edp ->
- * edp_pj_s); other names are returned unchanged. */
+ * edp_pj_s, error -> output_nmse); other names are returned unchanged. */
 const char *ab_results_canonical(const char *name);
 
 /* Index of column `name` (or its alias), -1 when there is none. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ab_error.h"
+#include "accuracy/accuracy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,7 @@ typedef struct ab_sweep_spec {
     size_t ncols;      /* AB_SWEEP_NBASE + the axes that are not workload.* */
     char **cols;       /* column names */
     int *col_of_axis;  /* per axis (groups flattened): its column */
+    ab_accuracy_opts accuracy; /* the space's accuracy: section (defaults when absent) */
 } ab_sweep_spec;
 
 int ab_sweep_load(const char *file, ab_sweep_spec *s, ab_error *err);

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "ab_error.h"
+#include "accuracy/accuracy.h"
 #include "engine/engine.h"
 #include "sweep.h"
 
@@ -17,6 +18,13 @@
 extern const char *const ab_sweep_out_cols[AB_SWEEP_NOUT];
 
 void ab_sweep_outputs(const ab_run_stats *rs, double out[AB_SWEEP_NOUT]);
+
+/* The accuracy columns after those (docs/sweeps.md): AB_SWEEP_NACC_NUM
+ * numbers (empty when the point ran without the estimate, or the value is
+ * not finite), then `accuracy_source`, a label. */
+#define AB_SWEEP_NACC_NUM 4
+#define AB_SWEEP_NACC (AB_SWEEP_NACC_NUM + 1)
+extern const char *const ab_sweep_acc_cols[AB_SWEEP_NACC];
 
 /* The most points a space may have (docs/sweeps.md): every point is a
  * file of its own, numbered in six digits, and a resumed sweep looks at
@@ -49,7 +57,8 @@ void ab_sweep_meta_free(ab_sweep_meta *m);
  * "dropped" or "constraint" (reason given). */
 int ab_sweep_point_write(const char *dir, size_t p, const char *status, const char *reason,
                          const char *const *cols, const char *const *vals, size_t ncols,
-                         const ab_run_stats *rs, cJSON *run, const char *command, ab_error *err);
+                         const ab_run_stats *rs, const ab_accuracy *acc, cJSON *run,
+                         const char *command, ab_error *err);
 
 bool ab_sweep_file_exists(const char *path);
 

@@ -20,6 +20,10 @@ const char *const ab_sweep_out_cols[AB_SWEEP_NOUT] = {
     "macs",         "dram_bytes",     "tokens",        "clock_ghz",
 };
 
+const char *const ab_sweep_acc_cols[AB_SWEEP_NACC] = {
+    "weight_sqnr_db", "weight_mse", "output_sqnr_db", "output_nmse", "accuracy_source",
+};
+
 void ab_sweep_outputs(const ab_run_stats *rs, double o[AB_SWEEP_NOUT])
 {
     const ab_energy *e = &rs->energy;
@@ -119,6 +123,8 @@ int ab_sweep_meta_write(const char *dir, const ab_sweep_spec *s, unsigned shard_
     cJSON *outs = cJSON_AddArrayToObject(o, "outputs");
     for (size_t c = 0; c < AB_SWEEP_NOUT; c++)
         cJSON_AddItemToArray(outs, cJSON_CreateString(ab_sweep_out_cols[c]));
+    for (size_t c = 0; c < AB_SWEEP_NACC; c++)
+        cJSON_AddItemToArray(outs, cJSON_CreateString(ab_sweep_acc_cols[c]));
     char shard[32];
     snprintf(shard, sizeof shard, "%u/%u", shard_i, shard_n);
     cJSON_AddStringToObject(o, "shard", shard);
@@ -198,7 +204,8 @@ int ab_sweep_meta_read(const char *dir, ab_sweep_meta *m, bool *exists, ab_error
 
 int ab_sweep_point_write(const char *dir, size_t p, const char *status, const char *reason,
                          const char *const *cols, const char *const *vals, size_t ncols,
-                         const ab_run_stats *rs, cJSON *run, const char *command, ab_error *err)
+                         const ab_run_stats *rs, const ab_accuracy *acc, cJSON *run,
+                         const char *command, ab_error *err)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "point", (double)p);
@@ -213,6 +220,14 @@ int ab_sweep_point_write(const char *dir, size_t p, const char *status, const ch
         ab_sweep_outputs(rs, v);
         for (size_t c = 0; c < AB_SWEEP_NOUT; c++)
             cJSON_AddNumberToObject(out, ab_sweep_out_cols[c], v[c]);
+    }
+    if (rs && acc && acc->on) {
+        const double a[AB_SWEEP_NACC_NUM] = {acc->weight_sqnr_db, acc->weight_mse,
+                                             acc->output_sqnr_db, acc->output_nmse};
+        for (size_t c = 0; c < AB_SWEEP_NACC_NUM; c++)
+            if (isfinite(a[c])) /* no noise: no finite SQNR, the cell stays empty */
+                cJSON_AddNumberToObject(out, ab_sweep_acc_cols[c], a[c]);
+        cJSON_AddStringToObject(out, ab_sweep_acc_cols[AB_SWEEP_NACC_NUM], acc->source);
     }
     if (command)
         cJSON_AddStringToObject(o, "command", command);
@@ -249,6 +264,8 @@ int ab_sweep_write_results(const char *dir, ab_error *err)
     }
     for (size_t c = 0; c < AB_SWEEP_NOUT; c++)
         fprintf(f, ",%s", ab_sweep_out_cols[c]);
+    for (size_t c = 0; c < AB_SWEEP_NACC; c++)
+        fprintf(f, ",%s", ab_sweep_acc_cols[c]);
     fputc('\n', f);
     cJSON *rows = cJSON_CreateArray();
     int rc = 0;
@@ -295,6 +312,17 @@ int ab_sweep_write_results(const char *dir, ab_error *err)
             if (cJSON_IsNumber(v)) {
                 ab_csv_number(f, v->valuedouble);
                 cJSON_AddNumberToObject(rout, ab_sweep_out_cols[c], v->valuedouble);
+            }
+        }
+        for (size_t c = 0; c < AB_SWEEP_NACC; c++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(out, ab_sweep_acc_cols[c]);
+            fputc(',', f);
+            if (c < AB_SWEEP_NACC_NUM && cJSON_IsNumber(v)) {
+                ab_csv_number(f, v->valuedouble);
+                cJSON_AddNumberToObject(rout, ab_sweep_acc_cols[c], v->valuedouble);
+            } else if (c == AB_SWEEP_NACC_NUM && cJSON_IsString(v)) {
+                ab_csv_field(f, v->valuestring);
+                cJSON_AddStringToObject(rout, ab_sweep_acc_cols[c], v->valuestring);
             }
         }
         fputc('\n', f);

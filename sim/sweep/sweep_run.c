@@ -39,6 +39,7 @@ typedef struct ctx {
     atomic_size_t next, done, ok, dropped, constrained;
     atomic_int failed;       /* a bad spec: stop */
     pthread_mutex_t lock;
+    ab_accuracy_cache *acc_cache; /* the points' shared synthetic operands */
     size_t fail_point;
     ab_error fail_err;
 } ctx;
@@ -121,7 +122,7 @@ static int materialize(ctx *c, size_t t, const char **vals, ab_error *err)
         if (r == 0) {
             if (ab_sweep_point_write(c->o->dir, p, "constraint", s->cons[k].reason,
                                      (const char *const *)s->cols, vals, s->ncols, NULL, NULL,
-                                     NULL, err) != 0)
+                                     NULL, NULL, err) != 0)
                 return -1;
             c->state[t] = P_DONE;
             atomic_fetch_add(&c->constrained, 1);
@@ -188,6 +189,12 @@ static int simulate(ctx *c, size_t t, const char **vals, ab_error *err)
     snprintf(cmd, sizeof cmd, "anybit run --config %s --model %s --recipe %s --phase %s --batch %s "
              "--mode %s", cfg, model, rec, vals[AB_SWEEP_COL_PHASE], vals[AB_SWEEP_COL_BATCH],
              vals[AB_SWEEP_COL_MODE]);
+    const size_t used = strlen(cmd);
+    if (s->accuracy.off)
+        snprintf(cmd + used, sizeof cmd - used, " --no-accuracy");
+    else
+        snprintf(cmd + used, sizeof cmd - used, " --accuracy-sample %u --accuracy-seed %llu",
+                 s->accuracy.sample_rows, (unsigned long long)s->accuracy.seed);
     ab_accel a;
     if (ab_accel_load(cfg, &a, err) != 0)
         return -1;
@@ -197,27 +204,31 @@ static int simulate(ctx *c, size_t t, const char **vals, ab_error *err)
     ab_op_list ops = {0, 0, NULL};
     ab_run_stats rs;
     memset(&rs, 0, sizeof rs);
+    ab_accuracy acc;
+    memset(&acc, 0, sizeof acc);
     ab_error e;
     int rc;
     if (ab_workload_expand(model, rec, vals[AB_SWEEP_COL_PHASE], batch ? batch : 1, &ops, &e) != 0 ||
         ab_sim_ops(&a, &ops, ab_phase_tokens(vals[AB_SWEEP_COL_PHASE], batch ? batch : 1), mode,
-                   &rs, &e) != 0) {
+                   &rs, &e) != 0 ||
+        ab_accuracy_estimate(&ops, NULL, &s->accuracy, c->acc_cache, &acc, &e) != 0) {
         char reason[AB_ERROR_MAX];
         short_reason(e.msg, reason, sizeof reason);
         rc = ab_sweep_point_write(o->dir, p, "dropped", reason, (const char *const *)s->cols, vals,
-                                  s->ncols, NULL, NULL, cmd, err);
+                                  s->ncols, NULL, NULL, NULL, cmd, err);
         atomic_fetch_add(&c->dropped, 1);
     } else {
         char label[1024];
         snprintf(label, sizeof label, "%s %s (recipe %s)", vals[AB_SWEEP_COL_MODEL],
                  vals[AB_SWEEP_COL_PHASE], c->recipe[t]);
-        const ab_report_in in = {&a, &rs, label, NULL, true};
+        const ab_report_in in = {&a, &rs, label, NULL, true, &acc};
         cJSON *run = ab_report_json_object(&in);
         rc = run ? ab_sweep_point_write(o->dir, p, "ok", "", (const char *const *)s->cols, vals,
-                                        s->ncols, &rs, run, cmd, err)
+                                        s->ncols, &rs, &acc, run, cmd, err)
                  : ab_error_set(err, "out of memory");
         atomic_fetch_add(&c->ok, 1);
     }
+    ab_accuracy_free(&acc);
     ab_run_stats_free(&rs);
     ab_op_list_free(&ops);
     return rc;
@@ -401,7 +412,8 @@ int ab_sweep_run(const ab_sweep_spec *s, const ab_sweep_opts *o, ab_sweep_summar
     }
     c.state = calloc(c.ntodo ? c.ntodo : 1, 1);
     c.recipe = calloc(c.ntodo ? c.ntodo : 1, sizeof *c.recipe);
-    if (!c.state || !c.recipe) {
+    c.acc_cache = ab_accuracy_cache_new();
+    if (!c.state || !c.recipe || !c.acc_cache) {
         rc = ab_error_set(err, "out of memory for %zu points", c.ntodo);
         goto out;
     }
@@ -437,6 +449,7 @@ out:
     free(c.todo);
     free(c.state);
     free(c.recipe);
+    ab_accuracy_cache_free(c.acc_cache);
     pthread_mutex_destroy(&c.lock);
     return rc;
 }

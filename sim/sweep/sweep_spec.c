@@ -11,7 +11,8 @@
 #include "tensor_io.h"
 #include "yaml/yaml_doc.h"
 
-static const char *const k_top[] = {"name", "description", "base", "axes", "constraints", NULL};
+static const char *const k_top[] = {"name", "description", "base", "axes", "constraints",
+                                    "accuracy", NULL};
 static const char *const k_base[] = {"config", "model", "recipe", "phase", "batch", "mode", NULL};
 static const char *const k_axis[] = {"field", "values", "range", "zip", NULL};
 static const char *const k_range[] = {"from", "to", "step", "factor", NULL};
@@ -281,6 +282,35 @@ static int build_columns(ab_sweep_spec *s, ab_error *err)
     return 0;
 }
 
+/* accuracy: {sample: N, seed: S, enabled: BOOL}, every key optional: the
+ * estimate of every point (docs/sweeps.md "Accuracy"), on with the
+ * defaults of sim/accuracy/accuracy.h when absent. */
+static int load_accuracy(const ab_ydoc *d, struct fy_node *a, ab_accuracy_opts *o)
+{
+    static const char *const keys[] = {"sample", "seed", "enabled", NULL};
+    *o = ab_accuracy_defaults();
+    if (!a)
+        return 0;
+    uint64_t sample = o->sample_rows, seed = o->seed;
+    bool enabled = true;
+    if (ab_ydoc_check_keys(d, a, "accuracy", keys) != 0 ||
+        ab_ydoc_uint(d, a, "accuracy", "sample", false, false, &sample) != 0 ||
+        ab_ydoc_uint(d, a, "accuracy", "seed", false, true, &seed) != 0 ||
+        ab_ydoc_bool(d, a, "accuracy", "enabled", false, &enabled) != 0)
+        return -1;
+    if (sample > AB_ACCURACY_SAMPLE_MAX)
+        return ab_ydoc_fail(d, ab_ydoc_get(a, "sample"), "accuracy.sample",
+                            "expected weight rows per op, 1 to %u, found %llu",
+                            AB_ACCURACY_SAMPLE_MAX, (unsigned long long)sample);
+    if (seed > ((uint64_t)1 << 53))
+        return ab_ydoc_fail(d, ab_ydoc_get(a, "seed"), "accuracy.seed",
+                            "expected 0 to 2^53, found %llu", (unsigned long long)seed);
+    o->sample_rows = (uint32_t)sample;
+    o->seed = seed;
+    o->off = !enabled;
+    return 0;
+}
+
 int ab_sweep_load(const char *file, ab_sweep_spec *s, ab_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -307,7 +337,8 @@ int ab_sweep_load(const char *file, ab_sweep_spec *s, ab_error *err)
         ab_ydoc_str(&d, d.root, "", "name", true, s->name, sizeof s->name) != 0 ||
         ab_ydoc_str(&d, d.root, "", "description", false, s->description,
                     sizeof s->description) != 0 ||
-        load_base(&d, ab_ydoc_get(d.root, "base"), s) != 0)
+        load_base(&d, ab_ydoc_get(d.root, "base"), s) != 0 ||
+        load_accuracy(&d, ab_ydoc_get(d.root, "accuracy"), &s->accuracy) != 0)
         goto out;
     axes = ab_ydoc_get(d.root, "axes");
     if (!axes) {
