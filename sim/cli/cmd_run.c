@@ -13,12 +13,16 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: anybit run --config C (--trace T | --model M [--recipe R] --phase P "
-            "[--batch B])\n"
+            "[--batch B]\n"
+            "                  | --topology T [--recipe R])\n"
             "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n\n"
             "  --config C     accelerator: a preset (configs/C.yaml: bitmod, btc, fp16, int8, ant,\n"
-            "                 olive) or a YAML path (docs/configs.md)\n"
+            "                 olive), a YAML path (docs/configs.md) or a SCALE-Sim .cfg\n"
+            "                 (docs/scalesim.md)\n"
             "  --trace T      a trace file (anybit trace gen, traces/export_torch.py)\n"
             "  --model M      a zoo model (models/M.yaml) or a YAML path\n"
+            "  --topology T   a SCALE-Sim topology CSV: conv layers or Layer, M, N, K rows\n"
+            "                 (docs/scalesim.md); any config\n"
             "  --recipe R     quantization recipe (default: the config's own)\n"
             "  --phase P      prefill:L (L tokens) or decode:C (one token, context C)\n"
             "  --batch B      sequences (default 1)\n"
