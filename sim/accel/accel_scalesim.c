@@ -428,10 +428,9 @@ static int to_accel(const cfg *c, ab_accel *a)
                   : strcmp(v[DATAFLOW].text, "ws") == 0 ? AB_DF_WS_SYSTOLIC
                                                         : AB_DF_IS_SYSTOLIC;
     a->convention = AB_CONV_SCALESIM;
-    /* SCALE-Sim's SRAMs serve an array edge's worth of words every cycle
-     * (its default has no bank model): a port of max(rows, cols) bytes
-     * never paces the array either */
-    const uint32_t port = a->rows > a->cols ? a->rows : a->cols;
+    /* SCALE-Sim's SRAMs (without its optional bank-layout model) have no
+     * port limit: the widest port anybit takes never paces the array */
+    const uint32_t port = AB_ACCEL_MAX_PORT_BYTES;
     ab_sram_cfg *bufs[3] = {&a->abuf, &a->wbuf, &a->obuf};
     const fid kbs[3] = {IFMAP_KB, FILTER_KB, OFMAP_KB};
     for (int i = 0; i < 3; i++) {

@@ -99,7 +99,10 @@ static void estimate(const ab_accel *a, const ab_pe_op *po, plan *pl)
     ab_tile_prog_next(&p, &s);
     pl->steps = p.total;
     const double compute = (double)s.compute_cycles * (double)p.total;
-    const double first = (double)(s.load_w_bytes + s.load_a_bytes) / bw;
+    /* under SCALE-Sim's convention the first load was prefetched: free */
+    const double first = a->convention == AB_CONV_SCALESIM
+                             ? 0.0
+                             : (double)(s.load_w_bytes + s.load_a_bytes) / bw;
     pl->est = (compute > dram ? compute : dram) + first;
 }
 
