@@ -300,13 +300,17 @@ TEST(ScaleSimCfg, ReadsScaleCfgFields)
     // configparser's rules: keys in any case, '=' or ':', comments, CALC mode
     const std::string calc = write_tmp(
         "calc.cfg", "# a comment\n[general]\nrun_name=c\n[architecture_presets]\n"
-                    "arrayheight = 8\nARRAYWIDTH: 4\nIfmapSramSzkB: 16\nFilterSramSzkB: 16\n"
-                    "OfmapSramSzkB: 16\n; another\nIfmapOffset: 0\nFilterOffset: 1\n"
+                    "arrayheight = 8\nARRAYWIDTH: 4\nIfmapSramSzkB: 16\nFilterSramSzkB: 32\n"
+                    "OfmapSramSzkB: 48\n; another\nIfmapOffset: 0\nFilterOffset: 1\n"
                     "OfmapOffset: 2\nDataflow: ws\n[run_presets]\nInterfaceBandwidth: CALC\n");
     ASSERT_EQ(ab_accel_load(calc.c_str(), &a, &e), 0) << e.msg;
     EXPECT_EQ(a.rows, 8u);
     EXPECT_EQ(a.cols, 4u);
-    EXPECT_DOUBLE_EQ(a.dram.bytes_per_cycle, 3.0 * 16 * 1024); // all three buffers a cycle
+    EXPECT_EQ(a.dataflow, AB_DF_WS_SYSTOLIC);
+    EXPECT_EQ(a.abuf.bytes, 16u * 1024); // ifmap: activations
+    EXPECT_EQ(a.wbuf.bytes, 32u * 1024); // filter: weights
+    EXPECT_EQ(a.obuf.bytes, 48u * 1024);
+    EXPECT_DOUBLE_EQ(a.dram.bytes_per_cycle, (16.0 + 32 + 48) * 1024); // all three buffers a cycle
 }
 
 namespace {
