@@ -22,17 +22,7 @@ extern "C" {
 
 namespace {
 
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    uint64_t in(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
-};
+using anybit_test::Rng;
 
 // a GEMM of weights w and activations a
 ab_op make_op(const char *w, const char *a, uint64_t M, uint64_t N, uint64_t K,

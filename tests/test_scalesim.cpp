@@ -23,17 +23,7 @@ extern "C" {
 
 namespace {
 
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    uint64_t in(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
-};
+using anybit_test::Rng;
 
 uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -315,15 +305,25 @@ TEST(ScaleSimCfg, ReadsScaleCfgFields)
 
 namespace {
 
-// The one message of a bad .cfg: FILE:LINE: FIELD: ... (and no accel).
-void expect_cfg_error(const std::string &name, const std::string &text, const std::string &want)
+// The one message of a bad input file: PATH followed by `want`.
+template <typename Read>
+void expect_file_error(const std::string &name, const std::string &text, const std::string &want,
+                       Read read)
 {
     const std::string path = write_tmp(name, text);
-    ab_accel a;
     ab_error e;
-    ASSERT_NE(ab_accel_load(path.c_str(), &a, &e), 0) << name;
+    ASSERT_NE(read(path.c_str(), &e), 0) << name;
     EXPECT_NE(std::string(e.msg).find(path + want), std::string::npos)
         << name << ": " << e.msg << "\nwanted: " << want;
+}
+
+// A bad .cfg: FILE:LINE: FIELD: ...
+void expect_cfg_error(const std::string &name, const std::string &text, const std::string &want)
+{
+    expect_file_error(name, text, want, [](const char *p, ab_error *e) {
+        ab_accel a;
+        return ab_accel_load(p, &a, e);
+    });
 }
 
 const std::string k_good = cfg_text("good", 8, 8, 64, 64, 64, 'o', "USER", "10");
@@ -374,6 +374,21 @@ TEST(ScaleSimCfg, BadInputNamesFileLineAndField)
 
 // ---- topologies -----------------------------------------------------------
 
+namespace {
+
+void expect_layer(const ab_op &op, const char *name, ab_op_kind kind, uint64_t M, uint64_t N,
+                  uint64_t K)
+{
+    EXPECT_STREQ(op.name, name);
+    EXPECT_EQ(op.kind, kind) << name;
+    EXPECT_EQ(op.M, M) << name;
+    EXPECT_EQ(op.N, N) << name;
+    EXPECT_EQ(op.K, K) << name;
+    EXPECT_STREQ(op.weight_format, "int8") << name; // from the recipe
+}
+
+} // namespace
+
 TEST(ScaleSimTopology, ConvAndGemmFormsLowerAsScaleSimDoes)
 {
     ab_op_list ops;
@@ -382,28 +397,18 @@ TEST(ScaleSimTopology, ConvAndGemmFormsLowerAsScaleSimDoes)
     ASSERT_EQ(ab_topology_read(conv.c_str(), "int8", &ops, &e), 0) << e.msg;
     ASSERT_EQ(ops.n, 3u);
     // Conv1 18x18, 3x3, 3 ch, 32 filters, stride 1: (18-3)/1+1 = 16 -> 256 px, K 27
-    EXPECT_STREQ(ops.ops[0].name, "Conv1");
-    EXPECT_EQ(ops.ops[0].kind, AB_OP_CONV);
-    EXPECT_EQ(ops.ops[0].M, 256u);
-    EXPECT_EQ(ops.ops[0].N, 32u);
-    EXPECT_EQ(ops.ops[0].K, 27u);
-    EXPECT_STREQ(ops.ops[0].weight_format, "int8"); // from the recipe
-    // Conv2 16x16, 3x3, stride 2: (16-3)/2+1 = 7 -> 49 px, K 288
-    EXPECT_EQ(ops.ops[1].M, 49u);
-    EXPECT_EQ(ops.ops[1].N, 64u);
-    EXPECT_EQ(ops.ops[1].K, 288u);
-    EXPECT_EQ(ops.ops[2].M, 49u);
-    EXPECT_EQ(ops.ops[2].K, 64u);
+    expect_layer(ops.ops[0], "Conv1", AB_OP_CONV, 256, 32, 27);
+    // Conv2 16x16, 3x3, 32 ch, stride 2: (16-3)/2+1 = 7 -> 49 px, K 288
+    expect_layer(ops.ops[1], "Conv2", AB_OP_CONV, 49, 64, 288);
+    // Conv3_1x1 7x7, 1x1, 64 ch, 16 filters
+    expect_layer(ops.ops[2], "Conv3_1x1", AB_OP_CONV, 49, 16, 64);
     ab_op_list_free(&ops);
 
     const std::string gemm = std::string(ANYBIT_SOURCE_DIR) + "/examples/scalesim/gemm.csv";
     ASSERT_EQ(ab_topology_read(gemm.c_str(), "int8", &ops, &e), 0) << e.msg;
     ASSERT_EQ(ops.n, 3u);
-    EXPECT_STREQ(ops.ops[0].name, "proj_small");
-    EXPECT_EQ(ops.ops[0].kind, AB_OP_GEMM);
-    EXPECT_EQ(ops.ops[0].M, 64u);
-    EXPECT_EQ(ops.ops[0].N, 48u);
-    EXPECT_EQ(ops.ops[0].K, 40u);
+    expect_layer(ops.ops[0], "proj_small", AB_OP_GEMM, 64, 48, 40);
+    expect_layer(ops.ops[2], "fc", AB_OP_GEMM, 1, 100, 256);
     ab_op_list_free(&ops);
 
     // a non-square layer: H and W, and the two strides, are not swapped;
@@ -425,14 +430,13 @@ TEST(ScaleSimTopology, ConvAndGemmFormsLowerAsScaleSimDoes)
 
 namespace {
 
+// A bad topology: FILE:LINE:COLUMN: FIELD: ...
 void expect_topo_error(const std::string &name, const std::string &text, const std::string &want)
 {
-    const std::string path = write_tmp(name, text);
-    ab_op_list ops;
-    ab_error e;
-    ASSERT_NE(ab_topology_read(path.c_str(), "int8", &ops, &e), 0) << name;
-    EXPECT_NE(std::string(e.msg).find(path + want), std::string::npos)
-        << name << ": " << e.msg << "\nwanted: " << want;
+    expect_file_error(name, text, want, [](const char *p, ab_error *e) {
+        ab_op_list ops;
+        return ab_topology_read(p, "int8", &ops, e);
+    });
 }
 
 const std::string k_conv_header =

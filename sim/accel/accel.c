@@ -25,14 +25,22 @@ const char *ab_pe_kind_name(ab_pe_kind k)
     return (unsigned)k < AB_PE_KIND_COUNT ? k_kind_names[k] : "?";
 }
 
+/* The index of s in names[0..n), or -1. */
+static int name_index(const char *const *names, unsigned n, const char *s)
+{
+    for (unsigned i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 int ab_pe_kind_parse(const char *s, ab_pe_kind *k)
 {
-    for (unsigned i = 0; s && i < AB_PE_KIND_COUNT; i++)
-        if (strcmp(s, k_kind_names[i]) == 0) {
-            *k = (ab_pe_kind)i;
-            return 0;
-        }
-    return -1;
+    const int i = name_index(k_kind_names, AB_PE_KIND_COUNT, s);
+    if (i < 0)
+        return -1;
+    *k = (ab_pe_kind)i;
+    return 0;
 }
 
 static const char *const k_dataflow_names[AB_DF_COUNT] = {
@@ -50,12 +58,11 @@ const char *ab_dataflow_name(ab_dataflow d)
 
 int ab_dataflow_parse(const char *s, ab_dataflow *d)
 {
-    for (unsigned i = 0; s && i < AB_DF_COUNT; i++)
-        if (strcmp(s, k_dataflow_names[i]) == 0) {
-            *d = (ab_dataflow)i;
-            return 0;
-        }
-    return -1;
+    const int i = name_index(k_dataflow_names, AB_DF_COUNT, s);
+    if (i < 0)
+        return -1;
+    *d = (ab_dataflow)i;
+    return 0;
 }
 
 bool ab_dataflow_systolic(ab_dataflow d)
