@@ -299,7 +299,7 @@ TEST(AccelYaml, BadFieldsNameFileFieldAndLine)
     expect_yaml_error("nokind", replace(g, "  kind: bitmod\n", ""),
                       "pe.kind: missing required field");
     expect_yaml_error("dataflow", replace(g, "dataflow: os", "dataflow: rs"),
-                      ":10: array.dataflow: expected os or ws, found \"rs\"");
+                      ":10: array.dataflow: expected os, ws, os_systolic, ws_systolic or is_systolic, found \"rs\"");
     expect_yaml_error("bitmodws", replace(g, "dataflow: os", "dataflow: ws"),
                       ":10: array.dataflow: expected os for a bitmod PE");
     expect_yaml_error("tech", replace(g, "tech: 28nm", "tech: 7nm"),

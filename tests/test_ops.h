@@ -37,6 +37,19 @@ inline ab_op make_op(const char *name, ab_op_kind kind, uint64_t M, uint64_t N, 
 // An accelerator of kind k where memory never limits: DRAM of unbounded
 // bandwidth and no latency, buffers that hold any test op in one tile with
 // ports wider than any tile's reads.
+// A seeded splitmix64 stream for the random-configuration tests.
+struct Rng {
+    uint64_t s;
+    uint64_t next()
+    {
+        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    uint64_t in(uint64_t lo, uint64_t hi) { return lo + next() % (hi - lo + 1); }
+};
+
 inline ab_accel roomy_accel(ab_pe_kind k)
 {
     ab_accel a;

@@ -25,25 +25,54 @@ const char *ab_pe_kind_name(ab_pe_kind k)
     return (unsigned)k < AB_PE_KIND_COUNT ? k_kind_names[k] : "?";
 }
 
-int ab_pe_kind_parse(const char *s, ab_pe_kind *k)
+/* The index of s in names[0..n), or -1. */
+static int name_index(const char *const *names, unsigned n, const char *s)
 {
-    for (unsigned i = 0; s && i < AB_PE_KIND_COUNT; i++)
-        if (strcmp(s, k_kind_names[i]) == 0) {
-            *k = (ab_pe_kind)i;
-            return 0;
-        }
+    for (unsigned i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return (int)i;
     return -1;
 }
 
+int ab_pe_kind_parse(const char *s, ab_pe_kind *k)
+{
+    const int i = name_index(k_kind_names, AB_PE_KIND_COUNT, s);
+    if (i < 0)
+        return -1;
+    *k = (ab_pe_kind)i;
+    return 0;
+}
+
+static const char *const k_dataflow_names[AB_DF_COUNT] = {
+    [AB_DF_OS] = "os",
+    [AB_DF_WS] = "ws",
+    [AB_DF_OS_SYSTOLIC] = "os_systolic",
+    [AB_DF_WS_SYSTOLIC] = "ws_systolic",
+    [AB_DF_IS_SYSTOLIC] = "is_systolic",
+};
+
 const char *ab_dataflow_name(ab_dataflow d)
 {
-    switch (d) {
-    case AB_DF_OS:
-        return "os";
-    case AB_DF_WS:
-        return "ws";
-    }
-    return "?";
+    return (unsigned)d < AB_DF_COUNT ? k_dataflow_names[d] : "?";
+}
+
+int ab_dataflow_parse(const char *s, ab_dataflow *d)
+{
+    const int i = name_index(k_dataflow_names, AB_DF_COUNT, s);
+    if (i < 0)
+        return -1;
+    *d = (ab_dataflow)i;
+    return 0;
+}
+
+bool ab_dataflow_systolic(ab_dataflow d)
+{
+    return d == AB_DF_OS_SYSTOLIC || d == AB_DF_WS_SYSTOLIC || d == AB_DF_IS_SYSTOLIC;
+}
+
+const char *ab_cycle_convention_name(ab_cycle_convention c)
+{
+    return c == AB_CONV_SCALESIM ? "scalesim" : c == AB_CONV_ANYBIT ? "anybit" : "?";
 }
 
 /* ---- defaults and presets --------------------------------------------- */
@@ -189,6 +218,11 @@ static int check_pe(const ab_accel *a, const issue *is)
                         "there: output-stationary only), found %s", ab_dataflow_name(a->dataflow));
         return 0;
     case AB_PE_BTC:
+        if (ab_dataflow_systolic(a->dataflow))
+            return fail(is, "array.dataflow", "expected os or ws for a btc PE (a systolic "
+                        "dataflow streams one element per PE per cycle; a binary MMA takes "
+                        "a tile_m x tile_n x tile_k block at once), found %s",
+                        ab_dataflow_name(a->dataflow));
         if (check_count(is, "pe.tile.m", a->tile_m, AB_ACCEL_MAX_TILE_MN) != 0 ||
             check_count(is, "pe.tile.n", a->tile_n, AB_ACCEL_MAX_TILE_MN) != 0 ||
             check_count(is, "pe.tile.k", a->tile_k, AB_ACCEL_MAX_TILE_K) != 0)
@@ -303,9 +337,12 @@ int ab_accel_check(const ab_accel *a, char *path, size_t path_cap, char *what, s
     if (check_count(&is, "array.rows", a->rows, AB_ACCEL_MAX_DIM) != 0 ||
         check_count(&is, "array.cols", a->cols, AB_ACCEL_MAX_DIM) != 0)
         return -1;
-    if (a->dataflow != AB_DF_OS && a->dataflow != AB_DF_WS)
-        return fail(&is, "array.dataflow", "expected os or ws, found dataflow %d",
-                    (int)a->dataflow);
+    if ((unsigned)a->dataflow >= AB_DF_COUNT)
+        return fail(&is, "array.dataflow", "expected os, ws, os_systolic, ws_systolic or "
+                    "is_systolic, found dataflow %d", (int)a->dataflow);
+    if (a->convention != AB_CONV_ANYBIT && a->convention != AB_CONV_SCALESIM)
+        return fail(&is, "cycle_convention", "expected anybit or scalesim, found convention %d",
+                    (int)a->convention);
     if (!isfinite(a->clock_ghz) || !(a->clock_ghz > 0.0) ||
         a->clock_ghz > AB_ACCEL_MAX_CLOCK_GHZ)
         return fail(&is, "clock_ghz", "expected a clock in GHz, above 0 and at most %g, "

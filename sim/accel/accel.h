@@ -37,9 +37,33 @@ int ab_pe_kind_parse(const char *s, ab_pe_kind *k); /* 0, or -1 if unknown */
 typedef enum ab_dataflow {
     AB_DF_OS = 0, /* output-stationary: a PE keeps its outputs, K streams through */
     AB_DF_WS = 1, /* weight-stationary: a PE keeps a lanes-wide weight vector, tokens stream */
+    /* Systolic arrays (docs/simulator.md "Systolic dataflows"): operands
+     * enter at the array's edges skewed by one cycle per row and column and
+     * move one PE per cycle, so every fold pays a fill and a drain. */
+    AB_DF_OS_SYSTOLIC = 2, /* rows <-> M, columns <-> N, K streams */
+    AB_DF_WS_SYSTOLIC = 3, /* rows <-> K, columns <-> N, weights preloaded, M streams */
+    AB_DF_IS_SYSTOLIC = 4, /* rows <-> K, columns <-> M, inputs preloaded, N streams */
+    AB_DF_COUNT
 } ab_dataflow;
 
-const char *ab_dataflow_name(ab_dataflow d); /* "os", "ws" */
+const char *ab_dataflow_name(ab_dataflow d); /* "os", "ws", "os_systolic", ... */
+int ab_dataflow_parse(const char *s, ab_dataflow *d); /* 0, or -1 if unknown */
+bool ab_dataflow_systolic(ab_dataflow d);
+
+/* Where an op's cycle count starts and ends (docs/simulator.md "Cycle
+ * conventions"):
+ *   ANYBIT:   from the first load's request to the last store's done;
+ *   SCALESIM: SCALE-Sim v2's count: the first load is prefetched before
+ *             cycle 0 (it moves its bytes but takes no time), cycle 0 is the
+ *             array's first cycle, and the count is the index of the array's
+ *             last cycle (its last output into the output SRAM), so the
+ *             last stores to DRAM are not in it. */
+typedef enum ab_cycle_convention {
+    AB_CONV_ANYBIT = 0,
+    AB_CONV_SCALESIM = 1,
+} ab_cycle_convention;
+
+const char *ab_cycle_convention_name(ab_cycle_convention c); /* "anybit", "scalesim" */
 
 typedef struct ab_sram_cfg {
     uint64_t bytes;           /* total capacity, both halves of the double buffer */
@@ -82,6 +106,7 @@ typedef struct ab_accel {
     uint32_t scale_bits;    /* bitmod: integer group scale width dequantized bit-serially */
     bool bitmod_rtl_literal_align; /* kernels/bitmod_pe.h "Term alignment" */
     ab_dataflow dataflow;
+    ab_cycle_convention convention;
     double clock_ghz;
     ab_sram_cfg wbuf, abuf, obuf; /* weight, activation, output SRAM (double-buffered) */
     ab_dram_cfg dram;
@@ -93,7 +118,9 @@ typedef struct ab_accel {
 } ab_accel;
 
 /* Load and validate `name_or_path`: a preset name (configs/<name>.yaml via
- * ab_zoo_path) or a YAML path.  Errors name the file and field. */
+ * ab_zoo_path), a YAML path, or a SCALE-Sim .cfg (a path ending in .cfg,
+ * read by accel_scalesim.c, docs/scalesim.md).  Errors name the file and
+ * field. */
 int ab_accel_load(const char *name_or_path, ab_accel *a, ab_error *err);
 
 /* Checks that hold for any accelerator, whatever its source (the loader

@@ -37,6 +37,10 @@ void ab_accel_kind_defaults(ab_pe_kind k, ab_accel *a);
  * dotted path in path[] and "expected ..., found ..." in what[]. */
 int ab_accel_check(const ab_accel *a, char *path, size_t path_cap, char *what, size_t what_cap);
 
+/* A SCALE-Sim v2 .cfg as an accelerator (accel_scalesim.c,
+ * docs/scalesim.md). */
+int ab_accel_load_scalesim(const char *path, ab_accel *a, ab_error *err);
+
 #ifdef __cplusplus
 }
 #endif

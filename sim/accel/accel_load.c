@@ -22,7 +22,8 @@
 
 static const char *const k_top_keys[] = {"name",    "source", "notes",  "recipe", "pe",
                                          "array",   "clock_ghz", "tech", "buffers", "dram",
-                                         "energy",  "area",   "area_source", "tiling", NULL};
+                                         "energy",  "area",   "area_source", "tiling",
+                                         "cycle_convention", NULL};
 static const char *const k_pe_keys[] = {"kind", "lanes", "tile", "scale_bits",
                                         "rtl_literal_align", NULL};
 static const char *const k_tile_keys[] = {"m", "n", "k", NULL};
@@ -156,16 +157,28 @@ static int load_array(const ab_ydoc *d, ab_accel *a)
         get_u32(d, ar, "array", "rows", true, AB_ACCEL_MAX_DIM, &a->rows) != 0 ||
         get_u32(d, ar, "array", "cols", true, AB_ACCEL_MAX_DIM, &a->cols) != 0)
         return -1;
-    char df[8] = "os";
+    char df[32] = "os";
     if (ab_ydoc_str(d, ar, "array", "dataflow", false, df, sizeof df) != 0)
         return -1;
-    if (strcmp(df, "os") == 0)
-        a->dataflow = AB_DF_OS;
-    else if (strcmp(df, "ws") == 0)
-        a->dataflow = AB_DF_WS;
-    else
+    if (ab_dataflow_parse(df, &a->dataflow) != 0)
         return ab_ydoc_fail(d, ab_ydoc_get(ar, "dataflow"), "array.dataflow",
-                            "expected os or ws, found \"%s\"", df);
+                            "expected os, ws, os_systolic, ws_systolic or is_systolic, found "
+                            "\"%s\"", df);
+    return 0;
+}
+
+static int load_convention(const ab_ydoc *d, ab_accel *a)
+{
+    char c[16] = "anybit";
+    if (ab_ydoc_str(d, d->root, "", "cycle_convention", false, c, sizeof c) != 0)
+        return -1;
+    if (strcmp(c, "anybit") == 0)
+        a->convention = AB_CONV_ANYBIT;
+    else if (strcmp(c, "scalesim") == 0)
+        a->convention = AB_CONV_SCALESIM;
+    else
+        return ab_ydoc_fail(d, ab_ydoc_get(d->root, "cycle_convention"), "cycle_convention",
+                            "expected anybit or scalesim, found \"%s\"", c);
     return 0;
 }
 
@@ -446,6 +459,9 @@ static int resolve(const char *arg, char *out, size_t cap, ab_error *err)
 int ab_accel_load(const char *name_or_path, ab_accel *a, ab_error *err)
 {
     memset(a, 0, sizeof *a);
+    const size_t len = name_or_path ? strlen(name_or_path) : 0;
+    if (len > 4 && strcmp(name_or_path + len - 4, ".cfg") == 0)
+        return ab_accel_load_scalesim(name_or_path, a, err);
     if (resolve(name_or_path, a->file, sizeof a->file, err) != 0)
         return -1;
     ab_ydoc d;
@@ -457,7 +473,8 @@ int ab_accel_load(const char *name_or_path, ab_accel *a, ab_error *err)
         ab_ydoc_str(&d, root, "", "name", true, a->name, sizeof a->name) != 0 ||
         get_text(&d, root, "source") != 0 || get_text(&d, root, "notes") != 0 ||
         ab_ydoc_str(&d, root, "", "recipe", false, a->recipe, sizeof a->recipe) != 0 ||
-        load_pe(&d, a) != 0 || load_array(&d, a) != 0 || load_clock_tech(&d, a) != 0 ||
+        load_pe(&d, a) != 0 || load_array(&d, a) != 0 || load_convention(&d, a) != 0 ||
+        load_clock_tech(&d, a) != 0 ||
         load_buffers(&d, a) != 0 || load_dram(&d, a) != 0 || load_costs(&d, a) != 0 ||
         load_tiling(&d, a) != 0)
         goto out;

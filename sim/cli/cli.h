@@ -79,6 +79,7 @@ bool cli_parse_size(const char *text, size_t lo, size_t hi, size_t *out);
 /* The workload options of `run` and `compare` (cli_workload.c). */
 typedef struct cli_workload {
     const char *trace, *model, *recipe, *phase;
+    const char *topology; /* a SCALE-Sim topology CSV (docs/scalesim.md) */
     uint32_t batch;
     ab_sim_mode mode;
     const char *batch_opt, *mode_opt; /* as given (NULL: not given): each once */
@@ -87,8 +88,9 @@ typedef struct cli_workload {
 
 struct ab_trace;
 
-/* Consume argv[*i] if it is a workload option (--trace, --model, --recipe,
- * --phase, --batch, --mode, --allow-long-context); *bad on a bad value
+/* Consume argv[*i] if it is a workload option (--trace, --model,
+ * --topology, --recipe, --phase, --batch, --mode, --allow-long-context);
+ * *bad on a bad value
  * (message printed). */
 bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad);
 
@@ -96,7 +98,8 @@ bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 int cli_workload_check(const char *cmd, const cli_workload *w);
 
 /* The ops to simulate on accelerator a (its default recipe unless
- * --recipe), for `phase` (ignored with --trace, which is read into *trace:
+ * --recipe), for `phase` (ignored with --trace, which is read into *trace,
+ * and with --topology:
  * the caller frees it); label describes the workload for reports. */
 int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a,
                      ab_op_list *ops, struct ab_trace *trace, double *tokens, char *label,

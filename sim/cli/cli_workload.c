@@ -1,17 +1,20 @@
 /* cli_workload.c - what `run` and `compare` simulate: the options that
- * name a workload (--trace T | --model M [--recipe R] --phase P [--batch B])
- * and --mode, and turning them into an op list on one accelerator. */
+ * name a workload (--trace T | --model M [--recipe R] --phase P [--batch B]
+ * | --topology T [--recipe R]) and --mode, and turning them into an op
+ * list on one accelerator. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "workload/topology.h"
 #include "workload/trace.h"
 
 bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 {
     if (cli_opt_once(argc, argv, i, "--trace", &w->trace, bad) ||
         cli_opt_once(argc, argv, i, "--model", &w->model, bad) ||
+        cli_opt_once(argc, argv, i, "--topology", &w->topology, bad) ||
         cli_opt_once(argc, argv, i, "--recipe", &w->recipe, bad) ||
         cli_opt_once(argc, argv, i, "--phase", &w->phase, bad))
         return true;
@@ -54,12 +57,20 @@ bool cli_workload_opt(int argc, char **argv, int *i, cli_workload *w, bool *bad)
 
 int cli_workload_check(const char *cmd, const cli_workload *w)
 {
+    if (w->topology && (w->trace || w->model))
+        return cli_usage_error(cmd, "give one workload: --topology, --trace or --model, not "
+                                    "several");
+    if (w->topology && (w->phase || w->batch_opt))
+        return cli_usage_error(cmd, "--topology takes no --phase or --batch (a SCALE-Sim "
+                                    "topology is one pass over its layers)");
     if (w->trace && (w->model || w->recipe || w->phase))
         return cli_usage_error(cmd, "give either --trace or --model/--recipe/--phase, not both");
-    if (!w->trace && !w->model)
-        return cli_usage_error(cmd, "a workload is needed: --trace FILE or --model M --phase P");
-    if (w->trace && w->allow_long_context)
-        return cli_usage_error(cmd, "--allow-long-context applies to --model, not --trace");
+    if (!w->trace && !w->model && !w->topology)
+        return cli_usage_error(cmd, "a workload is needed: --trace FILE, --model M --phase P "
+                                    "or --topology T.csv");
+    if ((w->trace || w->topology) && w->allow_long_context)
+        return cli_usage_error(cmd, "--allow-long-context applies to --model, not --%s",
+                               w->trace ? "trace" : "topology");
     if (w->model && !w->phase)
         return cli_usage_error(cmd, "--model needs --phase prefill:L or decode:C");
     return 0;
@@ -82,6 +93,13 @@ int cli_workload_ops(const cli_workload *w, const char *phase, const ab_accel *a
         return 0;
     }
     const char *recipe = w->recipe ? w->recipe : a->recipe;
+    if (w->topology) {
+        if (ab_topology_read(w->topology, recipe, ops, err) != 0)
+            return -1;
+        *tokens = 1; /* one pass over the layers: one input */
+        snprintf(label, cap, "%s (SCALE-Sim topology, recipe %s)", w->topology, recipe);
+        return 0;
+    }
     const uint32_t batch = w->batch ? w->batch : 1;
     const ab_expand_opts eo = {.batch = batch, .allow_long_context = w->allow_long_context};
     if (ab_workload_expand_with(w->model, recipe, phase, &eo, ops, err) != 0)

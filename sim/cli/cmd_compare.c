@@ -19,7 +19,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: anybit compare --configs C1,C2,... (--trace T | --model M [--recipe R]\n"
-            "                      --phase P1[,P2...] [--batch B] [--allow-long-context])\n"
+            "                      --phase P1[,P2...] [--batch B] [--allow-long-context]\n"
+            "                      | --topology T [--recipe R])\n"
             "                      [--mode fast|cycle] [--iso-area [density|scale]]\n"
             "                      [--json FILE] [--csv FILE]\n"
             "                      [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
@@ -381,8 +382,9 @@ int cmd_compare(int argc, char **argv)
     snprintf(pbuf, sizeof pbuf, "%s", w.phase ? w.phase : "");
     const char *cnames[MAX_CONFIGS], *phases[MAX_PHASES];
     const size_t nconf = split(cbuf, cnames, MAX_CONFIGS);
-    size_t nphase = w.trace ? 1 : split(pbuf, phases, MAX_PHASES);
-    if (w.trace)
+    const bool one_workload = w.trace || w.topology; /* no phases */
+    size_t nphase = one_workload ? 1 : split(pbuf, phases, MAX_PHASES);
+    if (one_workload)
         phases[0] = NULL;
     if (nconf == 0)
         return cli_usage_error("compare", "--configs: expected a comma-separated list");
@@ -453,7 +455,7 @@ int cmd_compare(int argc, char **argv)
             }
             nrows++;
             /* the table's heading names the workload without the recipe */
-            if (!w.trace)
+            if (!one_workload)
                 snprintf(r->label, sizeof r->label, "%s %s%s", w.model, phases[p],
                          w.recipe ? "" : " (each config with its own recipe)");
         }

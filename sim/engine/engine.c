@@ -15,6 +15,13 @@ uint64_t ab_dma_transfer_cycles(uint64_t bytes, uint64_t milli_bytes_per_cycle)
     return ab_ceil_div(bytes * 1000u, milli_bytes_per_cycle);
 }
 
+uint64_t ab_op_end(const ab_accel *a, uint64_t last_store_done, uint64_t array_end)
+{
+    if (a->convention == AB_CONV_SCALESIM)
+        return array_end ? array_end - 1 : 0;
+    return last_store_done;
+}
+
 void ab_timing_add_step(ab_op_timing *tm, const ab_tile_step *s)
 {
     tm->tiles++;
@@ -97,7 +104,11 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
                             op->name, (unsigned long long)tm.cycles, (unsigned long long)pes);
     st->ev = tm.ev;
     st->ev.cycles = tm.cycles;
-    st->ev.pe_idle_cycles = pes * tm.cycles - tm.ev.pe_busy_cycles;
+    /* SCALE-Sim's count (the last cycle's index) is one below the array's
+     * cycles, so a 1 x 1 array can be busy in more PE-cycles than it
+     * counts: no idle cycles then, not a wrapped count */
+    st->ev.pe_idle_cycles =
+        pes * tm.cycles > tm.ev.pe_busy_cycles ? pes * tm.cycles - tm.ev.pe_busy_cycles : 0;
     st->utilization = tm.cycles ? (double)tm.ev.pe_busy_cycles / ((double)pes * tm.cycles) : 0;
     st->weight_bits = po.w_bits + po.w_meta_bits_per_group / (double)po.group;
     st->peak_macs_per_cycle = ab_pe_peak_macs_per_cycle(a, &po, op->K);

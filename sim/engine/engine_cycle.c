@@ -10,13 +10,15 @@
  *   3. the DMA moves bandwidth bytes (in thousandths of a byte); a transfer
  *      whose last byte moved is done `latency` cycles after this cycle;
  *      the array advances the PE stepper of its current pass (or the
- *      pass's fill cycles) and drains its SRAM port counters; a tile
+ *      pass's fill cycles; for a systolic dataflow the wavefront of its
+ *      current fold, wave_cycle) and drains its SRAM port counters; a tile
  *      whose passes and SRAM reads are finished ends after this cycle.
  * Completion times are recorded when they become known and tested as
  * "t >= time"; nothing reads a time before the cycle it refers to. */
 #include <string.h>
 
 #include "engine_impl.h"
+#include "systolic.h"
 
 #define WIN 8u /* steps in flight: the DMA runs at most 2 tiles ahead of the array */
 
@@ -47,6 +49,7 @@ typedef struct cyc {
     int gphase;
     uint64_t gs;
     bool gen_done;
+    bool prefetched_l0; /* cycle_convention scalesim: L0 done before cycle 0 */
 } cyc;
 
 static bool fetch(cyc *c, uint64_t j)
@@ -58,7 +61,7 @@ static bool fetch(cyc *c, uint64_t j)
             c->exhausted = true;
             break;
         }
-        if (w->st.load_w_bytes + w->st.load_a_bytes == 0) {
+        if (w->st.load_w_bytes + w->st.load_a_bytes == 0 || (c->fetched == 0 && c->prefetched_l0)) {
             w->ldone = 0;
             w->ldone_known = true;
         }
@@ -80,7 +83,7 @@ static bool gen_next(cyc *c, req *r)
                 return false;
             }
             const ab_tile_step *s = &at(c, 0)->st;
-            if (s->load_w_bytes + s->load_a_bytes) {
+            if (s->load_w_bytes + s->load_a_bytes && !c->prefetched_l0) {
                 *r = (req){REQ_LOAD, 0, s->load_w_bytes + s->load_a_bytes};
                 return true;
             }
@@ -121,6 +124,22 @@ static bool req_ready(cyc *c, const req *r, uint64_t t)
     return w->cend_known && t >= w->cend + c->po->dequant_cycles;
 }
 
+/* One fold of a systolic dataflow as its wavefront moves (systolic.h):
+ * the stationary operand shifts in a row per cycle, then the stream enters
+ * PE (0, 0), whose stepper runs the PE's work unit, and reaches
+ * anti-diagonal d of the array d cycles later; a PE streams as long as the
+ * edge PE did, so diagonal d is busy from d to d + stream - 1.  The fold
+ * is over when the last diagonal (the far corner) has finished. */
+typedef struct wave {
+    uint64_t preload_left; /* rows of the stationary operand still to shift in */
+    uint64_t u;            /* cycles since the stream entered PE (0, 0) */
+    uint64_t stream;       /* the edge PE's stream cycles, once its stepper is done (0 before) */
+    uint64_t used_r, used_c; /* the fold's mapped corner of the array */
+    uint64_t diagonals;    /* rows + cols - 1 */
+    uint64_t busy_now;     /* mapped PEs streaming in this cycle */
+    uint64_t cycles;       /* cycles of the fold so far */
+} wave;
+
 typedef struct array_state {
     bool active;
     uint64_t step;   /* next tile to compute / the one computing */
@@ -130,7 +149,60 @@ typedef struct array_state {
     uint64_t pe_cycles; /* stepper cycles of the current pass */
     int64_t sram_left[2];
     ab_pe_stepper stepper;
+    wave wv;          /* systolic dataflows: the current fold */
+    uint64_t busy;    /* systolic: PE busy cycles of the tile, as the wavefronts stepped them */
 } array_state;
+
+static void wave_begin(const ab_accel *a, const ab_tile_step *s, uint64_t pass, wave *w)
+{
+    const uint64_t R = a->rows, C = a->cols;
+    const uint64_t folds_r = (s->fold_rows + R - 1) / R;
+    const uint64_t fr = pass % folds_r, fc = pass / folds_r;
+    memset(w, 0, sizeof *w);
+    w->preload_left = ab_systolic_preload(a);
+    w->used_r = s->fold_rows - fr * R < R ? s->fold_rows - fr * R : R;
+    w->used_c = s->fold_cols - fc * C < C ? s->fold_cols - fc * C : C;
+    w->diagonals = R + C - 1;
+}
+
+/* One cycle of a fold: 1 when the fold has finished with it, 0 when not,
+ * -1 with err when the stepper or the fold broke its cycle rule. */
+static int wave_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tile_step *s,
+                      array_state *ar, ab_error *err)
+{
+    const ab_pe_model *pm = ab_pe_model_of(a->pe);
+    wave *w = &ar->wv;
+    w->cycles++;
+    if (w->preload_left) {
+        w->preload_left--;
+        return 0;
+    }
+    if (w->u < w->diagonals)
+        w->busy_now += ab_systolic_diagonal_pes(w->u, w->used_r, w->used_c);
+    if (w->stream && w->u >= w->stream && w->u - w->stream < w->diagonals)
+        w->busy_now -= ab_systolic_diagonal_pes(w->u - w->stream, w->used_r, w->used_c);
+    if (!w->stream) {
+        ar->pe_cycles++;
+        if (pm->step(a, po, &ar->stepper)) {
+            if (ar->pe_cycles != s->pass_pe_cycles)
+                return ab_error_set(err, "internal: the %s PE stepper took %llu cycles, its "
+                                    "cycle rule says %llu", ab_pe_kind_name(a->pe),
+                                    (unsigned long long)ar->pe_cycles,
+                                    (unsigned long long)s->pass_pe_cycles);
+            w->stream = ar->pe_cycles;
+        }
+    }
+    ar->busy += w->busy_now;
+    w->u++;
+    if (!w->stream || w->u < w->diagonals - 1 + w->stream)
+        return 0;
+    const uint64_t rule = ab_systolic_fold_cycles(a, w->stream);
+    if (w->cycles != rule)
+        return ab_error_set(err, "internal: a %s fold's wavefront took %llu cycles, the "
+                            "systolic rule says %llu", ab_dataflow_name(a->dataflow),
+                            (unsigned long long)w->cycles, (unsigned long long)rule);
+    return 1;
+}
 
 static bool can_start(cyc *c, const array_state *ar, uint64_t t)
 {
@@ -158,13 +230,15 @@ int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, a
     ab_tile_prog_init(&c.prog, a, po, t);
     const uint64_t milli_bw = ab_dram_milli_bytes_per_cycle(a);
     const uint64_t latency = a->dram.latency_cycles;
+    const bool systolic = ab_dataflow_systolic(a->dataflow);
+    c.prefetched_l0 = a->convention == AB_CONV_SCALESIM;
 
     bool dma_active = false, have_head = false;
     req head = {0}, cur = {0};
     int64_t dma_left = 0;
     array_state ar;
     memset(&ar, 0, sizeof ar);
-    uint64_t end = 0, idle = 0;
+    uint64_t end = 0, idle = 0, array_end = 0;
 
     for (uint64_t now = 0;; now++) {
         /* 1. DMA issue */
@@ -187,7 +261,10 @@ int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, a
             ar.pe_cycles = 0;
             ar.sram_left[0] = (int64_t)s->sram_read[0];
             ar.sram_left[1] = (int64_t)s->sram_read[1];
+            ar.busy = 0;
             pm->step_begin(a, po, &s->work, &ar.stepper);
+            if (systolic)
+                wave_begin(a, s, 0, &ar.wv);
         }
         const bool busy = dma_active || ar.active;
         /* 3. advance one cycle */
@@ -210,7 +287,18 @@ int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, a
         if (ar.active) {
             win_step *w = at(&c, ar.step);
             const ab_tile_step *s = &w->st;
-            if (ar.pass < s->passes) {
+            if (ar.pass < s->passes && systolic) {
+                const int r = wave_cycle(a, po, s, &ar, err);
+                if (r < 0)
+                    return -1;
+                if (r > 0) {
+                    ar.pe_cycles = 0;
+                    if (++ar.pass < s->passes) {
+                        pm->step_begin(a, po, &s->work, &ar.stepper);
+                        wave_begin(a, s, ar.pass, &ar.wv);
+                    }
+                }
+            } else if (ar.pass < s->passes) {
                 if (!ar.in_fill) {
                     ar.pe_cycles++;
                     if (pm->step(a, po, &ar.stepper)) {
@@ -237,10 +325,17 @@ int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, a
             ar.sram_left[0] -= (int64_t)s->sram_port[0];
             ar.sram_left[1] -= (int64_t)s->sram_port[1];
             if (ar.pass >= s->passes && ar.sram_left[0] <= 0 && ar.sram_left[1] <= 0) {
+                if (systolic && ar.busy != s->pe_busy)
+                    return ab_error_set(err, "internal: the %s wavefronts kept PEs busy for "
+                                        "%llu PE-cycles, the tile program counts %llu",
+                                        ab_dataflow_name(a->dataflow),
+                                        (unsigned long long)ar.busy,
+                                        (unsigned long long)s->pe_busy);
                 w->cend = now + 1;
                 w->cend_known = true;
                 const uint64_t ready = w->cend + po->dequant_cycles;
                 end = ready > end ? ready : end;
+                array_end = ready > array_end ? ready : array_end;
                 ab_timing_add_step(tm, s);
                 ar.active = false;
                 ar.step++;
@@ -255,6 +350,6 @@ int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, a
             return ab_error_set(err, "internal: cycle engine stalled at cycle %llu (tile %llu)",
                                 (unsigned long long)now, (unsigned long long)ar.step);
     }
-    tm->cycles = end;
+    tm->cycles = ab_op_end(a, end, array_end);
     return 0;
 }

@@ -15,7 +15,10 @@
  *     and lasts the tile's compute cycles.
  *   - S(s) is ready dequant_cycles after compute s ends (the PE's output
  *     delay: bitmod's bit-serial dequantization of the last group).
- *   - The op ends when its last store is done. */
+ *   - The op ends when its last store is done (the anybit convention);
+ *     under cycle_convention scalesim the first load takes no time (it
+ *     was prefetched) and the op's count is the index of the array's last
+ *     cycle (ab_op_end). */
 #include "engine_impl.h"
 #include "timeline.h"
 
@@ -76,11 +79,16 @@ int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab
     ab_timeline *tl = tm->timeline;
     uint64_t xfer_start = 0;
     bool have = ab_tile_prog_next(&p, &cur);
+    /* SCALE-Sim's convention: the first load was prefetched before cycle 0 */
+    const bool scalesim = a->convention == AB_CONV_SCALESIM;
     uint64_t ldone_cur =
-        have ? dma_issue(&d, cur.load_w_bytes + cur.load_a_bytes, 0, &xfer_start) : 0;
+        have && !scalesim ? dma_issue(&d, cur.load_w_bytes + cur.load_a_bytes, 0, &xfer_start)
+                          : 0;
     if (have && tl && ldone_cur)
         timeline_load(tl, &cur, xfer_start, d.free_at);
-    uint64_t cend_prev = 0, end = 0;
+    else if (have && tl && scalesim) /* prefetched: its bytes at cycle 0 */
+        timeline_load(tl, &cur, 0, 0);
+    uint64_t cend_prev = 0, end = 0, array_end = 0;
     uint64_t sdone[2] = {0, 0}; /* store done of output tiles o-2, o-1 (by o % 2) */
     while (have) {
         const bool have_next = ab_tile_prog_next(&p, &nxt);
@@ -105,12 +113,13 @@ int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab
             end = max_u64(end, sd);
         }
         end = max_u64(end, cend + po->dequant_cycles);
+        array_end = max_u64(array_end, cend + po->dequant_cycles);
         ab_timing_add_step(tm, &cur);
         cend_prev = cend;
         cur = nxt;
         ldone_cur = ldone_next;
         have = have_next;
     }
-    tm->cycles = end;
+    tm->cycles = ab_op_end(a, end, array_end);
     return 0;
 }

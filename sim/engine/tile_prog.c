@@ -6,6 +6,7 @@
 
 #include "ab_math.h"
 #include "pe/pe.h"
+#include "systolic.h"
 
 uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk)
 {
@@ -22,6 +23,12 @@ uint64_t ab_tile_act_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tk)
 uint64_t ab_tile_out_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tn)
 {
     return ab_ceil_div(tm * tn * po->out_bits, 8);
+}
+
+bool ab_tile_partials_in_obuf(const ab_accel *a)
+{
+    return a->dataflow == AB_DF_WS || a->dataflow == AB_DF_WS_SYSTOLIC ||
+           a->dataflow == AB_DF_IS_SYSTOLIC;
 }
 
 uint64_t ab_dram_milli_bytes_per_cycle(const ab_accel *a)
@@ -74,7 +81,48 @@ static const ab_tile_shape *tile_shape(ab_tile_prog *p, uint64_t tn, uint64_t tm
     const uint64_t rows = (uint64_t)a->rows, cols = (uint64_t)a->cols;
     const uint64_t pe_n = ab_ceil_div(tn, p->blk_n); /* PE blocks along n */
     const uint64_t pn = ab_ceil_div(pe_n, rows);
-    if (a->dataflow == AB_DF_WS) {
+    if (ab_dataflow_systolic(a->dataflow)) {
+        /* Each fold holds rows x cols elements of two dimensions on the
+         * array and streams the third through it; an operand element is
+         * read from its SRAM once per fold that needs it and then moves PE
+         * to PE (docs/simulator.md "Systolic dataflows"). */
+        uint64_t ext_r, ext_c;
+        if (a->dataflow == AB_DF_OS_SYSTOLIC) {
+            ext_r = tm; /* rows <-> tokens, columns <-> channels, K streams */
+            ext_c = tn;
+            sh->work.kt = tk;
+        } else {
+            /* rows <-> K; ws: columns <-> channels, the tokens stream past
+             * preloaded weights; is: columns <-> tokens, the channels'
+             * weights stream past preloaded inputs.  One MAC per element:
+             * the PE's weight-stationary unit of kt = 1 over that many. */
+            ext_r = tk;
+            ext_c = a->dataflow == AB_DF_WS_SYSTOLIC ? tn : tm;
+            sh->work.ws = true;
+            sh->work.kt = 1;
+            sh->work.tokens = a->dataflow == AB_DF_WS_SYSTOLIC ? tm : tn;
+        }
+        const uint64_t folds_r = ab_ceil_div(ext_r, rows), folds_c = ab_ceil_div(ext_c, cols);
+        sh->fold_rows = ext_r;
+        sh->fold_cols = ext_c;
+        sh->k_folds = a->dataflow == AB_DF_OS_SYSTOLIC ? 1 : folds_r;
+        sh->passes = folds_r * folds_c;
+        sh->pe_busy = ext_r * ext_c; /* every mapped PE streams the whole unit */
+        switch (a->dataflow) {
+        case AB_DF_OS_SYSTOLIC: /* a row fold reads the weights, a column fold the inputs */
+            sh->sram_read_w = folds_r * sh->wbytes;
+            sh->sram_read_a = folds_c * sh->abytes;
+            break;
+        case AB_DF_WS_SYSTOLIC: /* each weight preloaded once; inputs once per column fold */
+            sh->sram_read_w = sh->wbytes;
+            sh->sram_read_a = folds_c * sh->abytes;
+            break;
+        default: /* is: each input preloaded once; weights once per column fold */
+            sh->sram_read_w = folds_c * sh->wbytes;
+            sh->sram_read_a = sh->abytes;
+            break;
+        }
+    } else if (a->dataflow == AB_DF_WS) {
         /* PE (r, c): output block r of the tile's channels, K slice c; the
          * tile's tokens stream through; partial sums leave the row through
          * a C-column adder chain (C - 1 cycles of fill per pass) into the
@@ -106,6 +154,8 @@ static const ab_tile_shape *tile_shape(ab_tile_prog *p, uint64_t tn, uint64_t tm
     ab_pe_model_of(a->pe)->events(a, po, &sh->work, &ev);
     sh->dequant = sh->pe_busy * ev.dequant_cycles;
     sh->pe_busy *= sh->pass_pe_cycles;
+    if (ab_dataflow_systolic(a->dataflow))
+        sh->pass_fill = ab_systolic_fold_cycles(a, sh->pass_pe_cycles) - sh->pass_pe_cycles;
     uint64_t c = sh->passes * (sh->pass_pe_cycles + sh->pass_fill);
     c = max_u64(c, ab_ceil_div(sh->sram_read_w,
                                (uint64_t)a->wbuf.banks * a->wbuf.bank_bytes_per_cycle));
@@ -168,6 +218,8 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
     s->passes = sh->passes;
     s->pass_pe_cycles = sh->pass_pe_cycles;
     s->pass_fill = sh->pass_fill;
+    s->fold_rows = sh->fold_rows;
+    s->fold_cols = sh->fold_cols;
     s->pe_busy = sh->pe_busy;
     s->dequant = sh->dequant;
     s->compute_cycles = sh->compute_cycles;
@@ -178,10 +230,14 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
     s->sram_read[1] = sh->sram_read_a;
     s->sram_write[0] = s->load_w_bytes;
     s->sram_write[1] = s->load_a_bytes;
-    if (a->dataflow == AB_DF_WS) {
+    if (ab_tile_partials_in_obuf(a)) {
+        /* 32-bit partials: written by every fold along K, read back by
+         * every one after the first (and by the tile's first when an
+         * earlier K tile left partials) */
         const uint64_t psum = s->tm * s->tn * 4;
-        s->sram_read[2] = (s->ki > 0 ? psum : 0) + s->store_bytes;
-        s->sram_write[2] = psum + (s->stores ? sh->out_bytes : 0);
+        const uint64_t kf = a->dataflow == AB_DF_WS ? 1 : sh->k_folds;
+        s->sram_read[2] = (kf - 1 + (s->ki > 0 ? 1 : 0)) * psum + s->store_bytes;
+        s->sram_write[2] = kf * psum + (s->stores ? sh->out_bytes : 0);
     } else {
         s->sram_read[2] = s->store_bytes;
         s->sram_write[2] = s->stores ? sh->out_bytes : 0;

@@ -33,7 +33,11 @@ typedef struct ab_tile_step {
     ab_pe_work work;               /* one pass of the PEs */
     uint64_t passes;               /* array passes over the tile */
     uint64_t pass_pe_cycles;       /* ab_pe_cycles(work) */
-    uint64_t pass_fill;            /* array cycles per pass beyond the PE's (ws: reduction chain) */
+    uint64_t pass_fill;            /* array cycles per pass beyond the PE's (ws: reduction chain;
+                                      systolic: preload and skew, systolic.h) */
+    uint64_t fold_rows, fold_cols; /* systolic: the tile's extents on the array's rows and
+                                      columns (passes = row folds x column folds, row folds
+                                      innermost); 0 for the broadcast dataflows */
     uint64_t sram_read[3];         /* bytes the array reads from W, A, O during compute */
     uint64_t sram_write[3];        /* bytes written: DMA fills of W, A; array writes of O */
     uint64_t sram_port[3];         /* bytes per cycle of each buffer's ports */
@@ -50,6 +54,7 @@ typedef struct ab_tile_shape {
     uint64_t wbytes, abytes, out_bytes;
     ab_pe_work work; /* k0 filled per step */
     uint64_t passes, pass_pe_cycles, pass_fill, pe_busy, dequant, compute_cycles;
+    uint64_t fold_rows, fold_cols, k_folds; /* systolic (k_folds: folds along K, ws/is) */
     uint64_t sram_read_w, sram_read_a;
 } ab_tile_shape;
 
@@ -81,6 +86,11 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s);
 uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk);
 uint64_t ab_tile_act_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tk);
 uint64_t ab_tile_out_bytes(const ab_pe_op *po, uint64_t tm, uint64_t tn);
+
+/* Whether the dataflow keeps 32-bit partial sums in the output SRAM (ws
+ * and the systolic ws/is: the reduction runs across folds or K tiles)
+ * rather than finished outputs. */
+bool ab_tile_partials_in_obuf(const ab_accel *a);
 
 /* DRAM bandwidth in thousandths of a byte per cycle (integer arithmetic
  * makes both modes round alike), at least 1. */

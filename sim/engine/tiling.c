@@ -53,6 +53,8 @@ static uint64_t k_align(const ab_accel *a, const ab_pe_op *po, uint64_t K)
     uint64_t align = ab_pe_kslice(a);
     if (a->dataflow == AB_DF_WS)
         align *= a->cols;
+    else if (a->dataflow == AB_DF_WS_SYSTOLIC || a->dataflow == AB_DF_IS_SYSTOLIC)
+        align = a->rows; /* whole folds along K */
     if (po->group < K)
         align = align / gcd_u64(align, po->group) * po->group;
     return align;
@@ -67,7 +69,7 @@ static bool fits(const ab_accel *a, const ab_pe_op *po, uint64_t tm, uint64_t tn
 {
     need->w = ab_tile_weight_bytes(po, tn, 0, tk);
     need->a = ab_tile_act_bytes(po, tm, tk);
-    need->o = a->dataflow == AB_DF_WS ? tm * tn * 4 : ab_tile_out_bytes(po, tm, tn);
+    need->o = ab_tile_partials_in_obuf(a) ? tm * tn * 4 : ab_tile_out_bytes(po, tm, tn);
     return need->w <= a->wbuf.bytes / 2 && need->a <= a->abuf.bytes / 2 &&
            need->o <= a->obuf.bytes / 2;
 }
@@ -97,7 +99,10 @@ static void estimate(const ab_accel *a, const ab_pe_op *po, plan *pl)
     ab_tile_prog_next(&p, &s);
     pl->steps = p.total;
     const double compute = (double)s.compute_cycles * (double)p.total;
-    const double first = (double)(s.load_w_bytes + s.load_a_bytes) / bw;
+    /* under SCALE-Sim's convention the first load was prefetched: free */
+    const double first = a->convention == AB_CONV_SCALESIM
+                             ? 0.0
+                             : (double)(s.load_w_bytes + s.load_a_bytes) / bw;
     pl->est = (compute > dram ? compute : dram) + first;
 }
 
@@ -149,8 +154,25 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
     base.N = op->N;
     base.K = op->K;
     base.reps = ab_ceil_div(op->count, share);
-    const uint64_t unit_n = (uint64_t)a->rows * blk_n;
-    const uint64_t unit_m = a->dataflow == AB_DF_WS ? 1u : (uint64_t)a->cols * blk_m;
+    /* tiles of whole array passes (systolic: whole folds) */
+    uint64_t unit_n = (uint64_t)a->rows * blk_n;
+    uint64_t unit_m = a->dataflow == AB_DF_WS ? 1u : (uint64_t)a->cols * blk_m;
+    switch (a->dataflow) {
+    case AB_DF_OS_SYSTOLIC:
+        unit_n = a->cols;
+        unit_m = a->rows;
+        break;
+    case AB_DF_WS_SYSTOLIC:
+        unit_n = a->cols;
+        unit_m = 1;
+        break;
+    case AB_DF_IS_SYSTOLIC:
+        unit_n = 1;
+        unit_m = a->cols;
+        break;
+    default:
+        break;
+    }
     const uint64_t align = k_align(a, po, base.K);
     fit need;
 

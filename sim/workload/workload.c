@@ -294,6 +294,11 @@ static int resolve(const char *dir, const char *what, const char *arg, char *out
     return 0;
 }
 
+int ab_recipe_resolve(const char *name_or_path, char *out, size_t cap, ab_error *err)
+{
+    return resolve("recipes", "recipe", name_or_path, out, cap, err);
+}
+
 /* ---- phases ------------------------------------------------------------ */
 
 typedef struct phase {

@@ -136,6 +136,10 @@ double ab_throughput_items(const ab_op_list *ops, const char *phase_name, uint32
  * from (a build tree's binary).  docs/cli.md "Where presets are found". */
 void ab_data_root(char *out, size_t cap);
 
+/* A recipe preset name ("int8": recipes/int8.yaml) or a YAML path, as
+ * --recipe takes it, resolved to a file; unknown names list the presets. */
+int ab_recipe_resolve(const char *name_or_path, char *out, size_t cap, ab_error *err);
+
 /* A zoo name's file under the data root: "<root>/<dir>/<name>.yaml". */
 int ab_zoo_path(const char *dir, const char *name, char *out, size_t cap, ab_error *err);
 
