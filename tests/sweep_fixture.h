@@ -57,20 +57,22 @@ static const char *const kFixtureOutputs[] = {
     "cycles",      "compute_cycles", "stall_cycles", "seconds",     "energy_pj",
     "pe_pj",       "dequant_pj",     "sram_read_pj", "sram_write_pj", "dram_pj",
     "leakage_pj",  "area_mm2",       "tokens_per_s", "edp_pj_s",    "utilization",
-    "macs",        "dram_bytes"};
+    "macs",        "dram_bytes",     "output_sqnr_db", "output_nmse"};
 
 // The output columns of one run object.
 inline std::vector<double> fixture_outputs(const cJSON *run)
 {
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(run, "energy");
     const cJSON *ev = cJSON_GetObjectItemCaseSensitive(run, "events");
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(run, "accuracy");
     return {jnum(run, "cycles"),       jnum(run, "compute_cycles"), jnum(run, "stall_cycles"),
             jnum(run, "seconds"),      jnum(run, "energy_pj"),      jnum(e, "pe_pj"),
             jnum(e, "dequant_pj"),     jnum(e, "sram_read_pj"),     jnum(e, "sram_write_pj"),
             jnum(e, "dram_pj"),        jnum(e, "leakage_pj"),       jnum(run, "area_mm2"),
             jnum(run, "tokens_per_s"), jnum(run, "edp_pj_s"),       jnum(run, "utilization"),
             jnum(run, "macs"),
-            jnum(ev, "dram_read_bytes") + jnum(ev, "dram_write_bytes")};
+            jnum(ev, "dram_read_bytes") + jnum(ev, "dram_write_bytes"),
+            jnum(acc, "output_sqnr_db"), jnum(acc, "output_nmse")};
 }
 
 // Writes the sweep directory `dir` (created; existing files replaced) with

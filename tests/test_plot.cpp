@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -248,11 +249,11 @@ size_t count_of(const std::string &text, const std::string &what)
     return n;
 }
 
-const char *const kPlots[] = {"pareto", "energy", "speedup", "roofline"};
+const char *const kPlots[] = {"pareto", "accuracy", "energy", "speedup", "roofline"};
 
 } // namespace
 
-TEST(Plot, WritesEightFilesWithEveryPointInATitle)
+TEST(Plot, WritesTenFilesWithEveryPointInATitle)
 {
     const std::string dir = tmp_dir("plot-files") + "/sweep";
     ASSERT_TRUE(write_sweep_fixture(dir, standard_points()));
@@ -275,7 +276,7 @@ TEST(Plot, WritesEightFilesWithEveryPointInATitle)
     }
     // nothing else in the plot directory (the temporary one is gone)
     CliRun ls = run_command("ls -A '" + dir + "/plots' | wc -l", dir + "/..");
-    EXPECT_EQ(ls.out, "8\n");
+    EXPECT_EQ(ls.out, "10\n");
     // the tooltips carry the values: point 6 is on the front, with its latency
     const std::string pareto = slurp(dir + "/plots/pareto.svg");
     const size_t t6 = pareto.find(svg_point_title(6) + "\n");
@@ -479,7 +480,9 @@ TEST(Report, SelfContainedPageRendersInChromium)
     EXPECT_NE(page.find("pe.kind &quot;btc&quot; cannot run"), std::string::npos);
     EXPECT_NE(page.find("Pareto front"), std::string::npos);
     EXPECT_NE(page.find("Top 8 of 8 ok points"), std::string::npos);
-    EXPECT_EQ(count_of(page, "<svg"), 4u);
+    EXPECT_NE(page.find("<h2>Pareto front: energy vs error</h2>"), std::string::npos);
+    EXPECT_NE(page.find("id=\"plot-accuracy\""), std::string::npos);
+    EXPECT_EQ(count_of(page, "<svg"), 5u);
     EXPECT_EQ(page.find("<?xml"), std::string::npos);
     EXPECT_EQ(count_of(page, "id='gpPt"), 0u); // every id carries its plot's prefix
     // no temporary directory left beside the page
@@ -506,12 +509,12 @@ TEST(Report, SelfContainedPageRendersInChromium)
                                "' 2>/dev/null & wait)",
                            base);
     ASSERT_EQ(c.status, 0) << c.err;
-    // the browser's DOM holds the four plots and every ok point's title
+    // the browser's DOM holds the five plots and every ok point's title
     const std::string d = slurp(dom);
-    EXPECT_EQ(count_of(d, "<svg"), 4u) << d.substr(0, 500);
+    EXPECT_EQ(count_of(d, "<svg"), 5u) << d.substr(0, 500);
     for (uint64_t pt = 0; pt < 8; pt++) {
-        // pareto, energy, speedup: one each; roofline: one per op role
-        EXPECT_GE(count_of(d, svg_point_title(pt) + "\n"), 3u) << pt;
+        // pareto, accuracy, energy, speedup: one each; roofline: one per op role
+        EXPECT_GE(count_of(d, svg_point_title(pt) + "\n"), 4u) << pt;
         EXPECT_GE(count_of(d, svg_point_title(pt) + ":"), 1u) << pt;
     }
     EXPECT_EQ(d.find("<title>point 8"), std::string::npos);
@@ -708,7 +711,7 @@ TEST(Report, TablesWithoutGnuplotGroupedByModelAndPhaseWithin1400px)
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
     page = slurp(html);
-    EXPECT_EQ(count_of(page, "<svg"), 4u);
+    EXPECT_EQ(count_of(page, "<svg"), 5u);
     EXPECT_EQ(page.find("plots are missing"), std::string::npos);
 
     if (!have_chromium())
@@ -751,4 +754,71 @@ TEST(Report, TablesWithoutGnuplotGroupedByModelAndPhaseWithin1400px)
     ASSERT_EQ(std::sscanf(c.out.c_str() + at + 10, "%d %d", &table_right, &body_right), 2);
     EXPECT_LE(body_right, 1400);
     EXPECT_LE(table_right, body_right) << "a table reaches past the page";
+}
+
+// The accuracy plot: every ok point with an estimate placed by its energy
+// and error (the recipe's output NMSE), the points on the energy/error
+// Pareto front marked so in their tooltips, against a brute-force front of
+// results.csv computed here; --log y makes its error axis logarithmic
+// (every tick a power of ten) and --log none linear; a bad --log is exit 2.
+TEST(Plot, AccuracyFrontAndLogAxes)
+{
+    const std::string dir = tmp_dir("plot-accuracy") + "/sweep";
+    ASSERT_TRUE(write_sweep_fixture(dir, standard_points()));
+    ab_results r;
+    ab_error e;
+    ASSERT_EQ(ab_results_load(dir.c_str(), &r, &e), 0) << e.msg;
+    const int ce = ab_results_find(&r, "energy"), cr = ab_results_find(&r, "error");
+    ASSERT_GE(ce, 0);
+    ASSERT_GE(cr, 0); // the alias of output_nmse
+    std::vector<std::pair<double, double>> pts;
+    std::vector<uint64_t> ids;
+    for (size_t i = 0; i < r.nrows; i++)
+        if (r.rows[i].status == AB_ROW_OK) {
+            pts.push_back({std::stod(r.rows[i].cells[ce]), std::stod(r.rows[i].cells[cr])});
+            ids.push_back(r.rows[i].point);
+        }
+    ab_results_free(&r);
+    ASSERT_EQ(pts.size(), 8u);
+    std::set<uint64_t> front;
+    for (size_t i = 0; i < pts.size(); i++) {
+        bool dominated = false;
+        for (size_t j = 0; j < pts.size() && !dominated; j++)
+            dominated = pts[j].first <= pts[i].first && pts[j].second <= pts[i].second &&
+                        (pts[j].first < pts[i].first || pts[j].second < pts[i].second);
+        if (!dominated)
+            front.insert(ids[i]);
+    }
+    ASSERT_FALSE(front.empty());
+    auto plot = [&](const std::string &log) {
+        CliRun c = anybit("plot " + dir + (log.empty() ? "" : " --log " + log), dir + "/..");
+        EXPECT_EQ(c.status, 0) << c.err;
+        return slurp(dir + "/plots/accuracy.svg");
+    };
+    std::string svg = plot("");
+    EXPECT_NE(svg.find("Energy vs error: 8 points with an accuracy estimate, " +
+                       std::to_string(front.size()) + " on the Pareto front"),
+              std::string::npos);
+    for (uint64_t id : ids) {
+        const size_t t = svg.find(svg_point_title(id) + "\nenergy ");
+        ASSERT_NE(t, std::string::npos) << id;
+        const bool marked = svg.find("(on the Pareto front)", t) < svg.find("</title>", t);
+        EXPECT_EQ(marked, front.count(id) == 1) << "point " << id;
+    }
+    // the y tick labels ("%.1e"): all powers of ten on a log axis
+    auto mantissas = [](const std::string &s) {
+        std::set<std::string> m;
+        const std::regex tick(">\\s*(\\d\\.\\d)e[-+]\\d\\d\\s*<");
+        for (auto it = std::sregex_iterator(s.begin(), s.end(), tick); it != std::sregex_iterator();
+             ++it)
+            m.insert((*it)[1]);
+        return m;
+    };
+    svg = plot("y");
+    EXPECT_EQ(mantissas(svg), std::set<std::string>{"1.0"});
+    svg = plot("none");
+    EXPECT_GT(mantissas(svg).size(), 1u);
+    CliRun bad = anybit("plot " + dir + " --log z", dir + "/..");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--log: expected auto, none, x, y or xy, got 'z'"), std::string::npos);
 }

@@ -1,4 +1,4 @@
-/* cmd_plot.c - `anybit plot DIR`: the four plots of a sweep directory as
+/* cmd_plot.c - `anybit plot DIR`: the five plots of a sweep directory as
  * SVG and PNG through gnuplot (docs/plots.md). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +11,16 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: anybit plot DIR [--baseline COL=VALUE] [-o PLOTDIR]\n"
+    fprintf(out, "usage: anybit plot DIR [--baseline COL=VALUE] [--log AXES] [-o PLOTDIR]\n"
                  "       anybit plot --timeline FILE.csv [-o PLOTDIR]\n\n"
                  "  DIR                 a sweep directory (anybit sweep, anybit merge)\n"
                  "  --baseline COL=VAL  speedup of each point against the ok row with COL=VAL and\n"
                  "                      the same values of all other input columns (default: the\n"
                  "                      first ok point, for every point)\n"
+                 "  --log AXES          auto (default: an axis spanning more than 20x), none, x\n"
+                 "                      (the scatter plots' x), y (every plot's y, bars too), xy\n"
                  "  -o PLOTDIR          where the plots go (default DIR/plots, created)\n\n"
-                 "Writes pareto, energy, speedup and roofline, each as .svg and .png, with\n"
+                 "Writes pareto, accuracy, energy, speedup and roofline, each as .svg and .png, with\n"
                  "gnuplot (Debian gnuplot-nox).  Every mark of an SVG carries its point id and\n"
                  "values in a <title> (a tooltip in browsers).\n\n"
                  "  --timeline FILE.csv the CSV of anybit run --timeline: DRAM and SRAM bandwidth\n"
@@ -29,7 +31,8 @@ static void usage(FILE *out)
 int cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL, *outdir = NULL, *timeline = NULL;
-    ab_plot_opts opts = {NULL, 0};
+    ab_plot_opts opts = {NULL, 0, AB_LOG_AUTO};
+    const char *log_s = NULL;
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -37,6 +40,7 @@ int cmd_plot(int argc, char **argv)
             return AB_EXIT_OK;
         } else if (cli_opt_once(argc, argv, &i, "--baseline", &opts.baseline, &bad) ||
                    cli_opt_once(argc, argv, &i, "--timeline", &timeline, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--log", &log_s, &bad) ||
                    cli_opt_once(argc, argv, &i, "-o", &outdir, &bad)) {
             continue;
         } else if (argv[i][0] == '-' || dir) {
@@ -48,6 +52,8 @@ int cmd_plot(int argc, char **argv)
     }
     if (bad)
         return AB_EXIT_USAGE;
+    if (log_s && ab_plot_log_parse(log_s, &opts.log) != 0)
+        return cli_usage_error("plot", "--log: expected auto, none, x, y or xy, got '%s'", log_s);
     ab_error err;
     if (timeline) {
         if (dir || opts.baseline)

@@ -14,17 +14,19 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: anybit report DIR [-o FILE] [--top N] [--sort COL] [--baseline COL=VALUE]\n\n"
+            "usage: anybit report DIR [-o FILE] [--top N] [--sort COL] [--baseline COL=VALUE]\n"
+            "                         [--log AXES]\n\n"
             "  DIR                 a sweep directory (anybit sweep, anybit merge)\n"
             "  -o FILE             the page (default DIR/report.html)\n"
             "  --top N             rows of the top-results table (default 20)\n"
             "  --sort COL          its order: a numeric column or alias (default latency);\n"
             "                      largest first for throughput (tokens_per_s) and\n"
             "                      utilization, smallest first otherwise\n"
-            "  --baseline COL=VAL  the speedup plot's baseline (as anybit plot)\n\n"
+            "  --baseline COL=VAL  the speedup plot's baseline (as anybit plot)\n"
+            "  --log AXES          logarithmic axes of the plots (as anybit plot)\n\n"
             "One HTML file with no external resources: the sweep's name and description,\n"
             "points ok / dropped / constraint by reason, the latency-energy Pareto front,\n"
-            "the top results, and the four plots of anybit plot inlined as SVG (drawn by\n"
+            "the top results, and the five plots of anybit plot inlined as SVG (drawn by\n"
             "gnuplot in a temporary directory beside FILE).\n");
 }
 
@@ -43,7 +45,8 @@ static void dir_of(const char *path, char *out, size_t cap)
 int cmd_report(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *top_text = NULL, *sort = "latency";
-    ab_plot_opts opts = {NULL, 0};
+    ab_plot_opts opts = {NULL, 0, AB_LOG_AUTO};
+    const char *log_s = NULL;
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -52,7 +55,8 @@ int cmd_report(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "-o", &out, &bad) ||
                    cli_opt_value(argc, argv, &i, "--top", &top_text, &bad) ||
                    cli_opt_value(argc, argv, &i, "--sort", &sort, &bad) ||
-                   cli_opt_value(argc, argv, &i, "--baseline", &opts.baseline, &bad)) {
+                   cli_opt_value(argc, argv, &i, "--baseline", &opts.baseline, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--log", &log_s, &bad)) {
             continue;
         } else if (argv[i][0] == '-' || dir) {
             return cli_usage_error("report", "unexpected argument '%s' (anybit report --help)",
@@ -65,6 +69,9 @@ int cmd_report(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!dir)
         return cli_usage_error("report", "the sweep directory is required (anybit report --help)");
+    if (log_s && ab_plot_log_parse(log_s, &opts.log) != 0)
+        return cli_usage_error("report", "--log: expected auto, none, x, y or xy, got '%s'",
+                               log_s);
     size_t top = 20;
     if (top_text && !cli_parse_size(top_text, 1, 1000000, &top))
         return cli_usage_error("report",
@@ -149,7 +156,7 @@ int cmd_report(int argc, char **argv)
     printf("%s: %zu points (%zu ok), %s\n", out, r.nrows, ab_results_count(&r, AB_ROW_OK),
            !any_ok           ? "no ok point to plot"
            : in.plots_missing ? "Pareto front and top results (no plots: gnuplot is missing)"
-                              : "Pareto front, top results and 4 plots");
+                              : "Pareto fronts, top results and 5 plots");
 out:
     ab_plot_set_free(&set);
     ab_plot_data_free(&d);

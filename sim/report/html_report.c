@@ -33,7 +33,7 @@ static const char style[] =
     "border:1px solid #ddd}figcaption{color:#555;font-size:.9em}";
 
 /* One gnuplot SVG inside the page: the XML prolog dropped and every id
- * (and reference to one) prefixed, since four documents now share one id
+ * (and reference to one) prefixed, since five documents now share one id
  * space and gnuplot names its markers the same in each. */
 static void inline_svg(FILE *f, const char *svg, int which)
 {
@@ -104,7 +104,8 @@ static size_t output_cols(const ab_results *r, shown_col *out)
 {
     static const char *const want[][2] = {
         {"seconds", "latency"},       {"energy_pj", "energy"}, {"area_mm2", "area (mm&sup2;)"},
-        {"tokens_per_s", "tokens/s"}, {"edp_pj_s", "EDP"},     {"utilization", "PE utilization"}};
+        {"tokens_per_s", "tokens/s"}, {"edp_pj_s", "EDP"},     {"utilization", "PE utilization"},
+        {"output_sqnr_db", "output SQNR (dB)"}, {"output_nmse", "error (NMSE)"}};
     size_t n = 0;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (has_col(r, want[i][0], &out[n].col))
@@ -115,7 +116,7 @@ static size_t output_cols(const ab_results *r, shown_col *out)
 static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n,
                       const size_t *varying, size_t nvarying, bool rank)
 {
-    shown_col outs[8];
+    shown_col outs[10];
     const size_t nouts = output_cols(r, outs);
     fputs("<div class=wide><table><tr>", f);
     if (rank)
@@ -325,7 +326,7 @@ int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
         fputs("<p>No point finished with status ok: nothing to rank or plot.</p>\n", f);
     } else {
         const ab_plot_data *d = in->plot;
-        size_t *rows = malloc(d->nfront * sizeof *rows + 1);
+        size_t *rows = malloc((d->nok ? d->nok : 1) * sizeof *rows);
         if (!rows) {
             ab_atomic_abort(&af);
             return ab_error_set(err, "report: out of memory");
@@ -338,6 +339,17 @@ int ab_html_report(const char *path, const ab_html_in *in, ab_error *err)
                 "Sorted by latency.</p>\n",
                 d->nfront, d->nok);
         row_table(f, r, rows, d->nfront, varying, nvarying, false);
+        if (d->nerr > 0) {
+            for (size_t j = 0; j < d->nerr_front; j++)
+                rows[j] = d->ok[d->err_front[j]];
+            fprintf(f,
+                    "<h2>Pareto front: energy vs error</h2>\n<p>%zu of the %zu ok points with an "
+                    "accuracy estimate: no other point has both a lower (or equal) energy and a "
+                    "lower (or equal) error, the recipe's output NMSE (docs/quantization.md). "
+                    "Sorted by energy.</p>\n",
+                    d->nerr_front, d->nerr);
+            row_table(f, r, rows, d->nerr_front, varying, nvarying, false);
+        }
         free(rows);
         if (top_table(f, in, varying, nvarying, err) != 0) {
             ab_atomic_abort(&af);

@@ -1,5 +1,5 @@
 /* html_report.h - `anybit report`: one self-contained HTML page for a sweep
- * (summary, Pareto table, top results, the four plots inlined as SVG). */
+ * (summary, Pareto table, top results, the five plots inlined as SVG). */
 #ifndef AB_HTML_REPORT_H
 #define AB_HTML_REPORT_H
 

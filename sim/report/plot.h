@@ -1,4 +1,4 @@
-/* plot.h - `anybit plot`: the four plots of a sweep (Pareto scatter, energy
+/* plot.h - `anybit plot`: the five plots of a sweep (Pareto scatter, energy vs error, energy
  * breakdown, speedup, roofline), drawn by gnuplot as SVG (and PNG), each
  * mark carrying its point id and values in an SVG <title> (docs/plots.md). */
 #ifndef AB_PLOT_H
@@ -16,9 +16,16 @@
 extern "C" {
 #endif
 
-enum { AB_PLOT_PARETO, AB_PLOT_ENERGY, AB_PLOT_SPEEDUP, AB_PLOT_ROOFLINE, AB_PLOT_COUNT };
+enum {
+    AB_PLOT_PARETO,
+    AB_PLOT_ACCURACY,
+    AB_PLOT_ENERGY,
+    AB_PLOT_SPEEDUP,
+    AB_PLOT_ROOFLINE,
+    AB_PLOT_COUNT
+};
 
-/* File stem of a plot: "pareto", "energy", "speedup", "roofline". */
+/* File stem of a plot: "pareto", "accuracy", "energy", "speedup", "roofline". */
 const char *ab_plot_name(int which);
 /* One line saying what it shows, for the report's captions. */
 const char *ab_plot_caption(int which);
@@ -26,9 +33,17 @@ const char *ab_plot_caption(int which);
 #define AB_PLOT_MAX_BARS 60
 #define AB_ENERGY_PARTS 6
 
+/* Logarithmic axes: auto (an axis of values spanning more than 20x), none,
+ * or the named ones (x: the scatter plots' x axis; y: every plot's y). */
+typedef enum ab_plot_log { AB_LOG_AUTO = 0, AB_LOG_NONE, AB_LOG_X, AB_LOG_Y, AB_LOG_XY } ab_plot_log;
+
+/* "auto", "none", "x", "y", "xy" -> *out; -1 for anything else. */
+int ab_plot_log_parse(const char *s, ab_plot_log *out);
+
 typedef struct ab_plot_opts {
     const char *baseline; /* "COL=VALUE", or NULL: the first ok point for all */
     size_t max_bars;      /* bars per panel of a bar chart (0: 60); more bars make more panels */
+    ab_plot_log log;
 } ab_plot_opts;
 
 /* Everything the plots show, read and checked before anything is drawn. */
@@ -39,6 +54,12 @@ typedef struct ab_plot_data {
     double *seconds, *energy;         /* per ok row: seconds, energy_pj */
     double (*parts)[AB_ENERGY_PARTS]; /* pe, dequant, sram_read, sram_write, dram, leakage (pJ) */
     size_t *front, nfront;            /* latency/energy front (indices into ok), by latency */
+    /* the accuracy estimate (output_nmse, the `error` column): nerr of the ok
+     * rows carry one (a sweep with accuracy off, or an older one: none) */
+    double *error;                    /* per ok row; NaN without an estimate */
+    size_t nerr;
+    size_t *err_front, nerr_front;    /* energy/error front (indices into ok), by energy */
+    ab_plot_log log;
     ssize_t *base;                    /* per ok row: index into ok of its baseline, -1: none */
     char baseline_desc[256];          /* "config.array.rows=32" or "point 0" */
     bool baseline_per_point;          /* --baseline given: a baseline row per point */

@@ -10,14 +10,28 @@
 
 #include "results/pareto.h"
 
-static const char *const names[AB_PLOT_COUNT] = {"pareto", "energy", "speedup", "roofline"};
+static const char *const names[AB_PLOT_COUNT] = {"pareto", "accuracy", "energy", "speedup",
+                                                 "roofline"};
 static const char *const captions[AB_PLOT_COUNT] = {
     "Latency vs energy of every ok point; the line joins the Pareto front (both minimized).",
+    ("Energy vs error (the recipe's output NMSE, MAC-weighted over the ops) of every ok point "
+     "with an accuracy estimate; the line joins the energy-accuracy Pareto front."),
     "Energy per point, stacked by component.",
     "Speedup (baseline latency / latency) of every point against its baseline.",
     ("Roofline: each op role of each point by operational intensity (2 x MACs per DRAM byte) "
      "and achieved ops/s, under its configuration's roofs (peak compute, DRAM bandwidth)."),
 };
+
+int ab_plot_log_parse(const char *s, ab_plot_log *out)
+{
+    static const char *const names_of[] = {"auto", "none", "x", "y", "xy"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names_of[i]) == 0) {
+            *out = (ab_plot_log)i;
+            return 0;
+        }
+    return -1;
+}
 
 const char *ab_plot_name(int which) { return names[which]; }
 const char *ab_plot_caption(int which) { return captions[which]; }
@@ -33,6 +47,8 @@ void ab_plot_data_free(ab_plot_data *d)
     free(d->parts);
     free(d->front);
     free(d->base);
+    free(d->error);
+    free(d->err_front);
     ab_roofline_free(&d->roof);
     memset(d, 0, sizeof *d);
 }
@@ -233,15 +249,32 @@ int ab_plot_prepare(const ab_results *r, const ab_plot_opts *o, ab_plot_data *d,
     d->parts = malloc(n * sizeof *d->parts);
     d->front = malloc(n * sizeof *d->front);
     d->base = malloc(n * sizeof *d->base);
-    if (!d->ok || !d->seconds || !d->energy || !d->parts || !d->front || !d->base) {
+    d->error = malloc(n * sizeof *d->error);
+    d->err_front = malloc(n * sizeof *d->err_front);
+    d->log = o->log;
+    if (!d->ok || !d->seconds || !d->energy || !d->parts || !d->front || !d->base || !d->error ||
+        !d->err_front) {
         ab_plot_data_free(d);
         return ab_error_set(err, "%s: out of memory", r->path);
     }
+    /* the error column is optional (a sweep without accuracy estimates),
+     * and so is each row's value (empty when that point had none) */
+    const int c_err = ab_results_find(r, "error");
     size_t k = 0;
     for (size_t i = 0; i < r->nrows; i++) {
         if (r->rows[i].status != AB_ROW_OK)
             continue;
         d->ok[k] = i;
+        d->error[k] = NAN;
+        if (c_err >= 0 && r->rows[i].cells[c_err][0] != '\0') {
+            double e = 0;
+            if (ab_results_number(r, i, (size_t)c_err, &e, err) != 0) {
+                ab_plot_data_free(d);
+                return -1;
+            }
+            d->error[k] = e;
+            d->nerr++;
+        }
         int bad = ab_results_number(r, i, c_sec, &d->seconds[k], err) ||
                   ab_results_number(r, i, c_en, &d->energy[k], err);
         for (int p = 0; p < AB_ENERGY_PARTS && !bad; p++)
@@ -256,7 +289,27 @@ int ab_plot_prepare(const ab_results *r, const ab_plot_opts *o, ab_plot_data *d,
         }
         k++;
     }
-    if (ab_pareto_front(d->seconds, d->energy, n, false, false, d->front, &d->nfront, err) != 0 ||
+    /* the energy/error front over the rows with an estimate */
+    size_t *with = malloc((d->nerr ? d->nerr : 1) * sizeof *with);
+    double *ex = malloc((d->nerr ? d->nerr : 1) * sizeof *ex),
+           *ey = malloc((d->nerr ? d->nerr : 1) * sizeof *ey);
+    int frc = with && ex && ey ? 0 : ab_error_set(err, "%s: out of memory", r->path);
+    size_t m = 0;
+    for (size_t i = 0; frc == 0 && i < n; i++)
+        if (!isnan(d->error[i])) {
+            with[m] = i;
+            ex[m] = d->energy[i];
+            ey[m++] = d->error[i];
+        }
+    if (frc == 0 && m > 0)
+        frc = ab_pareto_front(ex, ey, m, false, false, d->err_front, &d->nerr_front, err);
+    for (size_t j = 0; frc == 0 && j < d->nerr_front; j++)
+        d->err_front[j] = with[d->err_front[j]];
+    free(with);
+    free(ex);
+    free(ey);
+    if (frc != 0 ||
+        ab_pareto_front(d->seconds, d->energy, n, false, false, d->front, &d->nfront, err) != 0 ||
         find_baselines(r, o, d, err) != 0 || ab_roofline_load(r, &d->roof, err) != 0) {
         ab_plot_data_free(d);
         return -1;

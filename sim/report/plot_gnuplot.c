@@ -18,9 +18,9 @@
 
 extern char **environ;
 
-static const char *const svg_titles[AB_PLOT_COUNT] = {"anybit: latency vs energy",
-                                                      "anybit: energy by component",
-                                                      "anybit: speedup", "anybit: roofline"};
+static const char *const svg_titles[AB_PLOT_COUNT] = {
+    "anybit: latency vs energy", "anybit: energy vs error", "anybit: energy by component",
+    "anybit: speedup", "anybit: roofline"};
 
 /* ---- the SVG rewrite ----------------------------------------------------- */
 

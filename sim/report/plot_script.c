@@ -237,6 +237,101 @@ static bool wants_log(const double *v, size_t n, size_t stride)
     return n > 1 && hi > 20 * lo;
 }
 
+/* Whether an axis is logarithmic: asked for (--log), or, left to auto,
+ * when its values span more than 20x. */
+static bool log_axis(const ab_plot_data *d, char axis, const double *v, size_t n, size_t stride)
+{
+    switch (d->log) {
+    case AB_LOG_NONE: return false;
+    case AB_LOG_X: return axis == 'x';
+    case AB_LOG_Y: return axis == 'y';
+    case AB_LOG_XY: return true;
+    case AB_LOG_AUTO: default: return wants_log(v, n, stride);
+    }
+}
+
+/* The speedup bars' y axis: linear from 0 unless --log names y (the
+ * energy bars stay linear: stacked parts cannot be read on a log axis). */
+static bool bars_log(const ab_plot_data *d) { return d->log == AB_LOG_Y || d->log == AB_LOG_XY; }
+
+static void plot_accuracy(script *s, const char *workdir, bool png)
+{
+    const ab_plot_data *d = s->d;
+    FILE *f = s->f;
+    terminal_svg(s, workdir, "accuracy");
+    if (d->nerr == 0) {
+        fprintf(f, "set title 'Energy vs error: no point carries an accuracy estimate "
+                   "(a sweep run with accuracy off, or by an older anybit)'\n"
+                   "set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
+                   "$none << EOD\n0 0\nEOD\nplot $none with dots lc rgb 'white' notitle\n");
+        finish(s, workdir, "accuracy", png);
+        return;
+    }
+    double emax = 0, *ev = malloc(d->nerr * sizeof *ev), *rv = malloc(d->nerr * sizeof *rv);
+    if (!ev || !rv) {
+        free(ev);
+        free(rv);
+        s->oom = true;
+        return;
+    }
+    size_t m = 0;
+    bool nonpositive = false;
+    for (size_t i = 0; i < d->nok; i++)
+        if (!isnan(d->error[i])) {
+            emax = fmax(emax, d->energy[i] * 1e-12);
+            ev[m] = d->energy[i];
+            rv[m++] = d->error[i];
+            nonpositive |= !(d->error[i] > 0);
+        }
+    const unit eu = pick_unit(emax, "J");
+    fprintf(f,
+            "set title 'Energy vs error: %zu points with an accuracy estimate, %zu on the "
+            "Pareto front (both minimized)'\n",
+            d->nerr, d->nerr_front);
+    fprintf(f, "set xlabel 'energy (%s)'\nset ylabel 'error (output NMSE of the recipe)'\n"
+               "set grid\nset key top right opaque box\nset format y '%%.1e'\n",
+            eu.name);
+    if (log_axis(d, 'x', ev, m, 1))
+        fprintf(f, "set logscale x\n");
+    /* an error of 0 (a lossless recipe) has no place on a log axis */
+    if (!nonpositive && log_axis(d, 'y', rv, m, 1))
+        fprintf(f, "set logscale y\n");
+    free(ev);
+    free(rv);
+    fprintf(f, "$accuracy_all << EOD\n");
+    char b1[32], in[1024];
+    for (size_t i = 0; i < d->nok; i++) {
+        if (isnan(d->error[i]))
+            continue;
+        const size_t row = d->ok[i];
+        bool on_front = false;
+        for (size_t j = 0; j < d->nerr_front; j++)
+            on_front |= d->err_front[j] == i;
+        inputs_of(s, row, in, sizeof in);
+        const size_t t = tip_add(s, tip_printf("point %llu\nenergy %s, error %.3g%s\n%s",
+                                               (unsigned long long)d->r->rows[row].point,
+                                               ab_fmt_si(b1, sizeof b1, d->energy[i] * 1e-12, "J"),
+                                               d->error[i],
+                                               on_front ? " (on the Pareto front)" : "", in));
+        fprintf(f, "%.10g %.10g \"h%zu\"\n", d->energy[i] * 1e-12 * eu.mul, d->error[i], t);
+    }
+    fprintf(f, "EOD\n$accuracy_front << EOD\n");
+    for (size_t j = 0; j < d->nerr_front; j++)
+        fprintf(f, "%.10g %.10g \"%llu\"\n", d->energy[d->err_front[j]] * 1e-12 * eu.mul,
+                d->error[d->err_front[j]],
+                (unsigned long long)d->r->rows[d->ok[d->err_front[j]]].point);
+    fprintf(f, "EOD\n");
+    fprintf(f, "plot $accuracy_all using 1:2:3 with labels hypertext point pt 7 ps 1.1 "
+               "lc rgb '#4477aa' title 'design point', \\\n"
+               "     $accuracy_front using 1:2 with linespoints pt 6 ps 2 lw 2 "
+               "lc rgb '#cc3311' title 'Pareto front'");
+    if (d->nerr_front <= 25)
+        fprintf(f, ", \\\n     $accuracy_front using 1:2:3 with labels offset char 1,0.7 left "
+                   "tc rgb '#cc3311' notitle");
+    fputc('\n', f);
+    finish(s, workdir, "accuracy", png);
+}
+
 static void plot_pareto(script *s, const char *workdir, bool png)
 {
     const ab_plot_data *d = s->d;
@@ -254,9 +349,9 @@ static void plot_pareto(script *s, const char *workdir, bool png)
             d->nok, d->nfront);
     fprintf(f, "set xlabel 'latency (%s)'\nset ylabel 'energy (%s)'\n", tu.name, eu.name);
     fprintf(f, "set grid\nset key top right opaque box\n");
-    if (wants_log(d->seconds, d->nok, 1))
+    if (log_axis(d, 'x', d->seconds, d->nok, 1))
         fprintf(f, "set logscale x\n");
-    if (wants_log(d->energy, d->nok, 1))
+    if (log_axis(d, 'y', d->energy, d->nok, 1))
         fprintf(f, "set logscale y\n");
     fprintf(f, "$pareto_all << EOD\n");
     char b1[32], b2[32], in[1024];
@@ -382,9 +477,9 @@ static void plot_energy(script *s, const char *workdir, bool png)
     snprintf(title, sizeof title, "Energy by component%s", note);
     fprintf(c, "set ylabel 'energy (%s)'\n", eu.name);
     bar_style(c, b.per > 12);
-    fprintf(c, "set yrange [0:%.10g]\nset style histogram rowstacked\n"
-               "set key outside right top vertical\n",
-            emax * eu.mul * 1.05 + 1e-300);
+    /* linear even with --log y: stacked parts cannot be read on a log axis */
+    fprintf(c, "set yrange [0:%.10g]\n", emax * eu.mul * 1.05 + 1e-300);
+    fprintf(c, "set style histogram rowstacked\nset key outside right top vertical\n");
     if (b.pages > 1)
         fprintf(c, "set multiplot layout %zu,1\n", b.pages);
     for (size_t p = 0; p < b.pages; p++) {
@@ -483,10 +578,20 @@ static void plot_speedup(script *s, const char *workdir, bool png)
     }
     fprintf(c, "set ylabel 'speedup (baseline latency / latency)'\n");
     bar_style(c, b.per > 12);
-    fprintf(c, "set yrange [0:%.10g]\nset style histogram rowstacked\nset key off\n"
+    if (bars_log(d)) {
+        double lo = 1;
+        for (size_t i = 0; i < d->nok; i++)
+            if (d->base[i] >= 0)
+                lo = fmin(lo, d->seconds[d->base[i]] / d->seconds[i]);
+        fprintf(c, "set logscale y\nset yrange [%.10g:%.10g]\n", lo / 2, fmax(smax, 1) * 2);
+    } else {
+        fprintf(c, "set yrange [0:%.10g]\n", fmax(smax, 1) * 1.05);
+    }
+    /* one series: clustered draws it as rowstacked does, and works on a
+     * log axis (gnuplot refuses stacked histograms there) */
+    fprintf(c, "set style histogram clustered gap 1\nset key off\n"
                "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 "
-               "lc rgb '#666666' front\n",
-            fmax(smax, 1) * 1.05);
+               "lc rgb '#666666' front\n");
     if (b.pages > 1)
         fprintf(c, "set multiplot layout %zu,1\n", b.pages);
     for (size_t p = 0; p < b.pages; p++) {
@@ -604,6 +709,7 @@ int plot_write_script(FILE *f, const ab_plot_data *d, const char *workdir, bool 
                "set encoding utf8\n"
                "png_term = (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) ? 'pngcairo' : 'png'\n");
     plot_pareto(&s, workdir, png);
+    plot_accuracy(&s, workdir, png);
     plot_energy(&s, workdir, png);
     plot_speedup(&s, workdir, png);
     plot_roofline(&s, workdir, png);
