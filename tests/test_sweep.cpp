@@ -19,6 +19,7 @@
 extern "C" {
 #include <cjson/cJSON.h>
 
+#include "results/results.h"
 #include "sweep/sweep.h"
 }
 
@@ -377,4 +378,50 @@ TEST(Sweep, DecimalStepRangeKeepsItsLastValue)
     }
     EXPECT_EQ(got, "0.1 0.2 0.3 0.4 0.5 0.6 0.7");
     ab_sweep_free(s.get());
+}
+
+// A sweep of an image workload counts images: ResNet-50 at batch 1 and 4
+// gives images = batch and images_per_s = batch / seconds, tokens_per_s and
+// tokens empty; the throughput alias then names images_per_s.  An LLM
+// point keeps tokens and leaves the image pair empty.
+TEST(Sweep, ImageWorkloadsCountImages)
+{
+    const std::string base = tmp_dir("sweep-images");
+    std::system(("rm -rf '" + base + "/s'").c_str());
+    spit(base + "/space.yaml", "name: img\nbase:\n  config: int8\n  model: resnet50\n"
+                               "  phase: prefill:7\naccuracy: {enabled: false}\naxes:\n"
+                               "  - field: workload.batch\n    values: [1, 4]\n");
+    CliRun r = anybit("sweep " + base + "/space.yaml -o " + base + "/s --quiet", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    ab_results res;
+    ab_error e;
+    ASSERT_EQ(ab_results_load((base + "/s").c_str(), &res, &e), 0) << e.msg;
+    const int ips = ab_results_find(&res, "images_per_s"), im = ab_results_find(&res, "images"),
+              tps = ab_results_find(&res, "tokens_per_s"), tk = ab_results_find(&res, "tokens"),
+              sec = ab_results_find(&res, "seconds"), bat = ab_results_find(&res, "batch");
+    ASSERT_TRUE(ips >= 0 && im >= 0 && tps >= 0 && tk >= 0 && sec >= 0 && bat >= 0);
+    ASSERT_EQ(res.nrows, 2u);
+    for (size_t i = 0; i < res.nrows; i++) {
+        const double batch = std::stod(res.rows[i].cells[bat]);
+        EXPECT_EQ(std::stod(res.rows[i].cells[im]), batch); // not L x batch
+        EXPECT_NEAR(std::stod(res.rows[i].cells[ips]), batch / std::stod(res.rows[i].cells[sec]),
+                    1e-6 * std::stod(res.rows[i].cells[ips]));
+        EXPECT_STREQ(res.rows[i].cells[tps], "");
+        EXPECT_STREQ(res.rows[i].cells[tk], "");
+    }
+    EXPECT_EQ(ab_results_find(&res, "throughput"), ips);
+    ab_results_free(&res);
+    // a token workload: the other way round
+    std::system(("rm -rf '" + base + "/t'").c_str());
+    spit(base + "/llm.yaml", "name: llm\nbase:\n  config: int8\n  model: opt-1.3b\n"
+                             "  phase: prefill:7\naccuracy: {enabled: false}\naxes:\n"
+                             "  - field: workload.batch\n    values: [1, 2]\n");
+    r = anybit("sweep " + base + "/llm.yaml -o " + base + "/t --quiet", base);
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(ab_results_load((base + "/t").c_str(), &res, &e), 0) << e.msg;
+    const int t2 = ab_results_find(&res, "tokens"), i2 = ab_results_find(&res, "images_per_s");
+    EXPECT_EQ(std::stod(res.rows[1].cells[t2]), 14.0); // prefill:7 x batch 2
+    EXPECT_STREQ(res.rows[1].cells[i2], "");
+    EXPECT_EQ(ab_results_find(&res, "throughput"), ab_results_find(&res, "tokens_per_s"));
+    ab_results_free(&res);
 }

@@ -104,7 +104,8 @@ static size_t output_cols(const ab_results *r, shown_col *out)
 {
     static const char *const want[][2] = {
         {"seconds", "latency"},       {"energy_pj", "energy"}, {"area_mm2", "area (mm&sup2;)"},
-        {"tokens_per_s", "tokens/s"}, {"edp_pj_s", "EDP"},     {"utilization", "PE utilization"},
+        {"tokens_per_s", "tokens/s"}, {"images_per_s", "images/s"},
+        {"edp_pj_s", "EDP"},          {"utilization", "PE utilization"},
         {"output_sqnr_db", "output SQNR (dB)"}, {"output_nmse", "error (NMSE)"}};
     size_t n = 0;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -116,7 +117,7 @@ static size_t output_cols(const ab_results *r, shown_col *out)
 static void row_table(FILE *f, const ab_results *r, const size_t *rows, size_t n,
                       const size_t *varying, size_t nvarying, bool rank)
 {
-    shown_col outs[10];
+    shown_col outs[12];
     const size_t nouts = output_cols(r, outs);
     fputs("<div class=wide><table><tr>", f);
     if (rank)

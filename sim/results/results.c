@@ -209,10 +209,28 @@ static int find_exact(const ab_results *r, const char *name)
     return -1;
 }
 
+/* Whether column col has a value on some ok row. */
+static bool filled(const ab_results *r, int col)
+{
+    for (size_t i = 0; col >= 0 && i < r->nrows; i++)
+        if (r->rows[i].status == AB_ROW_OK && r->rows[i].cells[col][0])
+            return true;
+    return false;
+}
+
 int ab_results_find(const ab_results *r, const char *name)
 {
     const int i = find_exact(r, name);
-    return i >= 0 ? i : find_exact(r, ab_results_canonical(name));
+    if (i >= 0)
+        return i;
+    /* throughput is images/s in a sweep of image workloads, where the
+     * tokens_per_s cells are empty (docs/sweeps.md) */
+    if (strcmp(name, "throughput") == 0) {
+        const int t = find_exact(r, "tokens_per_s"), im = find_exact(r, "images_per_s");
+        if (!filled(r, t) && filled(r, im))
+            return im;
+    }
+    return find_exact(r, ab_results_canonical(name));
 }
 
 static int check_header(ab_results *r, ab_error *err)

@@ -14,7 +14,7 @@
 #include "sweep.h"
 
 /* Output columns of results.csv, in order (docs/sweeps.md). */
-#define AB_SWEEP_NOUT 19
+#define AB_SWEEP_NOUT 21
 extern const char *const ab_sweep_out_cols[AB_SWEEP_NOUT];
 
 void ab_sweep_outputs(const ab_run_stats *rs, double out[AB_SWEEP_NOUT]);

@@ -17,7 +17,8 @@ const char *const ab_sweep_out_cols[AB_SWEEP_NOUT] = {
     "cycles",       "compute_cycles", "stall_cycles",  "seconds",    "energy_pj",
     "pe_pj",        "dequant_pj",     "sram_read_pj",  "sram_write_pj", "dram_pj",
     "leakage_pj",   "area_mm2",       "tokens_per_s",  "edp_pj_s",   "utilization",
-    "macs",         "dram_bytes",     "tokens",        "clock_ghz",
+    "macs",         "dram_bytes",     "tokens",        "clock_ghz",  "images_per_s",
+    "images",
 };
 
 const char *const ab_sweep_acc_cols[AB_SWEEP_NACC] = {
@@ -27,12 +28,19 @@ const char *const ab_sweep_acc_cols[AB_SWEEP_NACC] = {
 void ab_sweep_outputs(const ab_run_stats *rs, double o[AB_SWEEP_NOUT])
 {
     const ab_energy *e = &rs->energy;
+    /* throughput in its unit: tokens_per_s and tokens for a token
+     * workload, images_per_s and images for an image one (a CNN, a ViT);
+     * the other pair is NaN, an empty cell */
+    const bool images = rs->unit == AB_THROUGHPUT_IMAGES;
+    const double none = NAN;
     const double v[AB_SWEEP_NOUT] = {
         (double)rs->cycles, (double)rs->compute_cycles, (double)rs->stall_cycles, rs->seconds,
         e->total_pj, e->pe_pj, e->dequant_pj, e->sram_read_pj, e->sram_write_pj, e->dram_pj,
-        e->leakage_pj, rs->area_mm2, rs->tokens_per_s, rs->edp_pj_s, rs->utilization,
-        (double)rs->macs, (double)(rs->ev.dram_read_bytes + rs->ev.dram_write_bytes), rs->tokens,
+        e->leakage_pj, rs->area_mm2, images ? none : rs->tokens_per_s, rs->edp_pj_s,
+        rs->utilization, (double)rs->macs,
+        (double)(rs->ev.dram_read_bytes + rs->ev.dram_write_bytes), images ? none : rs->tokens,
         rs->seconds > 0 ? (double)rs->cycles / rs->seconds / 1e9 : 0,
+        images ? rs->tokens_per_s : none, images ? rs->tokens : none,
     };
     memcpy(o, v, sizeof v);
 }
@@ -219,7 +227,8 @@ int ab_sweep_point_write(const char *dir, size_t p, const char *status, const ch
         double v[AB_SWEEP_NOUT];
         ab_sweep_outputs(rs, v);
         for (size_t c = 0; c < AB_SWEEP_NOUT; c++)
-            cJSON_AddNumberToObject(out, ab_sweep_out_cols[c], v[c]);
+            if (isfinite(v[c])) /* the other throughput unit's pair stays empty */
+                cJSON_AddNumberToObject(out, ab_sweep_out_cols[c], v[c]);
     }
     if (rs && acc && acc->on) {
         const double a[AB_SWEEP_NACC_NUM] = {acc->weight_sqnr_db, acc->weight_mse,

@@ -209,7 +209,8 @@ static int simulate(ctx *c, size_t t, const char **vals, ab_error *err)
     ab_error e;
     int rc;
     if (ab_workload_expand(model, rec, vals[AB_SWEEP_COL_PHASE], batch ? batch : 1, &ops, &e) != 0 ||
-        ab_sim_ops(&a, &ops, ab_phase_tokens(vals[AB_SWEEP_COL_PHASE], batch ? batch : 1), mode,
+        ab_sim_ops(&a, &ops, ab_throughput_items(&ops, vals[AB_SWEEP_COL_PHASE], batch ? batch : 1),
+                   mode,
                    &rs, &e) != 0 ||
         ab_accuracy_estimate(&ops, NULL, &s->accuracy, c->acc_cache, &acc, &e) != 0) {
         char reason[AB_ERROR_MAX];
