@@ -294,6 +294,13 @@ TEST(AccelYaml, BadFieldsNameFileFieldAndLine)
                       "array.rows: expected a positive integer, found a sequence");
     expect_yaml_error("rowsbig", replace(g, "rows: 64", "rows: 100000"),
                       ":8: array.rows: expected at most 65536, found 100000");
+    // past any memory, and past the DMA's 64-bit rate (fuzz_scalesim_cfg
+    // found it through a .cfg; YAML had the same hole)
+    expect_yaml_error("dramhuge",
+                      replace(g, "  preset: bitmod\n",
+                              "  preset: custom\n  bytes_per_cycle: 1e30\n  latency_cycles: 1\n"
+                              "  pj_per_bit: 1\n"),
+                      "dram.bytes_per_cycle: expected at most 1e+12 bytes per cycle, found 1e+30");
     expect_yaml_error("kind", replace(g, "kind: bitmod", "kind: tpu"),
                       ":4: pe.kind: expected bitmod, btc, fp16, int8, ant or olive, found \"tpu\"");
     expect_yaml_error("nokind", replace(g, "  kind: bitmod\n", ""),

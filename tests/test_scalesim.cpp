@@ -199,7 +199,11 @@ TEST(ScaleSim, SystolicEventsFollowTheFolds)
             EXPECT_EQ(st.tiles, 1u) << n;
             EXPECT_EQ(st.cycles, c.cycles) << n;
             EXPECT_EQ(st.ev.pe_busy_cycles, 6u * 5 * 7) << n;
-            EXPECT_EQ(st.ev.pe_idle_cycles, 16 * c.cycles - 6 * 5 * 7) << n;
+            // the PEs are clocked for the array's cycles, one past SCALE-Sim's
+            // count (the index of its last cycle) on this stall-free op
+            const uint64_t clocked = c.cycles + 1;
+            EXPECT_EQ(st.ev.pe_idle_cycles, 16 * clocked - 6 * 5 * 7) << n;
+            EXPECT_DOUBLE_EQ(st.utilization, 210.0 / (16.0 * clocked)) << n;
             EXPECT_EQ(st.ev.sram_read_bytes[0], c.w_reads) << n;
             EXPECT_EQ(st.ev.sram_read_bytes[1], c.a_reads) << n;
             EXPECT_EQ(st.ev.sram_read_bytes[2], c.o_reads) << n;
@@ -207,7 +211,7 @@ TEST(ScaleSim, SystolicEventsFollowTheFolds)
             EXPECT_EQ(st.ev.dram_read_bytes, 45u + 42) << n; // the prefetched load still moves
             EXPECT_EQ(st.ev.dram_write_bytes, 60u) << n;
             EXPECT_DOUBLE_EQ(st.energy.pe_pj, 210.0 * a.pe_costs.cycle_pj +
-                                                  (double)(16 * c.cycles - 210) *
+                                                  (double)(16 * clocked - 210) *
                                                       a.pe_costs.idle_pj)
                 << n;
         }
@@ -351,6 +355,11 @@ TEST(ScaleSimCfg, BadInputNamesFileLineAndField)
                      ":4: architecture_presets.Dataflow: missing required field");
     expect_cfg_error("missing_section.cfg", replace(k_good, "[general]\nrun_name = good\n", ""),
                      ":1: general.run_name: missing required field (the file has no [general]");
+    // a bandwidth no memory has, which the DMA's rate would overflow (found
+    // by fuzz_scalesim_cfg: UB converting it to 64 bits)
+    expect_cfg_error("huge_bw.cfg",
+                     replace(k_good, "Bandwidth : 10", "Bandwidth : 6777777777777777777777774"),
+                     ":13: Bandwidth: expected at most 1e+12 bytes per cycle");
     expect_cfg_error("missing_bw.cfg", replace(k_good, "Bandwidth : 10\n", ""),
                      ":17: architecture_presets.Bandwidth: missing required field");
     expect_cfg_error("bad_df.cfg", replace(k_good, "Dataflow : os", "Dataflow : rs"),

@@ -324,6 +324,9 @@ static int check_dram(const ab_accel *a, const issue *is)
     if (check_number(is, "dram.bytes_per_cycle", d->bytes_per_cycle, false) != 0 ||
         check_number(is, "dram.pj_per_bit", d->pj_per_bit, true) != 0)
         return -1;
+    if (d->bytes_per_cycle > AB_ACCEL_MAX_DRAM_BYTES_PER_CYCLE)
+        return fail(is, "dram.bytes_per_cycle", "expected at most %g bytes per cycle, found %g",
+                    AB_ACCEL_MAX_DRAM_BYTES_PER_CYCLE, d->bytes_per_cycle);
     return 0;
 }
 

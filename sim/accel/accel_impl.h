@@ -25,6 +25,10 @@ extern "C" {
 #define AB_ACCEL_MAX_PORT_BYTES 1048576u /* bank_bytes_per_cycle */
 #define AB_ACCEL_MAX_KB (1ull << 30)     /* 1 TiB per buffer */
 #define AB_ACCEL_MAX_CLOCK_GHZ 100.0
+/* DRAM bytes per accelerator cycle: 10^12 is far past any memory (HBM3's
+ * ~1 TB/s is ~10^3 at 1 GHz) and keeps the engine's 1/1000-byte DMA rate
+ * (sim/engine/tile_prog.c) inside 64 bits */
+#define AB_ACCEL_MAX_DRAM_BYTES_PER_CYCLE 1e12
 #define AB_ACCEL_MAX_TILE_MN 256u        /* btc tile m, n */
 #define AB_ACCEL_MAX_TILE_K 8192u        /* btc tile k */
 #define AB_ACCEL_BTC_K_ALIGN 64u         /* K bits packed in 64-bit words (gemm_bitplane.h) */

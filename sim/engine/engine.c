@@ -105,11 +105,17 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
     st->ev = tm.ev;
     st->ev.cycles = tm.cycles;
     /* SCALE-Sim's count (the last cycle's index) is one below the array's
-     * cycles, so a 1 x 1 array can be busy in more PE-cycles than it
-     * counts: no idle cycles then, not a wrapped count */
+     * cycles, so a stall-free op computes one cycle longer than it counts:
+     * the PEs' time is the longer of the two (the same as the count under
+     * anybit's convention), so that idle cycles never wrap and utilization
+     * never passes 1 (found by fuzz_scalesim_cfg on a 1 x 1 array) */
+    const uint64_t span = tm.cycles > tm.compute_cycles ? tm.cycles : tm.compute_cycles;
+    if (span > UINT64_MAX / pes)
+        return ab_error_set(err, "op %s: %llu cycles on %llu PEs: PE-cycles exceed 64 bits",
+                            op->name, (unsigned long long)span, (unsigned long long)pes);
     st->ev.pe_idle_cycles =
-        pes * tm.cycles > tm.ev.pe_busy_cycles ? pes * tm.cycles - tm.ev.pe_busy_cycles : 0;
-    st->utilization = tm.cycles ? (double)tm.ev.pe_busy_cycles / ((double)pes * tm.cycles) : 0;
+        pes * span > tm.ev.pe_busy_cycles ? pes * span - tm.ev.pe_busy_cycles : 0;
+    st->utilization = span ? (double)tm.ev.pe_busy_cycles / ((double)pes * span) : 0;
     st->weight_bits = po.w_bits + po.w_meta_bits_per_group / (double)po.group;
     st->peak_macs_per_cycle = ab_pe_peak_macs_per_cycle(a, &po, op->K);
     ab_energy_compute(a, &st->ev, &st->energy);
@@ -225,8 +231,10 @@ int ab_sim_ops_progress(const ab_accel *a, const ab_op_list *ops, double tokens,
     }
     free(same_as);
     ab_energy_compute(a, &rs->ev, &rs->energy);
-    const uint64_t pes = (uint64_t)a->rows * a->cols;
-    rs->utilization = rs->cycles ? (double)rs->ev.pe_busy_cycles / ((double)pes * rs->cycles) : 0;
+    /* busy over busy + idle: PEs x the ops' spans (each op's cycles, or its
+     * compute when SCALE-Sim's count is one below it) */
+    const double pe_time = (double)rs->ev.pe_busy_cycles + (double)rs->ev.pe_idle_cycles;
+    rs->utilization = pe_time > 0 ? (double)rs->ev.pe_busy_cycles / pe_time : 0;
     rs->seconds = (double)rs->cycles / (a->clock_ghz * 1e9);
     rs->area_mm2 = ab_accel_area_mm2(a);
     rs->unit = ab_ops_throughput_unit(ops);

@@ -7,67 +7,15 @@
  * with consistent totals or is refused with a message; when the op is
  * short enough, cycle mode must give the same cycle count (the rule of
  * docs/design.md "Two timing modes that must agree"). */
-#include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accel/accel.h"
-#include "accel/energy.h"
-#include "engine/engine.h"
+#include "fuzz_accel_check.h"
 #include "fuzz_scratch.h"
-#include "workload/recipe.h"
-#include "workload/workload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* cycle mode steps every cycle: only ops this short are run in it too */
-#define CYCLE_MODE_MAX_CYCLES 200000u
-
-/* The config's recipe, when it names a preset (a path in a fuzzed config
- * could name any file on the machine, a FIFO or /dev/zero). */
-static int load_preset_recipe(const ab_accel *a, ab_recipe *r)
-{
-    char path[1024];
-    ab_error err;
-    if (!a->recipe[0] || strchr(a->recipe, '/') || strchr(a->recipe, '.'))
-        return -1;
-    if (ab_zoo_path("recipes", a->recipe, path, sizeof path, &err) != 0 ||
-        access(path, R_OK) != 0)
-        return -1;
-    return ab_recipe_load(path, r, &err);
-}
-
-static void simulate_one_op(const ab_accel *a)
-{
-    ab_recipe r;
-    if (load_preset_recipe(a, &r) != 0)
-        return;
-    ab_op op;
-    memset(&op, 0, sizeof op);
-    snprintf(op.name, sizeof op.name, "layers.0.mlp.up_proj");
-    op.kind = AB_OP_GEMM;
-    op.M = 4;
-    op.N = 64;
-    op.K = 256;
-    op.count = op.weight_share = 1;
-    ab_error err;
-    ab_op_stats fast, cycle;
-    if (ab_recipe_apply(&r, &op, &err) == 0 && ab_sim_op(a, &op, AB_MODE_FAST, &fast, &err) == 0) {
-        if (fast.cycles < fast.compute_cycles ||
-            fast.stall_cycles != fast.cycles - fast.compute_cycles ||
-            fast.macs != ab_op_macs(&op) ||
-            !(fast.utilization >= 0.0 && fast.utilization <= 1.0 + 1e-9) ||
-            !isfinite(fast.energy.total_pj))
-            abort(); /* totals that contradict each other */
-        if (fast.cycles <= CYCLE_MODE_MAX_CYCLES) {
-            if (ab_sim_op(a, &op, AB_MODE_CYCLE, &cycle, &err) != 0 ||
-                cycle.cycles != fast.cycles)
-                abort(); /* the two timing modes disagree */
-        }
-    }
-    ab_recipe_free(&r);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -85,17 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a refusal always says why */
         return 0;
     }
-    if (ab_accel_validate(&a, &err) != 0)
-        abort(); /* the loader returned a config its own check refuses */
-    ab_energy_events ev;
-    memset(&ev, 0, sizeof ev);
-    ev.cycles = ev.pe_busy_cycles = ev.pe_idle_cycles = ev.dequant_cycles = 1000;
-    ev.sram_read_bytes[0] = ev.sram_write_bytes[2] = ev.dram_read_bytes = 1000;
-    ab_energy e;
-    ab_energy_compute(&a, &ev, &e);
-    const double area = ab_accel_area_mm2(&a);
-    if (!isfinite(e.total_pj) || !isfinite(area) || area < 0.0)
-        abort();
-    simulate_one_op(&a);
+    fuzz_check_accepted_accel(&a);
     return 0;
 }
