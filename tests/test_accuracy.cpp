@@ -8,16 +8,20 @@
 
 #include <cjson/cJSON.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "test_ops.h"
+#include "test_json.h"
 #include "test_util.h"
 
 extern "C" {
 #include "accuracy/accuracy.h"
+#include "tensor_io.h"
 #include "workload/workload.h"
 }
 
@@ -34,26 +38,8 @@ ab_op tiny_op(const char *wfmt, uint32_t group, const char *scale, const char *a
 const float kW[8] = {1.0f, -0.5f, 0.3f, -0.8f, 0.2f, 0.4f, -0.6f, 0.1f};
 const float kAct[8] = {1, 1, 1, 1, 1, 0, -1, 2};
 
-cJSON *parse(const std::string &text)
-{
-    cJSON *j = cJSON_Parse(text.c_str());
-    EXPECT_NE(j, nullptr) << text.substr(0, 300);
-    return j;
-}
 
-double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    EXPECT_TRUE(cJSON_IsNumber(v)) << key;
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
-std::string str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    EXPECT_TRUE(cJSON_IsString(v)) << key;
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 } // namespace
 
@@ -226,21 +212,21 @@ TEST(Accuracy, RunReportsAndLabelsTheEstimate)
     const auto r = anybit("run --config bitmod --model " + std::string(ANYBIT_SOURCE_DIR) +
                           "/traces/examples/tiny.yaml --phase decode:16 --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    cJSON *j = parse(r.out);
+    cJSON *j = json_parse(r.out);
     const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "accuracy");
     ASSERT_TRUE(cJSON_IsObject(acc));
-    EXPECT_EQ(str(acc, "accuracy_source"), "synthetic");
-    EXPECT_EQ(num(acc, "sample_rows"), (double)AB_ACCURACY_SAMPLE_DEFAULT);
-    const double err = num(acc, "output_nmse");
+    EXPECT_EQ(json_str(acc, "accuracy_source"), "synthetic");
+    EXPECT_EQ(json_num(acc, "sample_rows"), (double)AB_ACCURACY_SAMPLE_DEFAULT);
+    const double err = json_num(acc, "output_nmse");
     EXPECT_GT(err, 0);
-    EXPECT_NEAR(num(acc, "output_sqnr_db"), -10 * std::log10(err), 1e-9);
+    EXPECT_NEAR(json_num(acc, "output_sqnr_db"), -10 * std::log10(err), 1e-9);
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(j, "ops");
     ASSERT_GT(cJSON_GetArraySize(ops), 0);
     const cJSON *op0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ops, 0), "accuracy");
     ASSERT_TRUE(cJSON_IsObject(op0));
-    EXPECT_EQ(str(op0, "weights_source"), "synthetic");
-    EXPECT_EQ(str(op0, "activations_source"), "synthetic");
-    EXPECT_GT(num(op0, "weight_sqnr_db"), 5);
+    EXPECT_EQ(json_str(op0, "weights_source"), "synthetic");
+    EXPECT_EQ(json_str(op0, "activations_source"), "synthetic");
+    EXPECT_GT(json_num(op0, "weight_sqnr_db"), 5);
     cJSON_Delete(j);
     // the same run twice: the same document
     const auto r2 = anybit("run --config bitmod --model " + std::string(ANYBIT_SOURCE_DIR) +
@@ -267,17 +253,17 @@ TEST(Accuracy, TraceActivationsAreUsedAndLabelled)
         std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors";
     const auto r = anybit("run --config bitmod --trace " + trace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    cJSON *j = parse(r.out);
+    cJSON *j = json_parse(r.out);
     const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "accuracy");
-    const std::string source = str(acc, "accuracy_source");
+    const std::string source = json_str(acc, "accuracy_source");
     EXPECT_TRUE(source == "trace" || source == "mixed") << source;
     size_t from_trace = 0;
     const cJSON *op;
     cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(j, "ops"))
     {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(op, "accuracy");
-        from_trace += str(a, "activations_source") == "trace";
-        EXPECT_EQ(str(a, "weights_source"), "synthetic"); // traces hold codes, not float weights
+        from_trace += json_str(a, "activations_source") == "trace";
+        EXPECT_EQ(json_str(a, "weights_source"), "synthetic"); // traces hold codes, not float weights
     }
     EXPECT_GT(from_trace, 0u);
     cJSON_Delete(j);
@@ -288,11 +274,11 @@ TEST(Accuracy, CompareCarriesTheEstimatePerRow)
     const auto r = anybit("compare --configs bitmod,fp16 --model " + std::string(ANYBIT_SOURCE_DIR) +
                           "/traces/examples/tiny.yaml --phase decode:16 --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    cJSON *j = parse(r.out);
+    cJSON *j = json_parse(r.out);
     ASSERT_EQ(cJSON_GetArraySize(j), 2);
-    const double bitmod = num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 0), "accuracy"),
+    const double bitmod = json_num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 0), "accuracy"),
                               "output_nmse");
-    const double fp16 = num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 1), "accuracy"),
+    const double fp16 = json_num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 1), "accuracy"),
                             "output_nmse");
     EXPECT_GT(bitmod, 1000 * fp16); // 4-bit weights against fp16
     cJSON_Delete(j);
@@ -345,7 +331,7 @@ TEST(Accuracy, SweepColumnsParetoOnErrorAndBadSpec)
     EXPECT_NE(point.find("--accuracy-sample 2 --accuracy-seed 3"), std::string::npos);
     r = anybit("pareto " + out + " --x energy --y error --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    cJSON *j = parse(r.out);
+    cJSON *j = json_parse(r.out);
     ASSERT_NE(j, nullptr);
     const std::string text = r.out;
     // int2 is the cheapest and int8 the most accurate: both on the front
@@ -391,4 +377,96 @@ TEST(Accuracy, TooWideOpsAreSkippedNotFatal)
     ab_accuracy_free(&acc);
     ops.n = 2;
     ab_op_list_free(&ops);
+}
+
+// --accuracy-weights: the ops a float checkpoint names are measured on its
+// weights and labelled so, the others keep synthetic ones.  q_proj's rows
+// are integers times 2^-7 with -128 in every row, so int8 per channel
+// (scale = absmax / 128, docs/quantization.md) with an fp16 scale represents
+// them exactly (MSE 0, no SQNR); up_proj's (under
+// HuggingFace's "model." name) are (k mod 23)/7 - 1.4 on a 2^-6 scale, whose MSE
+// is computed here by the rule of int8 per channel.  A tensor of the wrong
+// shape or an integer dtype is one message, exit 2.
+TEST(Accuracy, CheckpointWeightsAreMeasuredAndLabelled)
+{
+    const std::string d = tmp_dir("accuracy-ckpt");
+    const size_t qs[2] = {256, 256}, us[2] = {512, 256};
+    std::vector<float> q(256 * 256), u(512 * 256);
+    for (size_t n = 0; n < 256; n++)
+        for (size_t k = 0; k < 256; k++)
+            q[n * 256 + k] =
+                (k == n % 256 ? -128.0f : (float)((int)((n * 7 + k * 13) % 255) - 127)) / 128.0f;
+    for (size_t n = 0; n < 512; n++)
+        for (size_t k = 0; k < 256; k++)
+            u[n * 256 + k] = k == 0 ? -2.0f : (float)((double)(k % 23) / 7.0 - 1.4) / 64;
+    const ab_st_write_entry good[] = {
+        {"layers.0.self_attn.q_proj.weight", AB_DTYPE_F32, 2, qs, q.data()},
+        {"model.layers.0.mlp.up_proj.weight", AB_DTYPE_F32, 2, us, u.data()}};
+    ab_error e;
+    ASSERT_EQ(ab_safetensors_write((d + "/ck.safetensors").c_str(), good, 2, nullptr, nullptr, 0,
+                                   &e),
+              0)
+        << e.msg;
+    const std::string run = "run --config int8 --model " + std::string(ANYBIT_SOURCE_DIR) +
+                            "/traces/examples/tiny.yaml --phase decode:16 --json - ";
+    const auto r = anybit(run + "--accuracy-weights " + d + "/ck.safetensors", d);
+    ASSERT_EQ(r.status, 0) << r.err;
+    cJSON *j = json_parse(r.out);
+    std::map<std::string, const cJSON *> acc;
+    const cJSON *op;
+    cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(j, "ops"))
+        acc[json_str(op, "name")] = cJSON_GetObjectItemCaseSensitive(op, "accuracy");
+    const cJSON *qa = acc["layers.0.self_attn.q_proj"], *ua = acc["layers.0.mlp.up_proj"],
+                *ka = acc["layers.0.self_attn.k_proj"];
+    ASSERT_TRUE(qa && ua && ka);
+    EXPECT_EQ(json_str(qa, "weights_source"), "checkpoint");
+    EXPECT_EQ(json_num(qa, "weight_mse"), 0.0);
+    EXPECT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(qa, "weight_sqnr_db")));
+    EXPECT_EQ(json_str(ua, "weights_source"), "checkpoint");
+    EXPECT_EQ(json_str(ka, "weights_source"), "synthetic");
+    // up_proj: the sampled rows (4 of 512, evenly spread) are all alike:
+    // per channel int8, scale = absmax / 128 = 2 / 128 = 2^-6 exactly
+    double noise = 0;
+    for (size_t k = 0; k < 256; k++) {
+        const double w = u[k], s = 1.0 / 64;
+        const double qv = std::max(-128.0, std::min(127.0, std::nearbyint(w / s)));
+        noise += (w - qv * s) * (w - qv * s);
+    }
+    EXPECT_NEAR(json_num(ua, "weight_mse"), noise / 256, 1e-15);
+    EXPECT_GT(json_num(ua, "weight_mse"), 0);
+    EXPECT_EQ(json_str(cJSON_GetObjectItemCaseSensitive(j, "accuracy"), "accuracy_source"),
+              "mixed");
+    cJSON_Delete(j);
+
+    // refusals: a tensor that does not fit its op, an integer one, the
+    // option beside --no-accuracy, a missing file
+    const size_t bad_shape[2] = {128, 256};
+    const std::vector<int32_t> ints(256 * 256, 1);
+    const ab_st_write_entry wrong[] = {
+        {"layers.0.self_attn.q_proj.weight", AB_DTYPE_F32, 2, bad_shape, q.data()}};
+    const ab_st_write_entry integer[] = {
+        {"layers.0.self_attn.q_proj.weight", AB_DTYPE_I32, 2, qs, ints.data()}};
+    ASSERT_EQ(ab_safetensors_write((d + "/wrong.safetensors").c_str(), wrong, 1, nullptr, nullptr,
+                                   0, &e),
+              0);
+    ASSERT_EQ(ab_safetensors_write((d + "/int.safetensors").c_str(), integer, 1, nullptr,
+                                   nullptr, 0, &e),
+              0);
+    struct Bad {
+        std::string args, needle;
+    } const bad[] = {
+        {"--accuracy-weights " + d + "/wrong.safetensors",
+         "tensor layers.0.self_attn.q_proj.weight: shape [128 x 256] does not fit op "
+         "'layers.0.self_attn.q_proj' (N 256 x K 256)"},
+        {"--accuracy-weights " + d + "/int.safetensors", "dtype I32: expected float weights"},
+        {"--accuracy-weights " + d + "/ck.safetensors --no-accuracy",
+         "--no-accuracy and --accuracy-weights"},
+        {"--accuracy-weights " + d + "/none.safetensors", "none.safetensors"},
+    };
+    for (const Bad &b : bad) {
+        const auto x = anybit(run + b.args, d);
+        EXPECT_EQ(x.status, 2) << b.args;
+        EXPECT_EQ(x.out, "") << b.args;
+        EXPECT_NE(x.err.find(b.needle), std::string::npos) << b.args << ": " << x.err;
+    }
 }

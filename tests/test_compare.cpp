@@ -7,6 +7,7 @@
 // computed here from the configs' own fields and the per-config cycles.
 #include <gtest/gtest.h>
 
+#include "test_json.h"
 #include "test_util.h"
 
 #include <cmath>
@@ -118,19 +119,7 @@ std::string nine_digits(double v)
     return buf;
 }
 
-double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    EXPECT_TRUE(cJSON_IsNumber(v)) << key;
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
-std::string str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    EXPECT_TRUE(cJSON_IsString(v)) << key;
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 void expect_rel(double got, double want, const std::string &what)
 {
@@ -198,30 +187,30 @@ TEST(Compare, CsvJsonRatiosNamesAndNumberFormat)
     ASSERT_TRUE(cJSON_IsArray(doc)) << j.out.substr(0, 300);
     ASSERT_EQ(cJSON_GetArraySize(doc), 2);
     const cJSON *jb = cJSON_GetArrayItem(doc, 0), *jo = cJSON_GetArrayItem(doc, 1);
-    EXPECT_EQ(str(jo, "accel"), p.other.name);
-    EXPECT_EQ(str(jo, "dataflow"), "os");
-    EXPECT_EQ(str(jo, "dram"), "hbm2");
+    EXPECT_EQ(json_str(jo, "accel"), p.other.name);
+    EXPECT_EQ(json_str(jo, "dataflow"), "os");
+    EXPECT_EQ(json_str(jo, "dram"), "hbm2");
     const auto recs = csv_records(c.out);
     ASSERT_EQ(recs.size(), 2u);
     EXPECT_EQ(recs[1].at("accel"), p.other.name);
 
     // the ratios from the cycles, the clocks, the energies and the areas
-    const double cb = num(jb, "cycles"), co = num(jo, "cycles");
+    const double cb = json_num(jb, "cycles"), co = json_num(jo, "cycles");
     ASSERT_GT(cb, 0);
     ASSERT_GT(co, 0);
     const double tb = cb / (p.base.clock_ghz * 1e9), to = co / (p.other.clock_ghz * 1e9);
-    expect_rel(num(jb, "seconds"), tb, "base seconds");
-    expect_rel(num(jo, "seconds"), to, "other seconds");
-    expect_rel(num(jo, "area_mm2"), p.other.area_mm2(), "other area");
-    expect_rel(num(jb, "area_mm2"), p.base.area_mm2(), "base area");
+    expect_rel(json_num(jb, "seconds"), tb, "base seconds");
+    expect_rel(json_num(jo, "seconds"), to, "other seconds");
+    expect_rel(json_num(jo, "area_mm2"), p.other.area_mm2(), "other area");
+    expect_rel(json_num(jb, "area_mm2"), p.base.area_mm2(), "base area");
     const double want_speedup = tb / to;
-    const double want_energy = num(jo, "energy_pj") / num(jb, "energy_pj");
+    const double want_energy = json_num(jo, "energy_pj") / json_num(jb, "energy_pj");
     const double want_area = p.other.area_mm2() / p.base.area_mm2();
-    expect_rel(num(jo, "speedup"), want_speedup, "json speedup");
-    expect_rel(num(jo, "energy_ratio"), want_energy, "json energy_ratio");
-    expect_rel(num(jo, "area_ratio"), want_area, "json area_ratio");
-    EXPECT_EQ(num(jb, "speedup"), 1.0);
-    EXPECT_EQ(num(jb, "energy_ratio"), 1.0);
+    expect_rel(json_num(jo, "speedup"), want_speedup, "json speedup");
+    expect_rel(json_num(jo, "energy_ratio"), want_energy, "json energy_ratio");
+    expect_rel(json_num(jo, "area_ratio"), want_area, "json area_ratio");
+    EXPECT_EQ(json_num(jb, "speedup"), 1.0);
+    EXPECT_EQ(json_num(jb, "energy_ratio"), 1.0);
     EXPECT_NEAR(std::stod(recs[1].at("speedup")), want_speedup, 1e-8 * want_speedup);
     EXPECT_NEAR(std::stod(recs[1].at("energy_ratio")), want_energy, 1e-8 * want_energy);
     EXPECT_NEAR(std::stod(recs[1].at("area_ratio")), want_area, 1e-8 * want_area);
@@ -233,7 +222,7 @@ TEST(Compare, CsvJsonRatiosNamesAndNumberFormat)
         for (const char *col : {"cycles", "seconds", "energy_pj", "area_mm2", "tokens_per_s",
                                 "edp_pj_s", "utilization", "stall_cycles", "dram_bytes",
                                 "speedup", "energy_ratio", "area_ratio", "rows", "cols"})
-            EXPECT_EQ(recs[r].at(col), nine_digits(num(o, col))) << "row " << r << " " << col;
+            EXPECT_EQ(recs[r].at(col), nine_digits(json_num(o, col))) << "row " << r << " " << col;
     }
     cJSON_Delete(doc);
 }
@@ -256,10 +245,10 @@ TEST(Compare, RunCsvNumbersHaveNineDigits)
     for (size_t r = 0; r < recs.size(); r++) {
         const cJSON *op = cJSON_GetArrayItem(ops, (int)r);
         const cJSON *e = cJSON_GetObjectItem(op, "energy");
-        EXPECT_EQ(recs[r].at("utilization"), nine_digits(num(op, "utilization"))) << r;
-        EXPECT_EQ(recs[r].at("energy_pj"), nine_digits(num(op, "energy_pj"))) << r;
+        EXPECT_EQ(recs[r].at("utilization"), nine_digits(json_num(op, "utilization"))) << r;
+        EXPECT_EQ(recs[r].at("energy_pj"), nine_digits(json_num(op, "energy_pj"))) << r;
         for (const char *k : {"pe_pj", "sram_read_pj", "dram_pj"})
-            EXPECT_EQ(recs[r].at(k), nine_digits(num(e, k))) << r << " " << k;
+            EXPECT_EQ(recs[r].at(k), nine_digits(json_num(e, k))) << r << " " << k;
         fractional += recs[r].at("energy_pj").find('.') != std::string::npos;
     }
     EXPECT_GT(fractional, 0u); // the check saw digits after a point
@@ -284,10 +273,10 @@ TEST(Compare, IsoAreaPerMm2AndScaledArray)
     for (int r = 0; r < 2; r++) {
         const cJSON *o = cJSON_GetArrayItem(doc, r);
         const double area = cfgs[r]->area_mm2();
-        const double secs = num(o, "cycles") / (cfgs[r]->clock_ghz * 1e9);
-        expect_rel(num(o, "tokens_per_s_per_mm2"), 1.0 / secs / area, "tokens/s/mm2");
-        expect_rel(num(o, "energy_pj_per_mm2"), num(o, "energy_pj") / area, "energy/mm2");
-        EXPECT_EQ(num(o, "rows"), cfgs[r]->rows);
+        const double secs = json_num(o, "cycles") / (cfgs[r]->clock_ghz * 1e9);
+        expect_rel(json_num(o, "tokens_per_s_per_mm2"), 1.0 / secs / area, "tokens/s/mm2");
+        expect_rel(json_num(o, "energy_pj_per_mm2"), json_num(o, "energy_pj") / area, "energy/mm2");
+        EXPECT_EQ(json_num(o, "rows"), cfgs[r]->rows);
     }
     cJSON_Delete(doc);
     EXPECT_NE(dens.err.find("tokens/s/mm2"), std::string::npos) << dens.err;
@@ -308,15 +297,15 @@ TEST(Compare, IsoAreaPerMm2AndScaledArray)
         (rows >= cols ? rows : cols)--;
     ASSERT_NE(rows, o.rows); // the scaling changes the array
     const cJSON *b0 = cJSON_GetArrayItem(doc, 0), *s1 = cJSON_GetArrayItem(doc, 1);
-    EXPECT_EQ(num(b0, "rows"), p.base.rows); // the first config is the reference
-    EXPECT_EQ(num(s1, "rows"), rows);
-    EXPECT_EQ(num(s1, "cols"), cols);
-    EXPECT_EQ(num(s1, "given_rows"), o.rows);
-    EXPECT_EQ(num(s1, "given_cols"), o.cols);
+    EXPECT_EQ(json_num(b0, "rows"), p.base.rows); // the first config is the reference
+    EXPECT_EQ(json_num(s1, "rows"), rows);
+    EXPECT_EQ(json_num(s1, "cols"), cols);
+    EXPECT_EQ(json_num(s1, "given_rows"), o.rows);
+    EXPECT_EQ(json_num(s1, "given_cols"), o.cols);
     Cfg scaled = o;
     scaled.rows = rows;
     scaled.cols = cols;
-    expect_rel(num(s1, "area_mm2"), scaled.area_mm2(), "scaled area");
+    expect_rel(json_num(s1, "area_mm2"), scaled.area_mm2(), "scaled area");
     EXPECT_LE(scaled.area_mm2(), target * (1 + 1e-9));
     // the scaled array is what ran: a config of that array gives its cycles
     scaled.name = "scaled-by-hand";
@@ -324,11 +313,11 @@ TEST(Compare, IsoAreaPerMm2AndScaledArray)
         anybit("run --config " + write_cfg(d, scaled) + " --trace " + kTrace + " --json -", d);
     ASSERT_EQ(alone.status, 0) << alone.err;
     cJSON *a = cJSON_Parse(alone.out.c_str());
-    EXPECT_EQ(num(a, "cycles"), num(s1, "cycles"));
+    EXPECT_EQ(json_num(a, "cycles"), json_num(s1, "cycles"));
     cJSON_Delete(a);
-    const double secs = num(s1, "cycles") / (o.clock_ghz * 1e9);
-    expect_rel(num(s1, "tokens_per_s_per_mm2"), 1.0 / secs / scaled.area_mm2(), "scaled /mm2");
-    expect_rel(num(s1, "speedup"), num(b0, "cycles") / (p.base.clock_ghz * 1e9) / secs, "speedup");
+    const double secs = json_num(s1, "cycles") / (o.clock_ghz * 1e9);
+    expect_rel(json_num(s1, "tokens_per_s_per_mm2"), 1.0 / secs / scaled.area_mm2(), "scaled /mm2");
+    expect_rel(json_num(s1, "speedup"), json_num(b0, "cycles") / (p.base.clock_ghz * 1e9) / secs, "speedup");
     cJSON_Delete(doc);
     char shown[64];
     std::snprintf(shown, sizeof shown, "%ux%u (was %ux%u) bitmod os, DRAM hbm2", rows, cols,
@@ -387,10 +376,10 @@ TEST(Compare, CnnThroughputIsImagesPerSecond)
     ASSERT_EQ(r.status, 0) << r.err;
     cJSON *doc = cJSON_Parse(r.out.c_str());
     ASSERT_NE(doc, nullptr);
-    EXPECT_EQ(str(doc, "throughput_unit"), "images");
-    EXPECT_EQ(num(doc, "images"), 2.0);
-    const double secs = num(doc, "cycles") / 1e9; // bitmod: 1 GHz
-    expect_rel(num(doc, "images_per_s"), 2.0 / secs, "images/s");
+    EXPECT_EQ(json_str(doc, "throughput_unit"), "images");
+    EXPECT_EQ(json_num(doc, "images"), 2.0);
+    const double secs = json_num(doc, "cycles") / 1e9; // bitmod: 1 GHz
+    expect_rel(json_num(doc, "images_per_s"), 2.0 / secs, "images/s");
     EXPECT_EQ(cJSON_GetObjectItem(doc, "tokens_per_s"), nullptr);
     cJSON_Delete(doc);
     EXPECT_NE(r.err.find(" images/s"), std::string::npos) << r.err;
@@ -410,15 +399,15 @@ TEST(Compare, CnnThroughputIsImagesPerSecond)
     const CliRun cj = anybit(cmp + " --json -", d);
     ASSERT_EQ(cj.status, 0) << cj.err;
     doc = cJSON_Parse(cj.out.c_str());
-    EXPECT_EQ(str(cJSON_GetArrayItem(doc, 1), "throughput_unit"), "images");
-    EXPECT_GT(num(cJSON_GetArrayItem(doc, 1), "images_per_s"), 0);
+    EXPECT_EQ(json_str(cJSON_GetArrayItem(doc, 1), "throughput_unit"), "images");
+    EXPECT_GT(json_num(cJSON_GetArrayItem(doc, 1), "images_per_s"), 0);
     cJSON_Delete(doc);
 
     const CliRun llm = anybit("run --config bitmod --trace " + kTrace + " --json -", d);
     ASSERT_EQ(llm.status, 0) << llm.err;
     doc = cJSON_Parse(llm.out.c_str());
-    EXPECT_EQ(str(doc, "throughput_unit"), "tokens");
-    EXPECT_GT(num(doc, "tokens_per_s"), 0);
+    EXPECT_EQ(json_str(doc, "throughput_unit"), "tokens");
+    EXPECT_GT(json_num(doc, "tokens_per_s"), 0);
     cJSON_Delete(doc);
 }
 
@@ -435,7 +424,7 @@ TEST(Compare, FormatsJsonFileOrDash)
     EXPECT_NE(r.out.find("# format: int4"), std::string::npos) << r.out;
     cJSON *doc = cJSON_Parse(slurp(path).c_str());
     ASSERT_NE(doc, nullptr) << slurp(path);
-    EXPECT_EQ(str(doc, "name"), "int4");
+    EXPECT_EQ(json_str(doc, "name"), "int4");
     EXPECT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "values")), 16);
     cJSON_Delete(doc);
 

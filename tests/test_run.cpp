@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "test_json.h"
 #include "test_util.h"
 
 using namespace anybit_test;
@@ -15,12 +16,6 @@ namespace {
 
 const std::string kTiny = std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny.yaml";
 
-double json_number(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    EXPECT_TRUE(cJSON_IsNumber(v)) << key;
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
 
 } // namespace
 
@@ -37,10 +32,10 @@ TEST(Run, TableJsonAndCsv)
     EXPECT_NE(r.out.find("tokens/s"), std::string::npos);
     cJSON *root = cJSON_Parse(slurp(json).c_str());
     ASSERT_NE(root, nullptr);
-    const double cycles = json_number(root, "cycles");
+    const double cycles = json_num(root, "cycles");
     EXPECT_GT(cycles, 0);
-    EXPECT_GT(json_number(root, "energy_pj"), 0);
-    EXPECT_GT(json_number(root, "area_mm2"), 0);
+    EXPECT_GT(json_num(root, "energy_pj"), 0);
+    EXPECT_GT(json_num(root, "area_mm2"), 0);
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "ops");
     ASSERT_TRUE(cJSON_IsArray(ops));
     double sum = 0, esum = 0;
@@ -48,11 +43,11 @@ TEST(Run, TableJsonAndCsv)
     cJSON_ArrayForEach(op, ops)
     {
         EXPECT_TRUE(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(op, "name")));
-        sum += json_number(op, "cycles");
-        esum += json_number(op, "energy_pj");
+        sum += json_num(op, "cycles");
+        esum += json_num(op, "energy_pj");
     }
     EXPECT_EQ(sum, cycles); // ops run back to back
-    EXPECT_NEAR(esum, json_number(root, "energy_pj"), 1e-6 * esum);
+    EXPECT_NEAR(esum, json_num(root, "energy_pj"), 1e-6 * esum);
     // CSV: a header and one row per op
     EXPECT_EQ(count_lines(slurp(csv)), (size_t)cJSON_GetArraySize(ops) + 1);
     cJSON_Delete(root);
@@ -72,7 +67,7 @@ TEST(Run, CycleModeMatchesFastModeThroughTheCli)
             ASSERT_EQ(r.status, 0) << cfg << ": " << r.err;
             cJSON *root = cJSON_Parse(slurp(json).c_str());
             ASSERT_NE(root, nullptr);
-            c[m] = std::to_string((long long)json_number(root, "cycles"));
+            c[m] = std::to_string((long long)json_num(root, "cycles"));
             cJSON_Delete(root);
         }
         EXPECT_EQ(c[0], c[1]) << cfg;
@@ -94,10 +89,10 @@ TEST(Run, CompareTableAndRatios)
     ASSERT_EQ(cJSON_GetArraySize(root), 6);
     // speedup of row i is the first config's time over row i's time
     for (int p = 0; p < 2; p++) {
-        const double t0 = json_number(cJSON_GetArrayItem(root, 3 * p), "seconds");
+        const double t0 = json_num(cJSON_GetArrayItem(root, 3 * p), "seconds");
         for (int c = 0; c < 3; c++) {
             const cJSON *row = cJSON_GetArrayItem(root, 3 * p + c);
-            EXPECT_NEAR(json_number(row, "speedup"), t0 / json_number(row, "seconds"), 1e-9);
+            EXPECT_NEAR(json_num(row, "speedup"), t0 / json_num(row, "seconds"), 1e-9);
         }
     }
     cJSON_Delete(root);
@@ -203,8 +198,8 @@ TEST(Run, ExampleTracesAreBitExact)
             if (!v)
                 continue;
             with_values++;
-            EXPECT_EQ(json_number(v, "mismatches"), 0);
-            EXPECT_GT(json_number(v, "sqnr_db"), 10); // quantized, not garbage
+            EXPECT_EQ(json_num(v, "mismatches"), 0);
+            EXPECT_GT(json_num(v, "sqnr_db"), 10); // quantized, not garbage
         }
         EXPECT_EQ(with_values, c.ops) << c.config;
         cJSON_Delete(root);

@@ -11,7 +11,8 @@
 
 ab_accuracy_opts ab_accuracy_defaults(void)
 {
-    const ab_accuracy_opts o = {false, AB_ACCURACY_SAMPLE_DEFAULT, AB_ACCURACY_SEED_DEFAULT};
+    const ab_accuracy_opts o = {false, AB_ACCURACY_SAMPLE_DEFAULT, AB_ACCURACY_SEED_DEFAULT,
+                                NULL};
     return o;
 }
 
@@ -24,7 +25,7 @@ double ab_accuracy_nmse(double signal, double noise)
 
 const char *ab_accuracy_source_name(ab_accuracy_source s)
 {
-    return s == AB_ACC_TRACE ? "trace" : "synthetic";
+    return s == AB_ACC_TRACE ? "trace" : s == AB_ACC_CHECKPOINT ? "checkpoint" : "synthetic";
 }
 
 void ab_accuracy_free(ab_accuracy *acc)
@@ -107,7 +108,7 @@ static int estimate(const ab_op_list *ops, const ab_trace *trace, const ab_accur
         return ab_error_set(err, "out of memory for the accuracy estimate");
     out->on = true;
     out->nops = ops->n;
-    size_t from_trace = 0;
+    size_t from_trace = 0, from_checkpoint = 0;
     for (size_t i = 0; i < ops->n; i++) {
         const ab_op *op = &ops->ops[i];
         float *act = NULL;
@@ -123,10 +124,57 @@ static int estimate(const ab_op_list *ops, const ab_trace *trace, const ab_accur
             out->skipped++;
             continue;
         }
+        /* real weights from a checkpoint: this op's own tensor */
+        float *w = NULL;
+        const int found =
+            opts->checkpoint
+                ? ab_accuracy_checkpoint_rows(opts->checkpoint, op, opts->sample_rows, &w, err)
+                : 0;
+        if (found < 0) {
+            free(act);
+            ab_accuracy_free(out);
+            return -1;
+        }
+        if (found) {
+            float *syn = NULL;
+            uint32_t ntok = tokens;
+            if (!act) { /* the op's synthetic calibration tokens */
+                ntok = AB_ACCURACY_TOKENS;
+                syn = malloc((size_t)ntok * (size_t)op->K * sizeof *syn);
+                uint8_t *mask = malloc((size_t)op->K);
+                if (syn && mask)
+                    ab_accuracy_synth_acts(op, opts->seed, ntok, syn, mask);
+                free(mask);
+                if (!syn || !mask) {
+                    free(syn);
+                    free(w);
+                    ab_accuracy_free(out);
+                    return ab_error_set(err, "op '%s': out of memory for the accuracy estimate",
+                                        op->name);
+                }
+            }
+            const uint32_t nrows = opts->sample_rows < op->N ? opts->sample_rows : (uint32_t)op->N;
+            const int rc = ab_accuracy_measure(op, w, nrows, act ? act : syn, ntok,
+                                               act ? AB_ACC_TRACE : AB_ACC_SYNTHETIC, a, err);
+            free(w);
+            free(syn);
+            free(act);
+            if (rc != 0) {
+                ab_accuracy_free(out);
+                return -1;
+            }
+            a->weights_source = AB_ACC_CHECKPOINT;
+            a->same_as = i;
+            out->estimates++;
+            from_checkpoint++;
+            from_trace += a->activations_source == AB_ACC_TRACE;
+            continue;
+        }
         size_t j = 0;
         if (!act)
             for (; j < i; j++)
                 if (!out->ops[j].skipped && out->ops[j].activations_source == AB_ACC_SYNTHETIC &&
+                    out->ops[j].weights_source == AB_ACC_SYNTHETIC &&
                     same_estimate(op, &ops->ops[j]))
                     break;
         if (!act && j < i) {
@@ -169,5 +217,7 @@ static int estimate(const ab_op_list *ops, const ab_trace *trace, const ab_accur
     out->output_sqnr_db = out->output_nmse > 0 ? -10.0 * log10(out->output_nmse) : INFINITY;
     if (from_trace)
         out->source = from_trace == out->estimates ? "trace" : "mixed";
+    if (from_checkpoint) /* its weights on some ops: what the numbers rest on */
+        out->source = from_checkpoint == out->estimates && !from_trace ? "checkpoint" : "mixed";
     return 0;
 }

@@ -50,21 +50,38 @@ extern "C" {
 #define AB_ACCURACY_TOKENS 16u
 #define AB_ACCURACY_SEED_DEFAULT 1u
 
+struct ab_safetensors;
+
 typedef struct ab_accuracy_opts {
     bool off;             /* --no-accuracy: nothing estimated */
     uint32_t sample_rows; /* weight rows per op, 1..AB_ACCURACY_SAMPLE_MAX */
     uint64_t seed;
+    /* --accuracy-weights: a float checkpoint whose tensors give the weights
+     * of the ops they name (accuracy_checkpoint.c); NULL: synthetic */
+    const struct ab_safetensors *checkpoint;
 } ab_accuracy_opts;
 
 /* On, AB_ACCURACY_SAMPLE_DEFAULT rows, AB_ACCURACY_SEED_DEFAULT. */
 ab_accuracy_opts ab_accuracy_defaults(void);
 
 typedef enum ab_accuracy_source {
-    AB_ACC_SYNTHETIC = 0, /* seeded synthetic operands (accuracy_data.c) */
-    AB_ACC_TRACE = 1,     /* the trace's own activations */
+    AB_ACC_SYNTHETIC = 0,  /* seeded synthetic operands (accuracy_data.c) */
+    AB_ACC_TRACE = 1,      /* the trace's own activations */
+    AB_ACC_CHECKPOINT = 2, /* a checkpoint's weights (--accuracy-weights) */
 } ab_accuracy_source;
 
-const char *ab_accuracy_source_name(ab_accuracy_source s); /* "synthetic", "trace" */
+/* "synthetic", "trace", "checkpoint" */
+const char *ab_accuracy_source_name(ab_accuracy_source s);
+
+/* The rows of op's weights in checkpoint ck (accuracy_checkpoint.c): the
+ * tensor named "<op>.weight", "model.<op>.weight", "<op>" or "model.<op>"
+ * (HuggingFace's names; a conv's [out][in][kh][kw] is read as [N][K]), of
+ * shape N x K; `rows` rows spread evenly over N into *w (malloc'd).  1 when
+ * found, 0 when ck names no such tensor (the op keeps synthetic weights;
+ * attention ops have none), -1 with err naming the tensor and both shapes
+ * when it does not fit the op. */
+int ab_accuracy_checkpoint_rows(const struct ab_safetensors *ck, const ab_op *op, uint32_t rows,
+                                float **w, ab_error *err);
 
 /* noise / signal: 0 without noise, +inf for noise on a zero signal. */
 double ab_accuracy_nmse(double signal, double noise);

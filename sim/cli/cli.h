@@ -121,11 +121,14 @@ ab_sim_progress cli_progress_hook(cli_progress *p);
 void cli_progress_end(cli_progress *p);
 /* The accuracy options of `run` and `compare` (cli_accuracy.c):
  * --accuracy-sample N (weight rows per op), --accuracy-seed S,
- * --no-accuracy; each once, and --no-accuracy with neither of the others. */
+ * --accuracy-weights FILE.safetensors, --no-accuracy; each once, and
+ * --no-accuracy with none of the others. */
 typedef struct cli_accuracy {
     ab_accuracy_opts opts;
     const char *sample_opt, *seed_opt; /* as given (NULL: not given) */
+    const char *weights_opt;           /* --accuracy-weights FILE.safetensors */
     bool off_given;
+    struct ab_safetensors *checkpoint; /* opened by cli_accuracy_open */
 } cli_accuracy;
 
 void cli_accuracy_init(cli_accuracy *a);
@@ -133,6 +136,10 @@ void cli_accuracy_init(cli_accuracy *a);
 bool cli_accuracy_opt(int argc, char **argv, int *i, cli_accuracy *a, bool *bad);
 /* Usage check of the combination; AB_EXIT_USAGE with a message, or 0. */
 int cli_accuracy_check(const char *cmd, const cli_accuracy *a);
+/* Read --accuracy-weights' checkpoint (0, or AB_EXIT_USAGE with the
+ * message printed); cli_accuracy_close frees it (safe when never opened). */
+int cli_accuracy_open(const char *cmd, cli_accuracy *a);
+void cli_accuracy_close(cli_accuracy *a);
 
 /* Check the values of every op of a trace that carries them on
  * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the

@@ -23,7 +23,8 @@ static void usage(FILE *out)
             "                      | --topology T [--recipe R])\n"
             "                      [--mode fast|cycle] [--iso-area [density|scale]]\n"
             "                      [--json FILE] [--csv FILE]\n"
-            "                      [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
+            "                      [--accuracy-sample N] [--accuracy-seed S]\n"
+            "                      [--accuracy-weights CKPT] [--no-accuracy]\n\n"
             "Each accelerator runs the workload with its own recipe (the config's `recipe`)\n"
             "unless --recipe is given; ratios are against the first config of each phase:\n"
             "speedup = its time / this time, energy ratio = this energy / its energy,\n"
@@ -418,6 +419,8 @@ int cmd_compare(int argc, char **argv)
             goto out;
         }
     }
+    if ((rc = cli_accuracy_open("compare", &acc_opts)) != AB_EXIT_OK)
+        goto out;
     cli_progress prog;
     cli_progress_start(&prog, stderr, nconf * nphase);
     const ab_sim_progress hook = cli_progress_hook(&prog);
@@ -474,5 +477,6 @@ out:
     free(rows);
     free(accels);
     ab_accuracy_cache_free(acc_cache);
+    cli_accuracy_close(&acc_opts);
     return rc;
 }

@@ -16,7 +16,8 @@ static void usage(FILE *out)
             "[--batch B]\n"
             "                  | --topology T [--recipe R])\n"
             "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n"
-            "                  [--accuracy-sample N] [--accuracy-seed S] [--no-accuracy]\n\n"
+            "                  [--accuracy-sample N] [--accuracy-seed S] [--accuracy-weights CKPT]\n"
+            "                  [--no-accuracy]\n\n"
             "  --config C     accelerator: a preset (configs/C.yaml: bitmod, btc, fp16, int8, ant,\n"
             "                 olive), a YAML path (docs/configs.md) or a SCALE-Sim .cfg\n"
             "                 (docs/scalesim.md)\n"
@@ -45,6 +46,9 @@ static void usage(FILE *out)
             "                 (1..65536, default 4): weight SQNR/MSE and output SQNR per op\n"
             "                 and in total, error = MAC-weighted output NMSE (docs/quantization.md)\n"
             "  --accuracy-seed S  seed of the synthetic weights and activations (default 1)\n"
+            "  --accuracy-weights CKPT  a float .safetensors checkpoint: an op whose module\n"
+            "                 it names (<op>.weight, model.<op>.weight) is measured on its\n"
+            "                 real weights (weights_source checkpoint); the others synthetic\n"
             "  --no-accuracy  no accuracy estimate (timing and energy only)\n\n"
             "When the trace carries values, each op's outputs are computed by the PE's\n"
             "datapath, checked bit for bit against the kernels/ model of that datapath\n"
@@ -144,7 +148,7 @@ int cmd_run(int argc, char **argv)
     ab_accel a;
     if (ab_accel_load(config, &a, &err) != 0)
         return cli_input_error("run", &err);
-    ab_op_list ops;
+    ab_op_list ops = {0, 0, NULL};
     ab_trace trace;
     memset(&trace, 0, sizeof trace);
     double tokens = 0;
@@ -157,6 +161,8 @@ int cmd_run(int argc, char **argv)
     memset(&tl, 0, sizeof tl);
     ab_accuracy accuracy;
     memset(&accuracy, 0, sizeof accuracy);
+    if ((rc = cli_accuracy_open("run", &acc_opts)) != AB_EXIT_OK)
+        goto out;
     cli_progress prog;
     cli_progress_start(&prog, stderr, 1);
     cli_progress_next(&prog, 0, a.name);
@@ -223,6 +229,7 @@ int cmd_run(int argc, char **argv)
 out:
     ab_timeline_free(&tl);
     ab_accuracy_free(&accuracy);
+    cli_accuracy_close(&acc_opts);
     free(checks);
     ab_run_stats_free(&rs);
     ab_op_list_free(&ops);

@@ -188,13 +188,8 @@ static bar_pages paginate(size_t n, size_t max)
 /* The plot commands `cmds` drawn as SVG (the terminal is already set) and,
  * when png, again as PNG: a multiplot cannot be replotted, so the commands
  * are written twice. */
-static void draw_twice(script *s, const char *workdir, const char *name, bool png, int height,
-                       const char *cmds)
+static void png_terminal(script *s, const char *workdir, const char *name, int height)
 {
-    fputs(cmds, s->f);
-    fprintf(s->f, "unset output\n");
-    if (!png)
-        return;
     char path[4200];
     snprintf(path, sizeof path, "%s/%s.png", workdir, name);
     fprintf(s->f,
@@ -203,6 +198,16 @@ static void draw_twice(script *s, const char *workdir, const char *name, bool pn
             PLOT_W, height);
     gp_str(s->f, path);
     fputc('\n', s->f);
+}
+
+static void draw_twice(script *s, const char *workdir, const char *name, bool png, int height,
+                       const char *cmds)
+{
+    fputs(cmds, s->f);
+    fprintf(s->f, "unset output\n");
+    if (!png)
+        return;
+    png_terminal(s, workdir, name, height);
     fputs(cmds, s->f);
     fprintf(s->f, "unset output\n");
 }
@@ -213,14 +218,8 @@ static void finish(script *s, const char *workdir, const char *name, bool png)
     fprintf(s->f, "unset output\n");
     if (!png)
         return;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s.png", workdir, name);
-    fprintf(s->f,
-            "set terminal @png_term size %d,%d noenhanced font 'sans,10' "
-            "background rgb 'white'\nset output ",
-            PLOT_W, PLOT_H);
-    gp_str(s->f, path);
-    fprintf(s->f, "\nreplot\nunset output\n");
+    png_terminal(s, workdir, name, PLOT_H);
+    fprintf(s->f, "replot\nunset output\n");
 }
 
 /* Log scale when the values span more than a factor of 20. */

@@ -19,6 +19,7 @@
 #include "accel/accel.h"
 #include "accel/energy.h"
 #include "engine/engine.h"
+#include "fuzz_scratch.h"
 #include "workload/recipe.h"
 #include "workload/workload.h"
 
@@ -92,6 +93,30 @@ static inline void fuzz_check_accepted_accel(const ab_accel *a)
     if (!isfinite(e.total_pj) || !isfinite(area) || area < 0.0)
         abort();
     simulate_one_op(a);
+}
+
+/* The whole target for a loader that reads a file: the input written to a
+ * scratch file named with `suffix` (the loader dispatches on it), loaded,
+ * a refusal checked to say why, an acceptance checked as above. */
+static inline int fuzz_load_accel(const uint8_t *data, size_t size, const char *tag,
+                                  const char *suffix)
+{
+    char path[96];
+    fuzz_scratch_path(path, sizeof path, tag, suffix);
+    if (fuzz_write_file(path, data, size) != 0)
+        return 0;
+    ab_accel a;
+    ab_error err;
+    memset(&err, 0, sizeof err);
+    const int rc = ab_accel_load(path, &a, &err);
+    unlink(path);
+    if (rc != 0) {
+        if (!err.msg[0])
+            abort(); /* a refusal always says why */
+        return 0;
+    }
+    fuzz_check_accepted_accel(&a);
+    return 0;
 }
 
 #endif
