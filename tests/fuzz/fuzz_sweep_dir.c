@@ -98,7 +98,7 @@ static void write_report(const char *scratch, const ab_results *r, const ab_swee
     char path[256];
     snprintf(path, sizeof path, "%s/report.html", scratch);
     const ab_html_in in = {r, meta, d, d ? &set : NULL, 20, col >= 0 ? (size_t)col : 0,
-                           "latency", false};
+                           "latency", false, NULL};
     ab_error err;
     memset(&err, 0, sizeof err);
     if (col >= 0 && ab_html_report(path, &in, &err) != 0 && !err.msg[0])
@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 0, sizeof err);
     if (ab_results_load(dir, &r, &err) == 0) {
         read_points(&r);
-        ab_plot_opts opts = {baseline[0] ? baseline : NULL, 0};
+        ab_plot_opts opts = {baseline[0] ? baseline : NULL, 0, AB_LOG_AUTO};
         ab_plot_data d;
         memset(&d, 0, sizeof d);
         memset(&err, 0, sizeof err);
