@@ -9,6 +9,10 @@
 // all PEs run in lock step (one controller, no systolic skew).
 //
 // ---- Buffers (loaded by the host before start; synchronous writes) --------
+// Reads are synchronous too, through registered addresses (one edge ahead,
+// so the timing is that of an asynchronous read: block RAM on an FPGA).  A
+// word written at an edge is read from the next edge on: load the buffers,
+// then start (a separate cycle).
 //   weight terms  per row r, address {step, term} (step = g * steps + s,
 //                 term 0..3): bits [7i +: 7] = lane i's
 //                 {sig[2:0], man, exp[1:0], sign}; bit 7 * LANES (28 for
@@ -34,6 +38,10 @@
 // scale bit; dq_* of every PE then hold that group's result (out_group).
 // done is high for one cycle after the last working edge; cycles then
 // holds the number of working cycles (the start cycle not counted).
+//
+// stat_compute / stat_dequant say whether the cycle is a term cycle of the
+// controller (the PEs step, valid terms or not) and whether the dequantizer
+// takes a scale bit: the board counts them (fpga/rtl/board_core.v).
 //
 // fault_en/fault_row/fault_col are test only (tie fault_en to 0): while
 // fault_en is high, PE (fault_row, fault_col) gets fault_flip.
@@ -88,6 +96,9 @@ module array_bitmod #(
     output reg  [31:0]            cycles,
     output reg                    out_valid,
     output reg  [GW-1:0]          out_group,
+    // what the controller does this cycle (the board's stage counters)
+    output wire                   stat_compute,  // the PEs step (a term cycle)
+    output wire                   stat_dequant,  // the dequantizer takes a scale bit
     // every PE's registers, PE p = r * COLS + c
     output wire [ROWS*COLS*6-1:0]  acc_exp,
     output wire [ROWS*COLS*15-1:0] acc_man,
@@ -127,6 +138,38 @@ module array_bitmod #(
     wire [11:0]  cur_len    = in_tail ? dq_len : slot_len;
     wire         slot_end   = busy && (k == cur_len - 12'd1);
     wire         step_end   = ({1'b0, term} == cpw - 3'd1);
+    assign stat_compute = computing;
+    assign stat_dequant = dq_active;
+
+    // The buffers are read through registered addresses (so an FPGA maps
+    // them to block RAM): each edge reads the word the next cycle uses, at
+    // the address the controller's registers will hold after that edge.
+    // These next-state values repeat the always block's updates below.
+    reg [SW-1:0] step_idx_nx;
+    reg [1:0]    term_nx;
+    reg [GW-1:0] g_nx;          // the low bits: they address the scales
+    always @* begin
+        step_idx_nx = step_idx;
+        term_nx     = term;
+        g_nx        = g[GW-1:0];
+        if (!rst_n || (!busy && start)) begin
+            step_idx_nx = {SW{1'b0}};
+            term_nx     = 2'd0;
+            g_nx        = {GW{1'b0}};
+        end else if (busy) begin
+            if (computing) begin
+                if (step_end) begin
+                    term_nx     = 2'd0;
+                    step_idx_nx = step_idx + {{(SW-1){1'b0}}, 1'b1};
+                end else begin
+                    term_nx = term + 2'd1;
+                end
+            end
+            if (slot_end && !in_tail)
+                g_nx = g[GW-1:0] + {{(GW-1){1'b0}}, 1'b1};
+        end
+    end
+    wire [GW-1:0] dq_group_nx = g_nx - {{(GW-1){1'b0}}, 1'b1};
 
     always @(posedge clk) begin
         if (!rst_n) begin
@@ -199,22 +242,31 @@ module array_bitmod #(
             localparam [RW-1:0] RI = r[RW-1:0];
             reg [TW-1:0] wmem [0:4*STEPS-1];
             reg [16:0] smem [0:GROUPS-1];
+            reg [TW-1:0] wrd;
+            reg [16:0] srd;
             always @(posedge clk) begin
                 if (wb_we && wb_row == RI)
                     wmem[wb_addr] <= wb_data;
+                wrd <= wmem[{step_idx_nx, term_nx}];
+            end
+            always @(posedge clk) begin
                 if (sb_we && sb_row == RI)
                     smem[sb_addr] <= sb_data;
+                srd <= smem[dq_group_nx];
             end
-            assign row_term[TW*r +: TW]  = wmem[{step_idx, term}];
-            assign row_scale[17*r +: 17] = smem[dq_group];
+            assign row_term[TW*r +: TW]  = wrd;
+            assign row_scale[17*r +: 17] = srd;
         end
         for (c = 0; c < COLS; c = c + 1) begin : g_abuf
             localparam [CW-1:0] CI = c[CW-1:0];
             reg [16*LANES-1:0] amem [0:STEPS-1];
-            always @(posedge clk)
+            reg [16*LANES-1:0] ard;
+            always @(posedge clk) begin
                 if (ab_we && ab_col == CI)
                     amem[ab_addr] <= ab_data;
-            assign col_act[16*LANES*c +: 16*LANES] = amem[step_idx];
+                ard <= amem[step_idx_nx];
+            end
+            assign col_act[16*LANES*c +: 16*LANES] = ard;
         end
     endgenerate
 
