@@ -13,17 +13,20 @@
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (15; CTest runs JOBS at once)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600); final stats in out/fuzz-long/
 #   make test-slurm  a sweep on a local one-node Slurm (root; fails instead of skipping)
+#   make fpga   the iCEBreaker bitstream by the open flow into $(FPGA_OUT)/, checked against
+#               fpga/flow/floors.json (part of make test; docs/fpga.md)
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
+FPGA_OUT    ?= $(BUILD)/fpga
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
 FUZZ_LONG_OUT ?= out/fuzz-long
 MUTANTS_SAMPLE ?= 12
 GENERATOR   := -G Ninja
 
-.PHONY: all deps build run test unit asan fuzz fuzz-long bench synth test-install deb mutants mutants-sample test-slurm slurm-optional clean
+.PHONY: all deps build run test unit asan fuzz fuzz-long bench synth fpga test-install deb mutants mutants-sample test-slurm slurm-optional clean
 
 all: build
 
@@ -81,7 +84,7 @@ fuzz-long: deps $(FUZZ_BUILD)/build.ninja
 	   rc=$$?; grep -E "DONE|^stat::|^Done " $(FUZZ_LONG_OUT)/$$t.full.log >$(FUZZ_LONG_OUT)/$$t.log; \
 	   echo "$$t: exit $$rc: $$(grep DONE $(FUZZ_LONG_OUT)/$$t.log)"; exit $$rc'
 
-test: unit mutants-sample asan fuzz test-install slurm-optional
+test: unit mutants-sample asan fuzz fpga test-install slurm-optional
 
 # The install as a user meets it (docs/cli.md "Installing").
 test-install: build
@@ -131,6 +134,13 @@ SYNTH_JSON ?= out/synth.json
 synth: build
 	@mkdir -p $(dir $(SYNTH_JSON))
 	./$(BUILD)/anybit synth --all -o $(SYNTH_JSON)
+
+# The iCEBreaker bitstream (Yosys -> nextpnr-ice40 -> icepack -> icetime),
+# its utilization/timing JSON, and the check that it fits and meets its
+# clocks (docs/fpga.md "Flow").  Needs no build of anybit.
+fpga: deps
+	@fpga/flow/build.sh $(FPGA_OUT)
+	@fpga/flow/check.py $(FPGA_OUT)/fpga.json
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b"; ./$$b || exit 1; done

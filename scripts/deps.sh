@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build make g++ clang pkg-config
   libgtest-dev libcjson-dev libfyaml-dev
   verilator yosys libsystemc-dev nextpnr-ice40 fpga-icestorm gnuplot-nox
+  fpga-icestorm-chipdb     # icetime (make fpga) reads the iCE40 chip databases
   chromium                 # tests: the sweep report is opened in headless Chromium
   libclang-rt-14-dev
   python3 python3-torch python3-numpy python3-yaml
