@@ -64,4 +64,22 @@ TEST(RtlLint, BaselineMacs)
     expect_lint_clean("mac_int8", kRtl + "/mac_int8.v", "");
 }
 
+// The iCEBreaker board top and everything under it (fpga/flow/sources.txt's
+// files), at the board's parameters and at other array shapes, clock
+// dividers and lane counts.
+TEST(RtlLint, BoardTopShapes)
+{
+    const std::string src = std::string(ANYBIT_SOURCE_DIR);
+    std::string files;
+    for (const char *f : {"rtl/bitmod_exp_match.v", "rtl/bitmod_bs_mul.v", "rtl/bitmod_grp_accum.v",
+                          "rtl/bitmod_dequant.v", "rtl/pe_bitmod.v", "rtl/array_bitmod.v",
+                          "fpga/rtl/uart_rx.v", "fpga/rtl/uart_tx.v", "fpga/rtl/crc16_ccitt.v",
+                          "fpga/rtl/board_link.v", "fpga/rtl/board_core.v",
+                          "fpga/rtl/icebreaker_top.v"})
+        files += src + "/" + f + " ";
+    for (const char *p : {"", "-GCLK_DIV=3", "-GROWS=2 -GCOLS=2", "-GROWS=2 -GCOLS=1 -GLANES=2",
+                          "-GSTEPS=64 -GGROUPS=4 -GBUILD_HASH=32\'h12345678"})
+        expect_lint_clean("icebreaker_top", files, p);
+}
+
 } // namespace

@@ -131,7 +131,8 @@ module board_link #(
     reg  [4:0]  wbytes;           // word bytes (4 or 2 * LANES)
     // bytes arrive LSB first and shift in from the top: a 4-byte word ends
     // in the top 32 bits, an activation word fills the register
-    reg  [16*LANES-1:0] wword;
+    localparam integer WW = (16 * LANES > 32) ? 16 * LANES : 32;
+    reg  [WW-1:0] wword;
 
     // reply
     reg  [7:0]  r_status;
@@ -275,9 +276,9 @@ module board_link #(
             rbyte = crc[15:8];
     end
 
-    assign wb_data = wword[16*LANES-32 +: TW];
-    assign sb_data = wword[16*LANES-32 +: 17];
-    assign ab_data = wword;
+    assign wb_data = wword[WW-32 +: TW];
+    assign sb_data = wword[WW-32 +: 17];
+    assign ab_data = wword[WW-16*LANES +: 16*LANES];
 
     // READ_RESULTS: PE res_pe's word of the fetched row
     reg [27:0] res_sel;
@@ -515,7 +516,7 @@ module board_link #(
                     state <= X_WR_DATA;          // stage_q <= stage[wpos] at this edge
                 X_WR_DATA: begin
                     wpos  <= wpos + 9'd1;
-                    wword <= {stage_q, wword[16*LANES-1:8]};
+                    wword <= {stage_q, wword[WW-1:8]};
                     state <= X_WR_ADDR;
                     if ({1'b0, wbyte} == wbytes - 5'd1) begin
                         // the word is complete after this edge: write it at the next

@@ -15,7 +15,7 @@ module icebreaker_top #(
     parameter integer CLK_DIV = 2,        // system clock = 12 MHz / CLK_DIV (2 .. 255)
     parameter integer ROWS = 1,
     parameter integer COLS = 2,
-    parameter integer LANES = 4,
+    parameter integer LANES = 4,          // 1, 2 or 4: a weight word (7 x LANES + 1 bits) travels in 4 bytes
     parameter integer STEPS = 256,
     parameter integer GROUPS = 16,
     parameter [31:0]  BUILD_HASH = 32'h0
