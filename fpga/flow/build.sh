@@ -24,7 +24,7 @@ for tool in yosys nextpnr-ice40 icepack icetime sha256sum python3; do
 done
 mkdir -p "$out"
 cd "$root"
-mapfile -t sources < fpga/flow/sources.txt
+mapfile -t sources < <(grep -v -e "^#" -e "^[[:space:]]*$" fpga/flow/sources.txt)
 hash="$(python3 "$here/build_hash.py" "$root")"
 sys_mhz="$(python3 -c "print(12.0 / $CLK_DIV)")"
 
@@ -42,7 +42,8 @@ nextpnr-ice40 --up5k --package sg48 --pcf "$pcf" --pre-pack "$out/clocks.py" \
   --json "$out/icebreaker.json" --asc "$out/icebreaker.asc" --report "$out/nextpnr-report.json" \
   --seed 1 -l "$out/nextpnr.log" -q || { echo "fpga/flow/build.sh: nextpnr-ice40 failed, see $out/nextpnr.log" >&2; exit 1; }
 icepack "$out/icebreaker.asc" "$out/icebreaker.bin"
-icetime -d up5k -P sg48 -p "$pcf" -t -r "$out/icetime.rpt" "$out/icebreaker.asc" > "$out/icetime.log" 2>&1 || true
+icetime -d up5k -P sg48 -p "$pcf" -t -r "$out/icetime.rpt" "$out/icebreaker.asc" > "$out/icetime.log" 2>&1 || {
+  echo "fpga/flow/build.sh: icetime failed, see $out/icetime.log (fpga-icestorm-chipdb installed?)" >&2; exit 1; }
 end=$(date +%s)
 
 python3 "$here/report.py" --out "$out" --hash "$hash" --clk-div "$CLK_DIV" \

@@ -52,6 +52,13 @@ for sz in "${list[@]}"; do
     $synth -top array_bitmod; tee -o $log.stat stat" >/dev/null
   count() { local n=0 k v; for k in $1; do v=$(awk -v cell="$k" '$1 == cell { print $2 }' "$log.stat" | tail -1); n=$((n + ${v:-0})); done; echo "$n"; }
   l=$(count "$lut_cells")
+  if [ "$synth" = synth_ecp5 ]; then
+    # an ECP5 carry cell (CCU2C) is two LUT4s, a 16 x 4 distributed RAM
+    # (TRELLIS_DPR16X4) six (Lattice FPGA-TN-02032, ECP5 memory usage guide)
+    l=$((l + 2 * $(count CCU2C) + 6 * $(count TRELLIS_DPR16X4)))
+  else
+    l=$((l + $(count "RAM32M RAM64M RAM32X1D RAM64X1D RAM128X1D SRL16E SRLC32E")))
+  fi
   f=$(awk '$1 ~ /^(FD|TRELLIS_FF)/ { s += $2 } END { print s + 0 }' "$log.stat")
   b=$(count "$ram_cells")
   d=$(count "$dsp_cells")
