@@ -244,7 +244,7 @@ TEST(AccelPresets, UnknownNameListsAvailable)
     EXPECT_EQ(ab_accel_load("tpu-v9", &a, &err), -1);
     const std::string e = err.msg;
     EXPECT_NE(e.find("unknown config 'tpu-v9'"), std::string::npos) << e;
-    EXPECT_NE(e.find("(available: ant, bitmod, btc, fp16, int8, olive"), std::string::npos) << e;
+    EXPECT_NE(e.find("(available: ant, bitmod, btc, fp16, icebreaker, int8, olive"), std::string::npos) << e;
     EXPECT_EQ(ab_accel_load("/nonexistent/x.yaml", &a, &err), -1);
     EXPECT_NE(std::string(err.msg).find("/nonexistent/x.yaml"), std::string::npos) << err.msg;
 }

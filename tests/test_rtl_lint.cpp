@@ -78,7 +78,7 @@ TEST(RtlLint, BoardTopShapes)
                           "fpga/rtl/icebreaker_top.v"})
         files += src + "/" + f + " ";
     for (const char *p : {"", "-GCLK_DIV=3", "-GROWS=2 -GCOLS=2", "-GROWS=2 -GCOLS=1 -GLANES=2",
-                          "-GSTEPS=64 -GGROUPS=4 -GBUILD_HASH=32\'h12345678"})
+                          "-GSTEPS=64 -GGROUPS=4 -GBUILD_HASH=305419896"})
         expect_lint_clean("icebreaker_top", files, p);
 }
 

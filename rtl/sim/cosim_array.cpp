@@ -75,14 +75,21 @@ std::vector<ab_bitmod_pe> c_pes(const Tile &t, bool literal)
 // FP16 activations, random 1..6-bit scales with random signs.
 Tile random_tile(std::mt19937_64 &rng, unsigned model, uint64_t index)
 {
-    const ab_rtl_array_dims &d = dims(model);
+    Tile t = random_tile(rng, dims(model), index);
+    t.model = model;
+    return t;
+}
+
+Tile random_tile(std::mt19937_64 &rng, const ab_rtl_array_dims &d, uint64_t index)
+{
     const auto &fmts = ab_cosim_bitmod::parsed_formats();
     Tile t;
-    t.model = model;
+    t.model = 0;
     t.lanes = d.lanes;
     t.R = d.rows;
     t.C = d.cols;
     t.L = rng() % 4 == 0 ? 128 : unsigned(1 + rng() % 160);
+    t.L = std::min(t.L, d.steps * t.lanes); // a shallow buffer (a board's): one group fits
     t.S = (t.L + t.lanes - 1) / t.lanes;
     t.G = unsigned(1 + rng() % 6);
     t.G = std::min({t.G, d.steps / t.S, d.groups});
@@ -184,6 +191,51 @@ void step_act(const Tile &t, unsigned c, unsigned g, unsigned s, uint16_t *a)
         a[i] = k < t.L ? t.act[c * K + size_t(g) * t.L + k] : uint16_t(0);
     }
 }
+
+} // namespace
+
+int tile_buffers(const Tile &t, TileBuffers *b, std::string *err)
+{
+    if (t.lanes > 4)
+        return *err = "a term word of " + std::to_string(t.lanes) + " lanes is wider than 32 bits",
+               -1;
+    std::string terr;
+    const TileTerms tt = tile_terms(t, &terr);
+    if (!terr.empty())
+        return *err = t.what + ": " + terr, -1;
+    const size_t KP = size_t(t.G) * t.S * t.lanes, steps = size_t(t.G) * t.S;
+    b->words_per_step = t.cpw;
+    b->terms.assign(size_t(t.R) * steps * t.cpw, 0);
+    for (unsigned r = 0; r < t.R; r++)
+        for (unsigned g = 0; g < t.G; g++) {
+            const unsigned cf = tt.cpw[size_t(r) * t.G + g];
+            for (unsigned s = 0; s < t.S; s++)
+                for (unsigned term = 0; term < t.cpw && term < cf; term++) {
+                    uint32_t w = 1u << (7 * t.lanes); // valid
+                    for (unsigned i = 0; i < t.lanes; i++) {
+                        const ab_bitmod_term &x =
+                            tt.t[(r * KP + (size_t(g) * t.S + s) * t.lanes + i) *
+                                     AB_BITMOD_MAX_TERMS + term];
+                        // rtl/sim/verilated_bits.hpp term_bits: {sig[2:0], man, exp[1:0], sign}
+                        const uint32_t bits = (x.sign & 1u) | ((x.exp & 3u) << 1) |
+                                              ((x.man & 1u) << 3) | ((x.sig & 7u) << 4);
+                        w |= bits << (7 * i);
+                    }
+                    b->terms[(size_t(r) * steps + size_t(g) * t.S + s) * t.cpw + term] = w;
+                }
+        }
+    b->act.assign(size_t(t.C) * steps * t.lanes, 0);
+    for (unsigned c = 0; c < t.C; c++)
+        for (unsigned g = 0; g < t.G; g++)
+            for (unsigned s = 0; s < t.S; s++)
+                step_act(t, c, g, s, &b->act[(size_t(c) * steps + size_t(g) * t.S + s) * t.lanes]);
+    b->scale.resize(size_t(t.R) * t.G);
+    for (size_t i = 0; i < b->scale.size(); i++)
+        b->scale[i] = (t.scale[i] & 0xffffu) | (uint32_t(t.ssign[i] & 1u) << 16);
+    return 0;
+}
+
+namespace {
 
 // ---- the checker -------------------------------------------------------------------
 
@@ -458,7 +510,12 @@ uint64_t c_rule_cycles(const ab_accel &accel, const Tile &t)
 
 int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *tl, ab_error *err)
 {
-    const ab_rtl_array_dims &d = dims(model);
+    return op_tiling(v, po, dims(model), tl, err);
+}
+
+int op_tiling(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d, OpTiling *tl,
+              ab_error *err)
+{
     if (v.a->lanes != d.lanes)
         return ab_error_set(err, "op '%s': the accelerator's PEs have %u lanes, the array's %u",
                             v.name, v.a->lanes, d.lanes);
@@ -498,7 +555,14 @@ int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *tl,
 OpTile op_tile(const ab_vop &v, const ab_pe_op &po, unsigned model, const OpTiling &tl,
                uint64_t i)
 {
-    const ab_rtl_array_dims &d = dims(model);
+    OpTile ot = op_tile(v, po, dims(model), tl, i);
+    ot.t.model = model;
+    return ot;
+}
+
+OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
+               const OpTiling &tl, uint64_t i)
+{
     OpTile ot;
     const size_t kc = size_t(i % tl.k_chunks);
     const size_t cb = size_t(i / tl.k_chunks % tl.col_blocks);
@@ -507,7 +571,7 @@ OpTile op_tile(const ab_vop &v, const ab_pe_op &po, unsigned model, const OpTili
     ot.m0 = cb * d.cols;
     ot.g0 = kc * tl.groups_per_chunk;
     Tile &t = ot.t;
-    t.model = model;
+    t.model = 0;
     t.lanes = d.lanes;
     t.R = d.rows;
     t.C = d.cols;

@@ -88,6 +88,25 @@ std::vector<ab_bitmod_pe> c_pes(const Tile &t, bool literal);
 // (the tile's cpw is then the maximum, rows with fewer terms idle), random
 // FP16 activations, random 1..6-bit scales with random signs.
 Tile random_tile(std::mt19937_64 &rng, unsigned model, uint64_t index);
+// The same for an array of any dims d (a board's: fpga/host/fpga_run.cpp);
+// model 0's dims give exactly the tiles above.  t.model is left 0.
+Tile random_tile(std::mt19937_64 &rng, const ab_rtl_array_dims &d, uint64_t index);
+
+// A tile's buffer words as rtl/array_bitmod.v's buffers hold them (the
+// words run_tile writes, docs/rtl.md "Buffers"): per row, for each step
+// (g * S + s) the term slots 0 .. cpw - 1, word {valid, lanes x 7-bit
+// terms {sig[2:0], man, exp[1:0], sign}} at address step * 4 + term (a
+// slot past the row's own format's terms: zero terms, valid 0); per
+// column each step's lanes FP16 activations (zeros past a group's end);
+// per row and group {sign, 16-bit scale}.  lanes <= 4 (a term word fits
+// 32 bits); 0, or -1 with *err naming the first code ab_bitmod_terms refuses.
+struct TileBuffers {
+    unsigned words_per_step = 0;  // = cpw
+    std::vector<uint32_t> terms;  // [r][g*S+s][term], cpw terms per step
+    std::vector<uint16_t> act;    // [c][g*S+s][lane]
+    std::vector<uint32_t> scale;  // [r][g]
+};
+int tile_buffers(const Tile &t, TileBuffers *b, std::string *err);
 
 // Working cycles of a tile by the C rule: the PE model's cycles for the
 // work unit (one output-stationary pass over K = G * L, at the tile's cpw)
@@ -119,6 +138,8 @@ struct OpTiling {
 // 0, or -1 with err naming what does not fit (a group longer than the
 // activation buffer, a cpw the controller cannot run, a scale too wide).
 int op_tiling(const ab_vop &v, const ab_pe_op &po, unsigned model, OpTiling *t, ab_error *err);
+int op_tiling(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d, OpTiling *t,
+              ab_error *err);
 // The i-th tile, with n0 / m0 / g0 where it starts.
 struct OpTile {
     Tile t;
@@ -126,6 +147,9 @@ struct OpTile {
 };
 OpTile op_tile(const ab_vop &v, const ab_pe_op &po, unsigned model, const OpTiling &tl,
                uint64_t i);
+// ... for an array of dims d (t.model left 0)
+OpTile op_tile(const ab_vop &v, const ab_pe_op &po, const ab_rtl_array_dims &d,
+               const OpTiling &tl, uint64_t i);
 
 // The Verilated array alone running the tile again and again (buffers
 // loaded once): clocks per second over at least min_seconds, the start

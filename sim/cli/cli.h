@@ -32,6 +32,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_cosim(int argc, char **argv); /* sim/cli/cmd_cosim.c, linked into the anybit executable */
+int cmd_fpga(int argc, char **argv);  /* sim/cli/cmd_fpga.c: run, sim (with RTL), build, program, estimate */
 
 struct ab_tensor;
 struct ab_quant_spec;

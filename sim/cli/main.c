@@ -21,6 +21,7 @@ static const command commands[] = {
     {"run", cmd_run, "replay a workload on an accelerator: latency, energy, area"},
     {"compare", cmd_compare, "one workload on several accelerators, side by side"},
     {"cosim", cmd_cosim, "a Verilated RTL PE in lock-step with its C model (trace or random)"},
+    {"fpga", cmd_fpga, "the iCEBreaker board: run and check tiles on it, or on its Verilated twin"},
     {"synth", cmd_synth, "Yosys cell and transistor counts of the RTL PEs (rtl/)"},
     {"sweep", cmd_sweep, "run (or resume) a design-space sweep: one row per point"},
     {"merge", cmd_merge, "merge the shard directories of a sweep"},
