@@ -6,14 +6,14 @@
 # synthesis counts before place and route: Debian 12 ships no nextpnr-ecp5
 # (prjtrellis) and no Xilinx place and route.  docs/fpga.md "Bigger boards".
 #
-# Usage: fpga/flow/estimate.sh --target ecp5-25|ecp5-85|xc7z020 [--sizes 2x2,4x4] [--out DIR]
+# Usage: fpga/flow/estimate.sh --target ecp5-25|ecp5-85|xc7z020 [--sizes 1x2,2x2,4x4] [--out DIR]
 # Prints a table; writes DIR/estimate-TARGET.json (DIR default build/fpga).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 target=""
-sizes="2x2,4x4,8x8"
+sizes="1x2,2x2,4x4"
 out="$root/build/fpga"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -49,7 +49,7 @@ for sz in "${list[@]}"; do
   r="${BASH_REMATCH[1]}"; c="${BASH_REMATCH[2]}"
   log="$out/estimate-$target-${r}x${c}.log"
   yosys -q -l "$log" -p "read_verilog $rtl; chparam -set ROWS $r -set COLS $c -set RTL_LITERAL_ALIGN 0 array_bitmod;
-    $synth -top array_bitmod; tee -o $log.stat stat" >/dev/null
+    $synth -top array_bitmod; tee -o $log.stat stat" >/dev/null 2>"$log.warnings"
   count() { local n=0 k v; for k in $1; do v=$(awk -v cell="$k" '$1 == cell { print $2 }' "$log.stat" | tail -1); n=$((n + ${v:-0})); done; echo "$n"; }
   l=$(count "$lut_cells")
   if [ "$synth" = synth_ecp5 ]; then
