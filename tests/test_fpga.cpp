@@ -642,6 +642,58 @@ TEST(FpgaLink, MissingFlowScriptIsNamed)
     }
 }
 
+// make fpga's verdict (fpga/flow/check.py) on fpga.json files like the
+// flow writes: the recorded build passes; a clock below its target, a part
+// overfilled, buffers out of EBR, a bigger divider or a smaller array fail
+// naming the field (exit 1); a file without its fields is exit 2.
+TEST(FpgaFlow, CheckHoldsTheFloors)
+{
+    const std::string dir = anybit_test::tmp_dir("fpga_check");
+    auto report = [&](double sys_mhz, int lc, int ebr, int clk_div, int cols) {
+        char buf[1024];
+        std::snprintf(buf, sizeof buf,
+                      "{\"clk_div\": %d, \"array\": {\"rows\": 1, \"cols\": %d, \"lanes\": 4, "
+                      "\"steps\": 256, \"groups\": 16}, \"utilization\": {"
+                      "\"ICESTORM_LC\": {\"used\": %d, \"available\": 5280}, "
+                      "\"ICESTORM_RAM\": {\"used\": %d, \"available\": 30}, "
+                      "\"ICESTORM_DSP\": {\"used\": 2, \"available\": 8}}, \"clocks\": {"
+                      "\"clk_sys\": {\"fmax_mhz\": %.3f, \"target_mhz\": %.3f}, "
+                      "\"clk_12m\": {\"fmax_mhz\": 95.9, \"target_mhz\": 12.0}}}",
+                      clk_div, cols, lc, ebr, sys_mhz, 12.0 / clk_div);
+        const std::string path = dir + "/fpga.json";
+        FILE *f = std::fopen(path.c_str(), "w");
+        std::fputs(buf, f);
+        std::fclose(f);
+        return anybit_test::run_command("python3 " + std::string(ANYBIT_SOURCE_DIR) +
+                                            "/fpga/flow/check.py " + path,
+                                        dir);
+    };
+    const CliRun ok = report(6.173, 4970, 23, 2, 2);
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    EXPECT_NE(ok.out.find("fits"), std::string::npos) << ok.out;
+    const struct {
+        double mhz;
+        int lc, ebr, div, cols;
+        const char *field;
+    } bad[] = {{5.9, 4970, 23, 2, 2, "clocks.clk_sys.fmax_mhz"},
+               {6.2, 5300, 23, 2, 2, "utilization.ICESTORM_LC"},
+               {6.2, 4970, 12, 2, 2, "utilization.ICESTORM_RAM"},
+               {4.5, 4970, 23, 3, 2, "clk_div"},
+               {6.2, 4000, 17, 2, 1, "array.cols"}};
+    for (const auto &b : bad) {
+        const CliRun r = report(b.mhz, b.lc, b.ebr, b.div, b.cols);
+        EXPECT_EQ(r.status, 1) << b.field << "\n" << r.out << r.err;
+        EXPECT_NE(r.err.find(b.field), std::string::npos) << b.field << "\n" << r.err;
+    }
+    FILE *f = std::fopen((dir + "/fpga.json").c_str(), "w");
+    std::fputs("{\"clk_div\": 2}", f);
+    std::fclose(f);
+    const CliRun m = anybit_test::run_command(
+        "python3 " + std::string(ANYBIT_SOURCE_DIR) + "/fpga/flow/check.py " + dir + "/fpga.json", dir);
+    EXPECT_EQ(m.status, 2) << m.err;
+    EXPECT_NE(m.err.find("missing field"), std::string::npos) << m.err;
+}
+
 #ifdef ANYBIT_TEST_FPGA_BOARD
 // ---- the Verilated board, end to end through the binary --------------------------------
 
@@ -704,6 +756,25 @@ TEST(FpgaBoard, TwoHundredRandomTiles)
     expect_agree(r);
     EXPECT_EQ(field(r.out, "tiles               "), 200u) << r.out;
     EXPECT_EQ(field(r.out, "retries             "), 0u) << r.out;
+}
+
+// A host whose UART clock runs 3 % slow (--baud-error -30) at 115200: the
+// board's receiver samples each bit in its middle, so a frame still reads
+// right (sampling at a bit's start would drift out of the host's bits by
+// the third bit), and the bridge reads the board's bits at the host's rate.
+TEST(FpgaBoard, HostClockThreePercentSlowStillWorks)
+{
+    const CliRun r = board("--baud-error -30", "--random 12 --seed 3");
+    expect_agree(r);
+    EXPECT_EQ(field(r.out, "retries             "), 0u) << r.out;
+}
+
+// A rate error past what 8N1 tolerates (about 5 % over ten bits, both
+// sides' errors together) garbles frames: the host gives up, exit 2.
+TEST(FpgaBoard, HostClockEightPercentOffIsNoAnswer)
+{
+    const CliRun r = board("--baud-error -80", "--random 1 --seed 3 --timeout-ms 300 --retries 1");
+    EXPECT_EQ(r.status, 2) << r.out << r.err;
 }
 
 // The same tiles at the boot rate and at a second one, with the same results.

@@ -54,6 +54,7 @@ extern "C" int ab_fpga_sim_main(const ab_fpga_sim_opts *o)
     bo.drop_tx = o->drop_tx;
     bo.flip_tx = o->flip_tx;
     bo.mute_after = o->mute_after;
+    bo.baud_error_permille = o->baud_error_permille;
     bo.plant_fault = o->plant_fault;
     ab_fpga_sim::PtyBridge bridge(*board, bo);
     std::string err;

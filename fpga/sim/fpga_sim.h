@@ -23,6 +23,7 @@ typedef struct ab_fpga_sim_opts {
     uint64_t drop_rx, flip_rx;   /* the N-th byte host -> board dropped / bit 0 flipped (0: never) */
     uint64_t drop_tx, flip_tx;   /* the N-th byte board -> host */
     int64_t mute_after;          /* after N replies the board's TX is not bridged (-1: never) */
+    int32_t baud_error_permille; /* the host's line runs this much off its nominal rate, per mille (-100 .. 100) */
     bool plant_fault;            /* board_core's fault_plant */
     bool stats;                  /* the statistics line on stderr */
     char **cmd;                  /* NULL-terminated, or NULL */

@@ -148,7 +148,9 @@ int PtyBridge::run(int stop_fd, std::string *err)
         }
         if (pr > 0 && (fds[1].revents & (POLLIN | POLLHUP)))
             return 0;
-        const uint32_t baud = host_baud(); // after the host's tcsetattr, before its bytes
+        // after the host's tcsetattr, before its bytes; a host clock that is off
+        // (--baud-error) makes the line's real rate differ from the nominal one
+        const uint32_t baud = uint32_t(uint64_t(host_baud()) * uint64_t(1000 + o_.baud_error_permille) / 1000);
         const uint64_t window = 1024 * k_board_hz / (baud < 115200 ? baud : 115200);
         if (pr > 0 && (fds[0].revents & POLLIN)) {
             const ssize_t n = ::read(master_, buf, sizeof buf);

@@ -41,6 +41,10 @@ struct BridgeOptions {
     uint64_t drop_rx = 0, flip_rx = 0; // the N-th byte host -> board (0: never)
     uint64_t drop_tx = 0, flip_tx = 0; // the N-th byte board -> host
     int64_t mute_after = -1;           // after N replies the board's TX is not bridged
+    // A host whose UART clock is off: its bits, both ways, last 1000 / (1000 + e)
+    // of the nominal bit time (e per mille, -100 .. 100; a real FT2232H is
+    // within a few tenths of a percent, a cheap USB-serial adapter may not be).
+    int32_t baud_error_permille = 0;
     bool plant_fault = false;
 };
 

@@ -31,7 +31,8 @@ static void usage(FILE *out)
             "                       [--seed S]) [--baud B] [--timeout-ms MS] [--retries R]\n"
             "                       [--config C] [--expect-build HASH] [--json FILE]\n"
             "       anybit fpga sim [--drop-rx N] [--flip-rx N] [--drop-tx N] [--flip-tx N]\n"
-            "                       [--mute-after N] [--plant-fault] [--stats] [-- CMD ARGS...]\n"
+            "                       [--mute-after N] [--baud-error PERMILLE] [--plant-fault]\n"
+            "                       [--stats] [-- CMD ARGS...]\n"
             "       anybit fpga build | program | estimate [ARGS...]\n\n"
             "run       identify the board (magic, protocol version, build hash, array shape\n"
             "          against --config, default the icebreaker preset), switch to --baud\n"
@@ -47,7 +48,8 @@ static void usage(FILE *out)
             "          with its status. Faults: the N-th byte host->board (rx) or\n"
             "          board->host (tx) dropped or with bit 0 flipped; --mute-after N: the\n"
             "          board's replies after the N-th are not bridged; --plant-fault: the\n"
-            "          array's planted fault on. --stats: a statistics line at the end.\n"
+            "          array's planted fault on; --baud-error E: the host's line runs E per\n"
+            "          mille (-100 .. 100) off its rate. --stats: a statistics line at the end.\n"
             "build     fpga/flow/build.sh (the bitstream); program: fpga/flow/program.sh;\n"
             "          estimate: fpga/flow/estimate.sh\n\n"
             "Exit 0 when every check passes; 1 at the first mismatch (tile, output, expected,\n"
@@ -123,6 +125,7 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 static int cmd_fpga_sim(int argc, char **argv)
 {
     const char *drop_rx = NULL, *flip_rx = NULL, *drop_tx = NULL, *flip_tx = NULL, *mute = NULL;
+    const char *baud_error = NULL;
     bool plant = false, stats = false, bad = false;
     char **cmd = NULL;
     for (int i = 1; i < argc && !bad; i++) {
@@ -142,7 +145,8 @@ static int cmd_fpga_sim(int argc, char **argv)
                    cli_opt_once(argc, argv, &i, "--flip-rx", &flip_rx, &bad) ||
                    cli_opt_once(argc, argv, &i, "--drop-tx", &drop_tx, &bad) ||
                    cli_opt_once(argc, argv, &i, "--flip-tx", &flip_tx, &bad) ||
-                   cli_opt_once(argc, argv, &i, "--mute-after", &mute, &bad)) {
+                   cli_opt_once(argc, argv, &i, "--mute-after", &mute, &bad) ||
+                   cli_opt_once(argc, argv, &i, "--baud-error", &baud_error, &bad)) {
             continue;
         } else {
             return cli_usage_error("fpga sim", "unexpected argument '%s' (anybit fpga --help)",
@@ -158,7 +162,16 @@ static int cmd_fpga_sim(int argc, char **argv)
         if (vals[k] && !parse_u64(vals[k], k == 4 ? 0 : 1, UINT32_MAX, &v[k]))
             return cli_usage_error("fpga sim", "%s: expected a byte count%s, got '%s'", names[k],
                                    k == 4 ? " (replies, >= 0)" : " >= 1", vals[k]);
+    long error_permille = 0;
+    if (baud_error) {
+        char *end = NULL;
+        error_permille = strtol(baud_error, &end, 10);
+        if (end == baud_error || *end != '\0' || error_permille < -100 || error_permille > 100)
+            return cli_usage_error("fpga sim", "--baud-error: expected per mille, -100 .. 100, got '%s'",
+                                   baud_error);
+    }
 #ifndef ANYBIT_HAVE_RTL
+    (void)error_permille;
     (void)plant;
     (void)stats;
     (void)cmd;
@@ -171,6 +184,7 @@ static int cmd_fpga_sim(int argc, char **argv)
     o.drop_tx = v[2];
     o.flip_tx = v[3];
     o.mute_after = mute ? (int64_t)v[4] : -1;
+    o.baud_error_permille = (int32_t)error_permille;
     o.plant_fault = plant;
     o.stats = stats;
     o.cmd = cmd;
