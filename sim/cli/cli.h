@@ -33,6 +33,7 @@ int cmd_report(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_cosim(int argc, char **argv); /* sim/cli/cmd_cosim.c, linked into the anybit executable */
 int cmd_fpga(int argc, char **argv);  /* sim/cli/cmd_fpga.c: run, sim (with RTL), build, program, estimate */
+int cmd_lab(int argc, char **argv);   /* sim/cli/cmd_lab.c: list, start, check, summary */
 
 struct ab_tensor;
 struct ab_quant_spec;

@@ -29,6 +29,7 @@ static const command commands[] = {
     {"plot", cmd_plot, "a sweep's Pareto, energy, speedup and roofline plots (SVG, PNG)"},
     {"report", cmd_report, "a sweep as one self-contained HTML page"},
     {"demo", cmd_demo, "formats and quantizers on seeded weights (error tables)"},
+    {"lab", cmd_lab, "the course labs: list, start one, grade its answers, summarize a class"},
 };
 
 static void usage(FILE *out)

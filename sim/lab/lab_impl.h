@@ -1,0 +1,17 @@
+/* lab_impl.h - private to sim/lab/: the labs the table lists, and the
+ * helpers the lab files share. */
+#ifndef AB_LAB_IMPL_H
+#define AB_LAB_IMPL_H
+
+#include <stdarg.h>
+
+#include "lab/lab.h"
+
+extern const ab_lab ab_lab3_btc;      /* lab3_btc.c */
+extern const ab_lab ab_lab4_roofline; /* lab4_roofline.c */
+
+/* Append "key: value" (printf-formatted value) to a parameter list. */
+void ab_lab_param_add(ab_lab_params *p, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
