@@ -700,11 +700,17 @@ TEST(FpgaFlow, CheckHoldsTheFloors)
 const std::string kTrace =
     std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors";
 
-// `anybit fpga sim SIM -- anybit fpga run --port {port} RUN`
+// `anybit fpga sim SIM -- anybit fpga run --port {port} RUN`.  The host's
+// reply timeout is wall-clock time while the board is simulated: on a
+// loaded machine (CI's two cores, the ASan build) a reply can take far
+// longer than on a real board, so a run that does not test timeouts waits
+// up to 15 s for each (a bound, never a measurement) and any retry it
+// reports is a real one.
 CliRun board(const std::string &sim, const std::string &run)
 {
+    const std::string wait = run.find("--timeout-ms") == std::string::npos ? " --timeout-ms 15000" : "";
     return anybit_test::anybit("fpga sim --stats " + sim + " -- " + ANYBIT_BIN +
-                                   " fpga run --port {port} " + run,
+                                   " fpga run --port {port} " + run + wait,
                                anybit_test::tmp_dir("fpga"));
 }
 
@@ -822,7 +828,8 @@ TEST(FpgaBoard, DroppedAndFlippedBytesAreRetried)
                   {"--drop-tx 60", "no_reply 1", "dropped 1, flipped 0, muted"},
                   {"--flip-tx 20", "bad_reply 1", "dropped 0, flipped 1, muted"}};
     for (const auto &f : faults) {
-        const CliRun r = board(f.sim, "--random 3 --seed 2 --timeout-ms 500");
+        // 3 s: the lost reply sync byte costs one timeout; a busy machine must not cost more
+        const CliRun r = board(f.sim, "--random 3 --seed 2 --timeout-ms 3000");
         expect_agree(r);
         EXPECT_EQ(field(r.out, "retries             "), 1u) << f.sim << "\n" << r.out;
         EXPECT_NE(r.out.find(f.cause), std::string::npos) << f.sim << "\n" << r.out;
