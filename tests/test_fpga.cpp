@@ -93,7 +93,9 @@ TEST(FpgaLink, RequestRoundTrip)
         EXPECT_EQ(d.skipped, 3u);
         EXPECT_EQ(d.cmd, AB_FPGA_WRITE);
         EXPECT_EQ(d.len, len);
-        EXPECT_EQ(std::memcmp(d.payload, p.data(), len), 0);
+        if (len > 0) { // (memcmp of an empty vector's null data is UB)
+            EXPECT_EQ(std::memcmp(d.payload, p.data(), len), 0);
+        }
         EXPECT_TRUE(ab_fpga_decoder_idle(&d));
     }
     uint8_t big[300] = {0}, frame[400];
@@ -700,6 +702,17 @@ TEST(FpgaFlow, CheckHoldsTheFloors)
 const std::string kTrace =
     std::string(ANYBIT_SOURCE_DIR) + "/traces/examples/tiny-decode16-bitmod-synthetic.safetensors";
 
+// Under ASan the Verilated board (generated code, not ours) runs about ten
+// times slower, and the end-to-end runs below took 9 minutes of CI's 25:
+// the sanitizer build runs the same checks on fewer tiles (the link, the
+// bridge and the driver take the same paths; the Release build runs them
+// all).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 // `anybit fpga sim SIM -- anybit fpga run --port {port} RUN`.  The host's
 // reply timeout is wall-clock time while the board is simulated: on a
 // loaded machine (CI's two cores, the ASan build) a reply can take far
@@ -746,6 +759,13 @@ void expect_agree(const CliRun &r)
 TEST(FpgaBoard, TraceOpEveryTileBitExact)
 {
     const ab_fpga_sim_params p = params();
+    if (kSanitized) {
+        const CliRun r = board("", "--trace " + kTrace + " --op 1 --tiles 8 --baud " + fast_baud());
+        expect_agree(r);
+        EXPECT_EQ(field(r.out, "tiles               "), 8u) << r.out;
+        EXPECT_EQ(field(r.out, "retries             "), 0u) << r.out;
+        return;
+    }
     const CliRun r = board("", "--trace " + kTrace + " --op 1 --baud " + fast_baud());
     expect_agree(r);
     const uint64_t chunks = p.steps >= 64 && p.groups >= 2 ? 1 : 2;
@@ -758,9 +778,10 @@ TEST(FpgaBoard, TraceOpEveryTileBitExact)
 
 TEST(FpgaBoard, TwoHundredRandomTiles)
 {
-    const CliRun r = board("", "--random 200 --seed 11 --baud " + fast_baud());
+    const uint64_t n = kSanitized ? 12 : 200;
+    const CliRun r = board("", "--random " + std::to_string(n) + " --seed 11 --baud " + fast_baud());
     expect_agree(r);
-    EXPECT_EQ(field(r.out, "tiles               "), 200u) << r.out;
+    EXPECT_EQ(field(r.out, "tiles               "), n) << r.out;
     EXPECT_EQ(field(r.out, "retries             "), 0u) << r.out;
 }
 
@@ -770,7 +791,7 @@ TEST(FpgaBoard, TwoHundredRandomTiles)
 // the third bit), and the bridge reads the board's bits at the host's rate.
 TEST(FpgaBoard, HostClockThreePercentSlowStillWorks)
 {
-    const CliRun r = board("--baud-error -30", "--random 12 --seed 3");
+    const CliRun r = board("--baud-error -30", kSanitized ? "--random 1 --seed 3" : "--random 12 --seed 3");
     expect_agree(r);
     EXPECT_EQ(field(r.out, "retries             "), 0u) << r.out;
 }
@@ -829,7 +850,8 @@ TEST(FpgaBoard, DroppedAndFlippedBytesAreRetried)
                   {"--flip-tx 20", "bad_reply 1", "dropped 0, flipped 1, muted"}};
     for (const auto &f : faults) {
         // 3 s: the lost reply sync byte costs one timeout; a busy machine must not cost more
-        const CliRun r = board(f.sim, "--random 3 --seed 2 --timeout-ms 3000");
+        const CliRun r = board(f.sim, std::string(kSanitized ? "--random 1" : "--random 3") +
+                                          " --seed 2 --timeout-ms 3000");
         expect_agree(r);
         EXPECT_EQ(field(r.out, "retries             "), 1u) << f.sim << "\n" << r.out;
         EXPECT_NE(r.out.find(f.cause), std::string::npos) << f.sim << "\n" << r.out;
