@@ -17,6 +17,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "lab/lab.h"
+#include "results/report.h"
 #include "tensor_io.h"
 
 #define LAB_PATH_MAX 4096
@@ -381,21 +382,6 @@ static int cmd_lab_check(int argc, char **argv)
 
 /* ---- summary ---------------------------------------------------------- */
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int cmd_lab_summary(int argc, char **argv)
 {
     const char *out = NULL;
@@ -459,9 +445,9 @@ static int cmd_lab_summary(int argc, char **argv)
         fputc('\n', f);
         for (size_t i = 0; i < n; i++) {
             const ab_lab_report *r = &reps[i];
-            csv_field(f, inputs[i]);
+            ab_csv_field(f, inputs[i]);
             fprintf(f, ",%u,", r->lab);
-            csv_field(f, r->student);
+            ab_csv_field(f, r->student);
             fprintf(f, ",%llu,%u,%u,%.1f", (unsigned long long)r->seed, r->points, r->max,
                     r->max ? 100.0 * r->points / r->max : 0.0);
             for (size_t c = 0; c < ncols; c++) {
