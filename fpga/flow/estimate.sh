@@ -33,6 +33,10 @@ case "$target" in
   xc7z020) synth="synth_xilinx -family xc7"; luts=53200; ffs=106400; brams=140; dsps=220; lut_cells="LUT1 LUT2 LUT3 LUT4 LUT5 LUT6"; ram_cells="RAMB36E1 RAMB18E1"; dsp_cells="DSP48E1" ;;
   *) echo "estimate.sh: --target must be ecp5-25, ecp5-85 or xc7z020 (got '${target}')" >&2; exit 2 ;;
 esac
+IFS=',' read -ra list <<< "$sizes"
+for sz in "${list[@]}"; do   # every size checked before anything is printed or written
+  [[ "$sz" =~ ^[1-9][0-9]?x[1-9][0-9]?$ ]] || { echo "estimate.sh: --sizes: '$sz' is not RxC (e.g. 4x4)" >&2; exit 2; }
+done
 command -v yosys >/dev/null 2>&1 || { echo "estimate.sh: yosys not found (scripts/deps.sh installs it)" >&2; exit 2; }
 mkdir -p "$out"
 cd "$root"
@@ -43,9 +47,8 @@ printf '{\n  "target": "%s",\n  "caveat": "Yosys synthesis counts before place a
   "$target" "$luts" "$ffs" "$brams" "$dsps" > "$tmp"
 printf '%-6s %10s %10s %8s %6s %s\n' size LUTs FFs BRAM DSP fits
 first=1
-IFS=',' read -ra list <<< "$sizes"
 for sz in "${list[@]}"; do
-  [[ "$sz" =~ ^([1-9][0-9]?)x([1-9][0-9]?)$ ]] || { echo "estimate.sh: --sizes: '$sz' is not RxC (e.g. 4x4)" >&2; rm -f "$tmp"; exit 2; }
+  [[ "$sz" =~ ^([1-9][0-9]?)x([1-9][0-9]?)$ ]]
   r="${BASH_REMATCH[1]}"; c="${BASH_REMATCH[2]}"
   log="$out/estimate-$target-${r}x${c}.log"
   yosys -q -l "$log" -p "read_verilog $rtl; chparam -set ROWS $r -set COLS $c -set RTL_LITERAL_ALIGN 0 array_bitmod;
