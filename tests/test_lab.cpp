@@ -7,6 +7,7 @@
 // page.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <regex>
@@ -37,11 +38,38 @@ std::string copy_solution(const ab_lab *l, const std::string &name)
 {
     const std::string d = fresh_dir(name);
     const std::string from = kSrc + "/labs/solutions/" + l->dir;
-    EXPECT_EQ(std::system(("mkdir -p '" + d + "' && cp '" + from + "/lab.yaml' '" + from +
-                           "/answers.yaml' '" + d + "/'")
-                              .c_str()),
+    EXPECT_EQ(std::system(("mkdir -p '" + d + "' && cp -R '" + from + "/.' '" + d + "/'").c_str()),
               0);
     return d;
+}
+
+// A code part that passes every code question: the numeric grading tested
+// on its own (the labs' code parts have tests of their own).
+int pass_code(const ab_lab_check_ctx *, ab_lab_result *r, ab_error *)
+{
+    for (size_t i = 0; i < AB_LAB_MAX_QUESTIONS; i++) {
+        r[i].pass = true;
+        std::snprintf(r[i].reason, sizeof r[i].reason, "passed (test)");
+    }
+    return 0;
+}
+
+// Grade folder d as `anybit lab check` does, through the library (code
+// parts replaced by pass_code): the points and the number passed.
+std::pair<long, long> grade_numbers(const ab_lab *l, const std::string &d)
+{
+    ab_lab lc = *l;
+    if (lc.check)
+        lc.check = pass_code;
+    ab_error err{};
+    ab_lab_setup s;
+    ab_lab_answers a;
+    ab_lab_grade g;
+    EXPECT_EQ(ab_lab_read_setup((d + "/lab.yaml").c_str(), &s, &err), 0) << err.msg;
+    EXPECT_EQ(ab_lab_read_answers(&lc, (d + "/answers.yaml").c_str(), &a, &err), 0) << err.msg;
+    const std::string root = kSrc + "/labs/" + l->dir;
+    EXPECT_EQ(ab_lab_grade_answers(&lc, &s, &a, d.c_str(), root.c_str(), &g, &err), 0) << err.msg;
+    return {static_cast<long>(g.points), static_cast<long>(g.passed)};
 }
 
 // The number after "KEY: " at the top level of a report.
@@ -72,7 +100,9 @@ std::vector<double> expected_of(const ab_lab *l, uint64_t seed)
 {
     std::vector<double> e(AB_LAB_MAX_QUESTIONS, 0.0);
     ab_error err{};
-    EXPECT_EQ(l->expected(seed, e.data(), &err), 0) << err.msg;
+    if (l->expected) {
+        EXPECT_EQ(l->expected(seed, e.data(), &err), 0) << err.msg;
+    }
     e.resize(l->nquestions);
     return e;
 }
@@ -147,6 +177,8 @@ TEST(Lab, WrongAnswerLosesExactlyItsPoints)
             max += l->questions[q].points;
         for (size_t q = 0; q < l->nquestions; q++) {
             const ab_lab_question *qq = &l->questions[q];
+            if (qq->kind == AB_LAB_Q_CHECK)
+                continue; // graded from files, not answers.yaml
             // half the tolerance inside, twice outside (exact: 1 off)
             const double slack = qq->tol_kind == AB_LAB_TOL_REL ? qq->tol * std::fabs(e[q])
                                  : qq->tol_kind == AB_LAB_TOL_ABS ? qq->tol
@@ -154,6 +186,18 @@ TEST(Lab, WrongAnswerLosesExactlyItsPoints)
             const double outside = slack > 0 ? e[q] + 2.0 * slack : e[q] + 1.0;
             const std::string n = std::to_string(l->number);
             spit(d + "/answers.yaml", set_answer(solution, qq->id, number(outside)));
+            if (l->check) { // a code part: the numbers through the library, not the CLI
+                auto pg = grade_numbers(l, d);
+                EXPECT_EQ(pg.first, static_cast<long>(max - qq->points)) << qq->id;
+                EXPECT_EQ(pg.second, static_cast<long>(l->nquestions - 1)) << qq->id;
+                if (slack > 0) {
+                    spit(d + "/answers.yaml",
+                         set_answer(solution, qq->id, number(e[q] + 0.5 * slack)));
+                    pg = grade_numbers(l, d);
+                    EXPECT_EQ(pg.first, static_cast<long>(max)) << qq->id << " inside";
+                }
+                continue;
+            }
             CliRun r = anybit("lab check " + n + " '" + d + "'");
             EXPECT_EQ(r.status, 1) << qq->id << "\n" << r.out << r.err;
             std::string rep = slurp(d + "/grade_report.yaml");
@@ -186,7 +230,8 @@ TEST(Lab, AnotherSeedChangesTheExpectedNumbers)
                 changed[q] = changed[q] || !ab_lab_within(&l->questions[q], e[q], base[q]);
         }
         for (size_t q = 0; q < l->nquestions; q++)
-            EXPECT_TRUE(changed[q]) << l->dir << " " << l->questions[q].id
+            EXPECT_TRUE(changed[q] || l->questions[q].kind == AB_LAB_Q_CHECK)
+                << l->dir << " " << l->questions[q].id
                                     << " is the same for seeds 1..11";
 
         // the reference answers in another student's folder do not pass
@@ -201,6 +246,33 @@ TEST(Lab, AnotherSeedChangesTheExpectedNumbers)
         const std::string rep = slurp(d + "/grade_report.yaml");
         EXPECT_LT(report_field(rep, "points"), report_field(rep, "max")) << rep;
     }
+}
+
+// The runner of a code part's tools: an exit status, a limit that kills
+// (a student's endless loop), a tool that is not there.
+TEST(Lab, RunnerReportsStatusKillsAtTheLimitAndNamesAMissingTool)
+{
+    const std::string log = tmp_dir("lab") + "/run.log";
+    ab_error err{};
+    int st = 0;
+    char sh[] = "sh", c[] = "-c", exit3[] = "echo hello; echo an error here >&2; exit 3";
+    char *a1[] = {sh, c, exit3, nullptr};
+    ASSERT_EQ(ab_lab_run(a1, nullptr, nullptr, log.c_str(), 10.0, &st, &err), 0) << err.msg;
+    EXPECT_EQ(st, 3);
+    char line[160];
+    ab_lab_log_tail(log.c_str(), line, sizeof line);
+    EXPECT_STREQ(line, "an error here");
+    char loop[] = "sleep 30 & sleep 30";
+    char *a2[] = {sh, c, loop, nullptr};
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(ab_lab_run(a2, nullptr, nullptr, log.c_str(), 0.3, &st, &err), 0) << err.msg;
+    EXPECT_EQ(st, -1);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+    char none[] = "anybit-no-such-tool";
+    char *a3[] = {none, nullptr};
+    EXPECT_EQ(ab_lab_run(a3, nullptr, nullptr, log.c_str(), 1.0, &st, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("anybit-no-such-tool: cannot start"), std::string::npos)
+        << err.msg;
 }
 
 TEST(Lab, StudentSeedIsTheDocumentedHash)

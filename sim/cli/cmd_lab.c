@@ -365,15 +365,22 @@ static int cmd_lab_check(int argc, char **argv)
     if (ab_lab_read_answers(l, answers_path, &ans, &err) != 0)
         return cli_input_error("lab check", &err);
     ab_lab_grade g;
-    if (ab_lab_grade_answers(l, &s, &ans, &g, &err) != 0)
+    char lab_root[LAB_PATH_MAX];
+    lab_path(lab_root, sizeof lab_root, l, "");
+    if (ab_lab_grade_answers(l, &s, &ans, dir, lab_root, &g, &err) != 0)
         return cli_input_error("lab check", &err);
     if ((!solution || report) && ab_lab_write_report(&g, report_path, show_expected, &err) != 0)
         return cli_input_error("lab check", &err);
     print_grade(&g, solution ? "the reference solution" : dir);
     if (show_expected) {
         printf("\nexpected values (the teacher's key):\n");
-        for (size_t i = 0; i < l->nquestions; i++)
-            printf("  %-30s %.10g\n", l->questions[i].id, g.r[i].expected);
+        for (size_t i = 0; i < l->nquestions; i++) {
+            if (l->questions[i].kind == AB_LAB_Q_CHECK)
+                printf("  %-30s (a code part: graded from the folder's files)\n",
+                       l->questions[i].id);
+            else
+                printf("  %-30s %.10g\n", l->questions[i].id, g.r[i].expected);
+        }
     }
     if (!solution || report)
         printf("report: %s\n", report_path);

@@ -45,12 +45,22 @@ typedef enum ab_lab_tol_kind {
     AB_LAB_TOL_ABS = 2,   /* |answer - expected| <= tol */
 } ab_lab_tol_kind;
 
+/* How a question is graded. */
+typedef enum ab_lab_q_kind {
+    AB_LAB_Q_ANSWER = 0, /* a number in answers.yaml, against `expected` */
+    AB_LAB_Q_CHECK = 1,  /* a code part: the lab's `check` runs the student's files
+                          * (a C file compiled and compared bit for bit, RTL
+                          * co-simulated, a design point simulated); not a key
+                          * of answers.yaml */
+} ab_lab_q_kind;
+
 typedef struct ab_lab_question {
     const char *id;   /* "q1_plane_popcount": the key in answers.yaml */
     const char *what; /* one line: the quantity asked for and its unit */
     uint32_t points;
     ab_lab_tol_kind tol_kind;
     double tol;
+    ab_lab_q_kind kind; /* AB_LAB_Q_ANSWER unless set */
 } ab_lab_question;
 
 /* What a seed picks, as lab.yaml lists it (key: value, in order). */
@@ -63,6 +73,9 @@ typedef struct ab_lab_params {
     size_t n;
     ab_lab_param p[AB_LAB_MAX_PARAMS];
 } ab_lab_params;
+
+struct ab_lab_check_ctx;
+struct ab_lab_result;
 
 typedef struct ab_lab {
     uint32_t number;
@@ -80,6 +93,13 @@ typedef struct ab_lab {
     /* expected[i] of questions[i] for `seed`, from the simulator.  0, or
      * -1 with err (a preset that does not load: an installation problem). */
     int (*expected)(uint64_t seed, double *expected, ab_error *err);
+    /* The code part: grades every AB_LAB_Q_CHECK question at once (one
+     * compile serves several), setting r[i].pass and r[i].reason (one
+     * line) of each; the grader gives the points.  A student's broken
+     * file is a failed question (reason: the compiler's first error),
+     * never an error; -1 with err only for what the student cannot fix
+     * (a tool missing from the installation: exit 2).  NULL: no code part. */
+    int (*check)(const struct ab_lab_check_ctx *ctx, struct ab_lab_result *r, ab_error *err);
 } ab_lab;
 
 /* The labs, in number order (lab_table.c). */
@@ -134,6 +154,15 @@ int ab_lab_read_answers(const ab_lab *l, const char *path, ab_lab_answers *out, 
 
 /* ---- grading ---------------------------------------------------------- */
 
+/* What a lab's `check` gets. */
+typedef struct ab_lab_check_ctx {
+    uint64_t seed;
+    const char *dir;      /* the student's folder */
+    const char *lab_root; /* the lab's own folder (DATA/labs/<dir>: harnesses) */
+    const char *scratch;  /* a fresh empty folder, removed after grading */
+    const struct ab_lab_answers *answers;
+} ab_lab_check_ctx;
+
 typedef struct ab_lab_result {
     uint32_t points, max;
     bool pass;
@@ -153,9 +182,29 @@ typedef struct ab_lab_grade {
 /* Whether `answer` is within question q's tolerance of `expected`. */
 bool ab_lab_within(const ab_lab_question *q, double answer, double expected);
 
-/* Grade answers against the expected values of setup's seed. */
+/* Grade answers against the expected values of setup's seed, and the code
+ * part (l->check) on the files of folder `dir`, with the lab's own files
+ * under `lab_root`. */
 int ab_lab_grade_answers(const ab_lab *l, const ab_lab_setup *setup, const ab_lab_answers *ans,
-                         ab_lab_grade *g, ab_error *err);
+                         const char *dir, const char *lab_root, ab_lab_grade *g, ab_error *err);
+
+/* ---- running tools for a code part (lab_run.c) ------------------------- */
+
+/* Run argv (argv[0] looked up on PATH) in folder cwd (NULL: here), stdin
+ * from stdin_path (NULL: /dev/null), stdout and stderr into log_path,
+ * killed with everything it started after timeout_s of wall clock.
+ * *status: its exit status (128 + N when killed by signal N), -1 over the
+ * limit.  -1 with err only when it cannot be started (not installed). */
+int ab_lab_run(char *const argv[], const char *cwd, const char *stdin_path,
+               const char *log_path, double timeout_s, int *status, ab_error *err);
+
+/* One printable line of a tool's log for a reason: its first line that
+ * says error, else its first line ("" when empty or missing). */
+void ab_lab_log_tail(const char *log_path, char *out, size_t cap);
+
+/* A fresh folder under $TMPDIR (or /tmp), and removing it with its files. */
+int ab_lab_scratch_make(char *out, size_t cap, ab_error *err);
+void ab_lab_scratch_remove(const char *dir);
 
 /* Write the grade as YAML (atomically): lab, title, seed, student, points,
  * max, passed, and per question points, max, pass and reason; with

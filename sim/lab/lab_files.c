@@ -228,7 +228,7 @@ int ab_lab_write_report(const ab_lab_grade *g, const char *path, bool show_expec
                 g->lab->questions[i].id, r->points, r->max, r->pass ? "true" : "false");
         put_quoted(f, r->reason);
         fputc('\n', f);
-        if (show_expected)
+        if (show_expected && g->lab->questions[i].kind != AB_LAB_Q_CHECK)
             fprintf(f, "    expected: %.10g\n", r->expected);
     }
     return ab_atomic_commit(&af, err);
