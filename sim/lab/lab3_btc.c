@@ -29,22 +29,22 @@ enum { Q_POPCOUNT, Q_DOT, Q_PE_CYCLES, Q_COMPUTE, Q_W8A8, Q_W1A1, Q_SLOWDOWN, NQ
 static const ab_lab_question questions[NQ] = {
     [Q_POPCOUNT] = {"q1_plane_popcount",
                     "popcount(a plane plane_i AND row example_row of W, plane plane_j), an integer",
-                    2, AB_LAB_TOL_EXACT, 0.0},
+                    2, AB_LAB_TOL_EXACT, 0.0, AB_LAB_Q_ANSWER},
     [Q_DOT] = {"q2_dot", "y[example_row] = W[example_row] . a, summed from the plane pairs",
-               2, AB_LAB_TOL_EXACT, 0.0},
+               2, AB_LAB_TOL_EXACT, 0.0, AB_LAB_Q_ANSWER},
     [Q_PE_CYCLES] = {"q3_pe_cycles",
                      "cycles of one btc PE for one 8x8 output block over all K at "
-                     "W{predict_p}A{predict_q}", 2, AB_LAB_TOL_EXACT, 0.0},
+                     "W{predict_p}A{predict_q}", 2, AB_LAB_TOL_EXACT, 0.0, AB_LAB_Q_ANSWER},
     [Q_COMPUTE] = {"q4_compute_cycles",
                    "the array's compute cycles of the whole GEMM at W{predict_p}A{predict_q} "
-                   "(predicted, then checked with anybit run)", 2, AB_LAB_TOL_REL, 0.02},
+                   "(predicted, then checked with anybit run)", 2, AB_LAB_TOL_REL, 0.02, AB_LAB_Q_ANSWER},
     [Q_W8A8] = {"q5_cycles_w8a8", "total cycles of the GEMM at W8A8 (anybit run)", 1,
-                AB_LAB_TOL_REL, 0.01},
+                AB_LAB_TOL_REL, 0.01, AB_LAB_Q_ANSWER},
     [Q_W1A1] = {"q6_cycles_w1a1", "total cycles of the GEMM at W1A1 (anybit run)", 1,
-                AB_LAB_TOL_REL, 0.01},
+                AB_LAB_TOL_REL, 0.01, AB_LAB_Q_ANSWER},
     [Q_SLOWDOWN] = {"q7_slowdown_w8a8_over_w1a1",
                     "cycles at W8A8 / cycles at W1A1 (compare with p.q = 64)", 2,
-                    AB_LAB_TOL_REL, 0.03},
+                    AB_LAB_TOL_REL, 0.03, AB_LAB_Q_ANSWER},
 };
 
 /* What a seed picks. */

@@ -35,21 +35,21 @@ enum { Q_RIDGE, Q_DECODE_AI, Q_PREFILL_AI, Q_ATTAINABLE, Q_TOKENS, Q_KNEE, NQ };
 static const ab_lab_question questions[NQ] = {
     [Q_RIDGE] = {"q1_ridge_ops_per_byte",
                  "the preset's ridge point: peak ops/s / DRAM bytes/s, in ops/byte", 2,
-                 AB_LAB_TOL_REL, 0.01},
+                 AB_LAB_TOL_REL, 0.01, AB_LAB_Q_ANSWER},
     [Q_DECODE_AI] = {"q2_decode_intensity",
                      "decode:{context} batch 1: 2 x MACs / DRAM bytes, in ops/byte", 2,
-                     AB_LAB_TOL_REL, 0.02},
+                     AB_LAB_TOL_REL, 0.02, AB_LAB_Q_ANSWER},
     [Q_PREFILL_AI] = {"q3_prefill_intensity",
                       "prefill:{prefill} batch 1: 2 x MACs / DRAM bytes, in ops/byte", 2,
-                      AB_LAB_TOL_REL, 0.02},
+                      AB_LAB_TOL_REL, 0.02, AB_LAB_Q_ANSWER},
     [Q_ATTAINABLE] = {"q4_decode_attainable_gops",
                       "the roofline's attainable throughput of decode batch 1: "
-                      "min(peak, intensity x bandwidth), in Gops/s", 2, AB_LAB_TOL_REL, 0.02},
+                      "min(peak, intensity x bandwidth), in Gops/s", 2, AB_LAB_TOL_REL, 0.02, AB_LAB_Q_ANSWER},
     [Q_TOKENS] = {"q5_decode_tokens_per_s", "decode batch 1 tokens/s as the simulator reports it",
-                  1, AB_LAB_TOL_REL, 0.01},
+                  1, AB_LAB_TOL_REL, 0.01, AB_LAB_Q_ANSWER},
     [Q_KNEE] = {"q6_knee_batch",
                 "the smallest batch B (1, 2, 4, ..., 64) whose doubling raises decode tokens/s "
-                "by less than 25% (128 if none)", 3, AB_LAB_TOL_EXACT, 0.0},
+                "by less than 25% (128 if none)", 3, AB_LAB_TOL_EXACT, 0.0, AB_LAB_Q_ANSWER},
 };
 
 static const char *const presets[] = {"bitmod", "int8", "ant", "olive"};
