@@ -117,6 +117,51 @@ TEST(Pareto, FrontOnHandMadeCsv)
     cJSON_Delete(root);
 }
 
+// --where: the front of the rows that meet every condition (a budget),
+// the others neither on it nor counted; bad conditions exit 2 naming them.
+TEST(Pareto, WhereKeepsOnlyTheRowsThatMeetEveryCondition)
+{
+    const std::string dir = csv_dir("where", hand_csv());
+    // without p6 (rows 112) and p4 (rows 80), p5 (x 5, y 6) is still
+    // dominated by p1/p3, so the front is 0, 1, 3
+    EXPECT_EQ(front_of(dir, "--where 'config.array.rows<=64'"), (std::vector<int>{0, 1, 3}));
+    EXPECT_EQ(front_of(dir, "--where 'config.array.rows < 64'"), (std::vector<int>{0, 1}));
+    EXPECT_EQ(front_of(dir, "--where 'config.array.rows>=80' --where 'energy<10'"),
+              (std::vector<int>{4}));
+    EXPECT_EQ(front_of(dir, "--where 'config.array.rows>80'"), (std::vector<int>{6, 5}));
+    EXPECT_EQ(front_of(dir, "--where 'latency==2'"), (std::vector<int>{1, 3}));
+    CliRun r = anybit("pareto " + dir + " --where 'config.array.rows<=64' --json " + dir +
+                          "/w.json",
+                      dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("3 of 4 ok points"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("where config.array.rows<=64: 4 of 7 ok points"), std::string::npos)
+        << r.out;
+    cJSON *root = cJSON_Parse(slurp(dir + "/w.json").c_str());
+    ASSERT_NE(root, nullptr);
+    EXPECT_EQ(cJSON_GetObjectItem(root, "ok_points")->valuedouble, 4);
+    EXPECT_STREQ(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "where"), 0)->valuestring,
+                 "config.array.rows<=64");
+    cJSON_Delete(root);
+
+    const std::pair<std::string, std::string> bad[] = {
+        {"'rows<=64'", "no column 'rows'"},
+        {"'area 4'", "expected COLUMN OP NUMBER"},
+        {"'energy<=ten'", "'ten' is not a finite number"},
+        {"'<=3'", "no column before '<='"},
+        {"'config.array.rows>999'", "none of the 7 ok points meets --where"},
+        {"", "--where needs a condition"},
+    };
+    for (const auto &b : bad) {
+        const std::string out = dir + "/bad.csv";
+        CliRun e = anybit("pareto " + dir + " --csv " + out + " --where " + b.first, dir);
+        EXPECT_EQ(e.status, 2) << b.first << "\n" << e.err;
+        EXPECT_NE(e.err.find(b.second), std::string::npos) << b.first << "\n" << e.err;
+        EXPECT_EQ(count_lines(e.err), 1u) << e.err;
+        EXPECT_FALSE(exists(out)) << b.first;
+    }
+}
+
 // The reader: quoting undone, line numbers count the line break inside
 // the quoted reason, inputs are the columns between reason and the outputs.
 TEST(Pareto, ResultsReaderQuotingAndInputs)

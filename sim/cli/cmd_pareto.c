@@ -14,17 +14,23 @@
 #include "report/plot.h"
 #include "results/report.h"
 #include "results/results.h"
+#include "results/row_filter.h"
+
+#define PARETO_MAX_WHERE 8
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: anybit pareto DIR [--x COL] [--y COL] [--maximize-x] [--maximize-y]\n"
-                 "                     [--csv FILE] [--json FILE]\n\n"
+                 "                     [--where COND ...] [--csv FILE] [--json FILE]\n\n"
                  "  DIR             a sweep directory (anybit sweep, anybit merge)\n"
                  "  --x, --y COL    the two objectives, any numeric column of results.csv or an\n"
                  "                  alias: latency, energy, area, throughput, edp, error (the\n"
                  "                  accuracy estimate's output NMSE: --x energy --y error)\n"
                  "                  (default --x latency --y energy)\n"
                  "  --maximize-x/y  larger is better on that axis (default: smaller is better)\n"
+                 "  --where COND    only the points with COLUMN OP NUMBER, OP one of <= < >= >\n"
+                 "                  == (e.g. --where 'area<=4.8': a budget); up to 8, all must\n"
+                 "                  hold\n"
                  "  --csv FILE      the front as CSV: point, the two columns, the input columns\n"
                  "                  that vary\n"
                  "  --json FILE     the front as JSON, with every input column\n\n"
@@ -84,7 +90,7 @@ static int write_csv(const char *path, const front_view *v, ab_error *err)
 }
 
 static int write_json(const char *path, const front_view *v, bool max_x, bool max_y, size_t nok,
-                      ab_error *err)
+                      const ab_row_filter *where, size_t nwhere, ab_error *err)
 {
     const ab_results *r = v->r;
     cJSON *root = cJSON_CreateObject();
@@ -94,6 +100,9 @@ static int write_json(const char *path, const front_view *v, bool max_x, bool ma
     cJSON_AddBoolToObject(root, "maximize_x", max_x);
     cJSON_AddBoolToObject(root, "maximize_y", max_y);
     cJSON_AddNumberToObject(root, "ok_points", (double)nok);
+    cJSON *w = cJSON_AddArrayToObject(root, "where");
+    for (size_t k = 0; k < nwhere; k++)
+        cJSON_AddItemToArray(w, cJSON_CreateString(where[k].text));
     cJSON *front = cJSON_AddArrayToObject(root, "front");
     for (size_t i = 0; i < v->n; i++) {
         const ab_result_row *row = &r->rows[v->rows[i]];
@@ -146,6 +155,8 @@ int cmd_pareto(int argc, char **argv)
 {
     const char *dir = NULL, *xname = NULL, *yname = NULL, *csv = NULL, *json = NULL;
     bool max_x = false, max_y = false, bad = false;
+    const char *where[PARETO_MAX_WHERE];
+    size_t nwhere = 0;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -154,6 +165,13 @@ int cmd_pareto(int argc, char **argv)
             max_x = true;
         } else if (strcmp(argv[i], "--maximize-y") == 0) {
             max_y = true;
+        } else if (strcmp(argv[i], "--where") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("pareto", "--where needs a condition (e.g. 'area<=4.8')");
+            if (nwhere == PARETO_MAX_WHERE)
+                return cli_usage_error("pareto", "more than %d --where conditions",
+                                       PARETO_MAX_WHERE);
+            where[nwhere++] = argv[++i];
         } else if (cli_opt_once(argc, argv, &i, "--x", &xname, &bad) ||
                    cli_opt_once(argc, argv, &i, "--y", &yname, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
@@ -190,10 +208,17 @@ int cmd_pareto(int argc, char **argv)
         ab_results_free(&r);
         return rc;
     }
-    const size_t nok = ab_results_count(&r, AB_ROW_OK);
-    size_t *okrow = malloc((nok ? nok : 1) * sizeof *okrow);
-    double *x = malloc((nok ? nok : 1) * sizeof *x), *y = malloc((nok ? nok : 1) * sizeof *y);
-    size_t *front = malloc((nok ? nok : 1) * sizeof *front);
+    ab_row_filter filters[PARETO_MAX_WHERE];
+    for (size_t k = 0; k < nwhere; k++)
+        if (ab_row_filter_parse(&r, where[k], &filters[k], &err) != 0) {
+            ab_results_free(&r);
+            return cli_input_error("pareto", &err);
+        }
+    const size_t nall = ab_results_count(&r, AB_ROW_OK);
+    size_t nok = 0; /* the ok rows that meet every --where */
+    size_t *okrow = malloc((nall ? nall : 1) * sizeof *okrow);
+    double *x = malloc((nall ? nall : 1) * sizeof *x), *y = malloc((nall ? nall : 1) * sizeof *y);
+    size_t *front = malloc((nall ? nall : 1) * sizeof *front);
     int rc = AB_EXIT_OK;
     size_t nfront = 0;
     if (!okrow || !x || !y || !front) {
@@ -201,23 +226,36 @@ int cmd_pareto(int argc, char **argv)
         rc = cli_input_error("pareto", &err);
         goto out;
     }
-    if (nok == 0) {
+    if (nall == 0) {
         ab_error_set(&err, "%s: no row has status ok (%zu dropped, %zu constraint): no front",
                      r.path, ab_results_count(&r, AB_ROW_DROPPED),
                      ab_results_count(&r, AB_ROW_CONSTRAINT));
         rc = cli_input_error("pareto", &err);
         goto out;
     }
-    for (size_t i = 0, k = 0; i < r.nrows; i++) {
+    for (size_t i = 0; i < r.nrows; i++) {
+        bool keep;
         if (r.rows[i].status != AB_ROW_OK)
             continue;
-        okrow[k] = i;
-        if (ab_results_number(&r, i, (size_t)cx, &x[k], &err) != 0 ||
-            ab_results_number(&r, i, (size_t)cy, &y[k], &err) != 0) {
+        if (ab_row_filter_keep(&r, i, filters, nwhere, &keep, &err) != 0) {
             rc = cli_input_error("pareto", &err);
             goto out;
         }
-        k++;
+        if (!keep)
+            continue;
+        okrow[nok] = i;
+        if (ab_results_number(&r, i, (size_t)cx, &x[nok], &err) != 0 ||
+            ab_results_number(&r, i, (size_t)cy, &y[nok], &err) != 0) {
+            rc = cli_input_error("pareto", &err);
+            goto out;
+        }
+        nok++;
+    }
+    if (nok == 0) {
+        ab_error_set(&err, "%s: none of the %zu ok points meets %s%s: no front", r.path, nall,
+                     nwhere > 1 ? "every --where, e.g. " : "--where ", filters[0].text);
+        rc = cli_input_error("pareto", &err);
+        goto out;
     }
     if (ab_pareto_front(x, y, nok, max_x, max_y, front, &nfront, &err) != 0) {
         rc = cli_input_error("pareto", &err);
@@ -228,13 +266,18 @@ int cmd_pareto(int argc, char **argv)
     front_view v = {&r, (size_t)cx, (size_t)cy, front, nfront, {0}, 0};
     v.nvarying = ab_plot_varying_inputs(&r, v.varying, sizeof v.varying / sizeof v.varying[0]);
     if ((csv && write_csv(csv, &v, &err) != 0) ||
-        (json && write_json(json, &v, max_x, max_y, nok, &err) != 0)) {
+        (json && write_json(json, &v, max_x, max_y, nok, filters, nwhere, &err) != 0)) {
         rc = cli_input_error("pareto", &err);
         goto out;
     }
-    fprintf(table, "Pareto front of %s: %zu of %zu ok points (%s %s, %s %s)\n\n", dir, nfront,
-            nok, max_x ? "maximizing" : "minimizing", r.cols[cx],
-            max_y ? "maximizing" : "minimizing", r.cols[cy]);
+    fprintf(table, "Pareto front of %s: %zu of %zu ok points (%s %s, %s %s)", dir, nfront, nok,
+            max_x ? "maximizing" : "minimizing", r.cols[cx], max_y ? "maximizing" : "minimizing",
+            r.cols[cy]);
+    for (size_t k = 0; k < nwhere; k++)
+        fprintf(table, "%s%s", k ? ", " : "; where ", filters[k].text);
+    if (nwhere)
+        fprintf(table, ": %zu of %zu ok points", nok, nall);
+    fprintf(table, "\n\n");
     print_table(table, &v);
 out:
     free(okrow);
