@@ -157,7 +157,8 @@ TEST(Lab, StartersDoNotGetFullMarks)
         r = anybit("lab check " + n + " '" + d + "'");
         EXPECT_EQ(r.status, 1) << l->dir << "\n" << r.out << r.err;
         const std::string rep = slurp(d + "/grade_report.yaml");
-        EXPECT_EQ(report_field(rep, "points"), 0) << rep;
+        // a starter's code may already do part of the job (lab 5's starting
+        // design runs): no numeric answer, and never full marks
         EXPECT_LT(report_field(rep, "points"), report_field(rep, "max")) << rep;
         EXPECT_NE(rep.find("not answered"), std::string::npos) << rep;
     }
@@ -224,7 +225,13 @@ TEST(Lab, AnotherSeedChangesTheExpectedNumbers)
         // over a few seeds every question's value changes at least once
         const std::vector<double> base = expected_of(l, 1);
         std::vector<bool> changed(l->nquestions, false);
-        for (uint64_t s = 2; s < 12; s++) {
+        auto all_changed = [&] {
+            for (size_t q = 0; q < l->nquestions; q++)
+                if (!changed[q] && l->questions[q].kind != AB_LAB_Q_CHECK)
+                    return false;
+            return true;
+        };
+        for (uint64_t s = 2; s < 12 && !all_changed(); s++) {
             const std::vector<double> e = expected_of(l, s);
             for (size_t q = 0; q < l->nquestions; q++)
                 changed[q] = changed[q] || !ab_lab_within(&l->questions[q], e[q], base[q]);

@@ -161,6 +161,8 @@ typedef struct ab_lab_check_ctx {
     const char *lab_root; /* the lab's own folder (DATA/labs/<dir>: harnesses) */
     const char *scratch;  /* a fresh empty folder, removed after grading */
     const struct ab_lab_answers *answers;
+    const double *expected; /* questions[i]'s expected value for the seed (lab->expected;
+                             * 0 for the code questions): a threshold a code part needs */
 } ab_lab_check_ctx;
 
 typedef struct ab_lab_result {

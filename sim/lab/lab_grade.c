@@ -35,13 +35,15 @@ static void tolerance_text(const ab_lab_question *q, char *out, size_t cap)
 
 /* The code part, in a scratch folder of its own. */
 static int grade_code(const ab_lab *l, const ab_lab_setup *setup, const ab_lab_answers *ans,
-                      const char *dir, const char *lab_root, ab_lab_grade *g, ab_error *err)
+                      const double *expected, const char *dir, const char *lab_root,
+                      ab_lab_grade *g, ab_error *err)
 {
     char scratch[4096];
     if (ab_lab_scratch_make(scratch, sizeof scratch, err) != 0)
         return -1;
     const ab_lab_check_ctx ctx = {
-        .seed = setup->seed, .dir = dir, .lab_root = lab_root, .scratch = scratch, .answers = ans};
+        .seed = setup->seed, .dir = dir, .lab_root = lab_root, .scratch = scratch, .answers = ans,
+        .expected = expected};
     const int rc = l->check(&ctx, g->r, err);
     ab_lab_scratch_remove(scratch);
     return rc;
@@ -65,7 +67,7 @@ int ab_lab_grade_answers(const ab_lab *l, const ab_lab_setup *setup, const ab_la
                                 l->number);
         for (size_t i = 0; i < l->nquestions; i++)
             snprintf(g->r[i].reason, sizeof g->r[i].reason, "not checked");
-        if (grade_code(l, setup, ans, dir, lab_root, g, err) != 0)
+        if (grade_code(l, setup, ans, expected, dir, lab_root, g, err) != 0)
             return -1;
     }
     for (size_t i = 0; i < l->nquestions; i++) {
@@ -80,6 +82,10 @@ int ab_lab_grade_answers(const ab_lab *l, const ab_lab_setup *setup, const ab_la
             g->passed += r->pass;
             continue;
         }
+        /* a numeric question is graded here alone: whatever a code part
+         * wrote into its result does not count */
+        r->pass = false;
+        r->points = 0;
         r->expected = expected[i];
         r->answered = a->answered;
         r->answer = a->value;
