@@ -10,6 +10,7 @@ packages=(
   verilator yosys libsystemc-dev nextpnr-ice40 fpga-icestorm gnuplot-nox
   fpga-icestorm-chipdb     # icetime (make fpga) reads the iCE40 chip databases
   chromium                 # tests: the sweep report is opened in headless Chromium
+  gtkwave xvfb xauth x11-utils imagemagick   # scripts/lab-figures.py: GTKWave shot on a private X server
   libclang-rt-14-dev
   python3 python3-torch python3-numpy python3-yaml
 )
