@@ -214,50 +214,62 @@ TEST(Lab6Fpga, WrongSynthesisAnswerLosesExactlyItsPoints)
 
 #ifdef ANYBIT_TEST_FPGA_BOARD
 // The numbers the grader expects for a seed are the board's and the
-// simulator's: the solution's op and tile count on the Verilated board over
-// a pseudo-terminal (fpga run --json's cycles), and `anybit run` on the
-// icebreaker preset (its op's compute cycles, cycles and tiles).
+// simulator's: the seed's op and tile count on the Verilated board over a
+// pseudo-terminal (fpga run --json's cycles), and `anybit run` on the
+// icebreaker preset (its op's compute cycles, cycles and tiles).  Two
+// seeds: the reference solution's (op 2) and the lab page's, 7 (op 5).
 TEST(Lab6Fpga, ExpectedNumbersAreTheBoardsAndTheSimulators)
 {
     const ab_lab *l = lab6();
     ASSERT_NE(l, nullptr);
-    const std::string d = copy_solution("board");
-    const std::string setup = slurp(d + "/lab.yaml");
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(setup, m, std::regex("\n  op: ([0-9]+)\n  tiles: ([0-9]+)\n")))
-        << setup;
-    const std::string op = m[1].str(), tiles = m[2].str();
-    ab_lab_setup s;
-    ab_error err{};
-    ASSERT_EQ(ab_lab_read_setup((d + "/lab.yaml").c_str(), &s, &err), 0) << err.msg;
-    double e[AB_LAB_MAX_QUESTIONS] = {0};
-    ASSERT_EQ(l->expected(s.seed, e, &err), 0) << err.msg;
-
-    const std::string board = d + "/board.json", sim = d + "/sim.json";
-    CliRun r = anybit("fpga sim -- " + std::string(ANYBIT_BIN) + " fpga run --port {port} --trace '" +
-                      kTrace + "' --op " + op + " --tiles " + tiles + " --json '" + board + "'");
-    ASSERT_EQ(r.status, 0) << r.out << r.err;
-    cJSON *b = json_parse(slurp(board));
-    ASSERT_NE(b, nullptr);
-    EXPECT_EQ(json_num(b, "cycles"), e[index_of(l, "q7_board_cycles")]);
-    const double board_tiles = json_num(b, "tiles");
-    const double per_tile = json_num(b, "cycles") / board_tiles;
-    EXPECT_EQ(board_tiles, std::stod(tiles));
-    cJSON_Delete(b);
-
-    r = anybit("run --config icebreaker --no-accuracy --trace '" + kTrace + "' --json '" + sim + "'");
+    const std::string d = tmp_dir("lab6") + "/board";
+    ASSERT_EQ(std::system(("rm -rf '" + d + "' && mkdir -p '" + d + "'").c_str()), 0);
+    const std::string sim = d + "/sim.json";
+    CliRun r =
+        anybit("run --config icebreaker --no-accuracy --trace '" + kTrace + "' --json '" + sim + "'");
     ASSERT_EQ(r.status, 0) << r.err;
     cJSON *j = json_parse(slurp(sim));
     ASSERT_NE(j, nullptr);
-    const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "ops"), std::stoi(op));
-    ASSERT_NE(o, nullptr);
-    EXPECT_EQ(json_num(o, "compute_cycles"), e[index_of(l, "q8_sim_compute_cycles")]);
-    EXPECT_EQ(json_num(o, "cycles"), e[index_of(l, "q10_sim_cycles")]);
-    const double sim_tiles = json_num(cJSON_GetObjectItemCaseSensitive(o, "tiling"), "tiles");
-    EXPECT_EQ(per_tile * sim_tiles, e[index_of(l, "q9_board_cycles_whole_op")]);
-    // the board's tiles take longer than the simulator's compute cycles say
-    // (the last group's dequantization is not overlapped), never shorter
-    EXPECT_GT(per_tile * sim_tiles, json_num(o, "compute_cycles"));
+    const std::string seed7 = d + "/seed7";
+    r = anybit("lab start 6 '" + seed7 + "' --seed 7");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const std::string &setup_path :
+         {kSrc + "/labs/solutions/lab6-fpga/lab.yaml", seed7 + "/lab.yaml"}) {
+        const std::string setup = slurp(setup_path);
+        std::smatch m;
+        ASSERT_TRUE(
+            std::regex_search(setup, m, std::regex("\n  op: ([0-9]+)\n  tiles: ([0-9]+)\n")))
+            << setup;
+        const std::string op = m[1].str(), tiles = m[2].str();
+        ab_lab_setup s;
+        ab_error err{};
+        ASSERT_EQ(ab_lab_read_setup(setup_path.c_str(), &s, &err), 0) << err.msg;
+        double e[AB_LAB_MAX_QUESTIONS] = {0};
+        ASSERT_EQ(l->expected(s.seed, e, &err), 0) << err.msg;
+
+        const std::string board = d + "/board-" + op + ".json";
+        r = anybit("fpga sim -- " + std::string(ANYBIT_BIN) + " fpga run --port {port} --trace '" +
+                   kTrace + "' --op " + op + " --tiles " + tiles + " --json '" + board + "'");
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        cJSON *b = json_parse(slurp(board));
+        ASSERT_NE(b, nullptr);
+        EXPECT_EQ(json_num(b, "cycles"), e[index_of(l, "q7_board_cycles")]) << setup_path;
+        const double board_tiles = json_num(b, "tiles");
+        const double per_tile = json_num(b, "cycles") / board_tiles;
+        EXPECT_EQ(board_tiles, std::stod(tiles));
+        cJSON_Delete(b);
+
+        const cJSON *o =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "ops"), std::stoi(op));
+        ASSERT_NE(o, nullptr);
+        EXPECT_EQ(json_num(o, "compute_cycles"), e[index_of(l, "q8_sim_compute_cycles")]) << op;
+        EXPECT_EQ(json_num(o, "cycles"), e[index_of(l, "q10_sim_cycles")]) << op;
+        const double sim_tiles = json_num(cJSON_GetObjectItemCaseSensitive(o, "tiling"), "tiles");
+        EXPECT_EQ(per_tile * sim_tiles, e[index_of(l, "q9_board_cycles_whole_op")]) << op;
+        // the board's tiles take longer than the simulator's compute cycles
+        // say (the last group's dequantization is not overlapped), never shorter
+        EXPECT_GT(per_tile * sim_tiles, json_num(o, "compute_cycles")) << op;
+    }
     cJSON_Delete(j);
 }
 #endif
