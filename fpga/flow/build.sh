@@ -23,6 +23,7 @@ for tool in yosys nextpnr-ice40 icepack icetime sha256sum python3; do
     echo "fpga/flow/build.sh: $tool not found (scripts/deps.sh installs the flow)" >&2; exit 2; }
 done
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"   # a relative OUT is the caller's, not the root's
 cd "$root"
 mapfile -t sources < <(grep -v -e "^#" -e "^[[:space:]]*$" fpga/flow/sources.txt)
 hash="$(python3 "$here/build_hash.py" "$root")"

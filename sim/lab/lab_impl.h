@@ -10,6 +10,7 @@
 extern const ab_lab ab_lab3_btc;      /* lab3_btc.c */
 extern const ab_lab ab_lab4_roofline; /* lab4_roofline.c */
 extern const ab_lab ab_lab5_dse;      /* lab5_dse.c */
+extern const ab_lab ab_lab6_fpga;     /* lab6_fpga.c */
 
 /* Append "key: value" (printf-formatted value) to a parameter list. */
 void ab_lab_param_add(ab_lab_params *p, const char *key, const char *fmt, ...)
