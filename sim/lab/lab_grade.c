@@ -80,6 +80,10 @@ int ab_lab_grade_answers(const ab_lab *l, const ab_lab_setup *setup, const ab_la
             g->passed += r->pass;
             continue;
         }
+        /* a numeric question is graded here alone: whatever the code
+         * part's check left in its result (a pass flag, points) goes */
+        r->pass = false;
+        r->points = 0;
         r->expected = expected[i];
         r->answered = a->answered;
         r->answer = a->value;
