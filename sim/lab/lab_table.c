@@ -6,7 +6,7 @@
 #include "lab/lab.h"
 #include "lab/lab_impl.h"
 
-static const ab_lab *const lab_table[] = {&ab_lab3_btc, &ab_lab4_roofline};
+static const ab_lab *const lab_table[] = {&ab_lab2_pe, &ab_lab3_btc, &ab_lab4_roofline};
 
 size_t ab_lab_count(void)
 {
