@@ -89,6 +89,7 @@ TEST(Lab2Pe, NumbersFollowTheCycleRule)
 {
     const ab_lab *l = ab_lab_find(2);
     ASSERT_NE(l, nullptr);
+    unsigned lanes_seen = 0;
     for (uint64_t seed = 1; seed < 40; seed++) {
         ab_lab_params p;
         l->params(seed, &p);
@@ -112,6 +113,31 @@ TEST(Lab2Pe, NumbersFollowTheCycleRule)
         EXPECT_EQ(e[0], unit) << seed;
         EXPECT_EQ(e[1], unit + 2 - 1) << seed;
         EXPECT_TRUE(L == 8 || L == 16) << seed;
+        lanes_seen |= L;
+    }
+    EXPECT_EQ(lanes_seen, 8u | 16u); // both PEs among the seeds
+}
+
+// The folder's GTKWave view names dbg_bs_out at the width of the seed's
+// PE; labs/lab2-pe/pe.gtkw is seed 7's, as `lab start` writes it.
+TEST(Lab2Pe, WaveformViewFitsTheLanes)
+{
+    const ab_lab *l = ab_lab_find(2);
+    ASSERT_NE(l->extra_file, nullptr);
+    char name[64], text[4096];
+    ASSERT_TRUE(l->extra_file(7, 0, name, sizeof name, text, sizeof text));
+    EXPECT_STREQ(name, "pe.gtkw");
+    EXPECT_EQ(std::string(text), slurp(kSrc + "/labs/lab2-pe/pe.gtkw"));
+    EXPECT_FALSE(l->extra_file(7, 1, name, sizeof name, text, sizeof text));
+    for (uint64_t seed = 1; seed < 40; seed++) {
+        ab_lab_params p;
+        l->params(seed, &p);
+        ASSERT_STREQ(p.p[0].key, "lanes");
+        const unsigned L = std::stoul(p.p[0].value);
+        ASSERT_TRUE(l->extra_file(seed, 0, name, sizeof name, text, sizeof text));
+        const std::string want = "TOP.pe_bitmod.dbg_bs_out[" + std::to_string(L == 8 ? 17 : 18) +
+                                 ":0]\n";
+        EXPECT_NE(std::string(text).find(want), std::string::npos) << seed << "\n" << text;
     }
 }
 

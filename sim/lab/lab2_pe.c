@@ -153,6 +153,50 @@ static void params(uint64_t seed, ab_lab_params *out)
     ab_lab_param_add(out, "reset_cycles_before_each_unit", "%u", RESET_CYCLES);
 }
 
+/* The student's GTKWave view, pe.gtkw (labs/lab2-pe/pe.gtkw is seed 7's):
+ * the signals of the README's Background, signed ones as signed decimals
+ * (GTKWave trace flags: 0x4 decimal, 0x20 right-justified, 0x400 signed,
+ * 0x8 binary, 0x200 a blank row with a comment), dbg_bs_out at its width
+ * for the seed's lanes (15 + log2 LANES bits).  No marker: the answers
+ * are the student's to find. */
+static const char gtkw_text[] =
+    "[*] lab 2's view of pe.fst (labs/lab2-pe/README.md): gtkwave pe.fst pe.gtkw\n"
+    "[*] rising edge n of clk at time 10 n; PE of %u lanes\n"
+    "[dumpfile] \"pe.fst\"\n"
+    "[timestart] 0\n"
+    "[size] 1600 900\n"
+    "[treeopen] TOP.\n"
+    "[treeopen] TOP.pe_bitmod.\n"
+    "[sst_width] 240\n"
+    "[signals_width] 260\n"
+    "@28\nTOP.pe_bitmod.clk\nTOP.pe_bitmod.rst_n\nTOP.pe_bitmod.unit_begin\n"
+    "TOP.pe_bitmod.step_valid\nTOP.pe_bitmod.group_begin\n"
+    "@200\n-datapath (the step before the edge)\n"
+    "@424\nTOP.pe_bitmod.dbg_bs_out[%u:0]\n"
+    "@24\nTOP.pe_bitmod.dbg_max_exp[5:0]\n"
+    "@200\n-group accumulator\n"
+    "@24\nTOP.pe_bitmod.acc_exp[5:0]\n"
+    "@424\nTOP.pe_bitmod.acc_man[14:0]\n"
+    "@200\n-dequantizer\n"
+    "@28\nTOP.pe_bitmod.dequant_begin\nTOP.pe_bitmod.dequant_step\nTOP.pe_bitmod.scale_bit\n"
+    "@424\nTOP.pe_bitmod.dq_in_man[14:0]\nTOP.pe_bitmod.dq_man[20:0]\n"
+    "@24\nTOP.pe_bitmod.dq_exp[5:0]\n"
+    "@200\n-work-unit counter\n"
+    "@28\nTOP.pe_bitmod.unit_last\nTOP.pe_bitmod.unit_done\n"
+    "@24\nTOP.pe_bitmod.unit_cycles[31:0]\n";
+
+static bool extra_file(uint64_t seed, size_t i, char *name, size_t name_cap, char *text,
+                       size_t text_cap)
+{
+    if (i > 0)
+        return false;
+    lab2_draw d;
+    draw(seed, &d);
+    snprintf(name, name_cap, "pe.gtkw");
+    snprintf(text, text_cap, gtkw_text, d.lanes, ab_bitmod_bs_out_bits(d.lanes) - 1u);
+    return true;
+}
+
 /* One unit's cycles by the simulator's cycle rule: ab_pe_cycles of the
  * output's K on a PE of d->lanes lanes, plus its last group's
  * dequantization (pe_bitmod.c: the engine delays an output by
@@ -691,7 +735,7 @@ const ab_lab ab_lab2_pe = {
     .questions = questions,
     .nquestions = NQ,
     .params = params,
-    .extra_file = NULL,
+    .extra_file = extra_file,
     .expected = expected,
     .check = check,
 };
