@@ -3,8 +3,9 @@
 // numbers follow the cycle rule written out; and the code part catches each
 // bug it is there for: the starter's 4-lane adder tree, a flipped result
 // bit, a unit counter one cycle short, a file that does not parse, a
-// missing file, a missing Verilator.  Two Verilator builds in all (the
-// other checks stop before one), in one test.
+// missing file, a missing Verilator, a ccache that cannot write (and the
+// solution at 16 lanes).  Three Verilator builds in all (the other checks
+// stop before one): ~25 s each cold, a second or two from ccache.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -214,6 +215,28 @@ TEST(Lab2Pe, BrokenOrMissingFileFailsItsQuestion)
     rep = slurp(d + "/grade_report.yaml");
     EXPECT_EQ(reason_of(rep, "q_rtl_builds"), d + "/bitmod_grp_accum.v: missing or unreadable")
         << rep;
+}
+
+// A ccache that cannot write its cache does not fail the student: the
+// build is tried again without it.  On a 16-lane PE (seed 15), so that the
+// solution is seen to pass at 16 lanes too (the generic tests' seeds have 8).
+TEST(Lab2Pe, UnwritableCcacheFallsBackAt16Lanes)
+{
+    if (!ab_lab_have_tool("verilator") || !ab_lab_have_tool("ccache"))
+        GTEST_SKIP() << "needs verilator and ccache on PATH";
+    const std::string d = fresh("lanes16");
+    ASSERT_EQ(anybit("lab start 2 '" + d + "' --seed 15").status, 0);
+    ASSERT_NE(slurp(d + "/lab.yaml").find("\n  lanes: 16\n"), std::string::npos);
+    for (const char *f : kRtl)
+        spit(d + "/" + f, slurp(kSrc + "/labs/solutions/lab2-pe/" + f));
+    const CliRun r = run_command("env CCACHE_DIR=/proc/anybit-no-cache " +
+                                     std::string(ANYBIT_BIN) + " lab check 2 '" + d + "'",
+                                 tmp_dir("lab2"));
+    const std::string rep = slurp(d + "/grade_report.yaml");
+    EXPECT_TRUE(passes(rep, "q_rtl_builds")) << rep;
+    EXPECT_TRUE(passes(rep, "q_rtl_bit_exact")) << rep;
+    EXPECT_TRUE(passes(rep, "q_rtl_cycle_rule")) << rep;
+    EXPECT_EQ(r.status, 1) << r.out << r.err; // the answers are blank
 }
 
 // A Verilator that is not installed is the installation's fault: exit 2,

@@ -572,6 +572,12 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static bool same_dir(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -605,10 +611,11 @@ static bool copy_file(const char *from, const char *to)
     return ab_atomic_commit(&af, &e) == 0;
 }
 
-/* Verilate and build the student's files with the testbench; false (the
- * reason: the tool's first error) when they do not build.  -1: no tool. */
-static int build_model(const ab_lab_check_ctx *ctx, const lab2_draw *d, char *reason,
-                       size_t cap, ab_error *err)
+/* Verilate and build the student's files with the testbench into exe: 1,
+ * or 0 (the reason: the tool's first error) when they do not build.  -1:
+ * no tool. */
+static int build_model(const ab_lab_check_ctx *ctx, const lab2_draw *d, char *exe,
+                       size_t exe_cap, char *reason, size_t cap, ab_error *err)
 {
     char path[4096], tb[4096], inc[4096], lanes[32], cflags[4200], log[4096];
     snprintf(path, sizeof path, "%s/rtl", ctx->scratch);
@@ -631,19 +638,32 @@ static int build_model(const ab_lab_check_ctx *ctx, const lab2_draw *d, char *re
     snprintf(lanes, sizeof lanes, "-GLANES=%u", d->lanes);
     snprintf(cflags, sizeof cflags, "-DLAB_LANES=%u -I%s", d->lanes, inc);
     /* relative paths inside the scratch folder: every build's generated
-     * code is the same text, so ccache (when installed) serves a rebuild */
-    char *argv[] = {"verilator", "--cc", "--exe", "--build", "--trace-fst", "-Wno-fatal",
-                    lanes, "-GUNIT_COUNTER=1", "--top-module", "pe_bitmod", "-Mdir", "obj",
-                    "-o", "pe_lab", "-CFLAGS", cflags, "-MAKEFLAGS",
-                    ab_lab_have_tool("ccache") ? "OBJCACHE=ccache" : "OBJCACHE=",
-                    "rtl/pe_bitmod.v", "rtl/bitmod_bs_mul.v", "rtl/bitmod_dequant.v",
-                    "rtl/bitmod_exp_match.v", "rtl/bitmod_grp_accum.v", tb, NULL};
+     * code is the same text, so ccache (when installed) serves a rebuild.
+     * A build that fails with ccache after Verilator itself passed (it
+     * wrote its makefile: a cache that cannot be written) is tried once
+     * without it, in a folder of its own. */
     snprintf(log, sizeof log, "%s/verilator.log", ctx->scratch);
-    int st;
-    if (ab_lab_run(argv, ctx->scratch, NULL, log, BUILD_LIMIT_S, &st, err) != 0)
-        return -1;
-    if (st == 0)
-        return 1;
+    const bool cache = ab_lab_have_tool("ccache");
+    int st = -1;
+    for (int attempt = cache ? 0 : 1; attempt < 2; attempt++) {
+        char *argv[] = {"verilator", "--cc", "--exe", "--build", "--trace-fst", "-Wno-fatal",
+                        lanes, "-GUNIT_COUNTER=1", "--top-module", "pe_bitmod", "-Mdir",
+                        attempt == 0 ? "obj" : "obj-nocache", "-o", "pe_lab", "-CFLAGS", cflags,
+                        "-MAKEFLAGS", attempt == 0 ? "OBJCACHE=ccache" : "OBJCACHE=",
+                        "rtl/pe_bitmod.v", "rtl/bitmod_bs_mul.v", "rtl/bitmod_dequant.v",
+                        "rtl/bitmod_exp_match.v", "rtl/bitmod_grp_accum.v", tb, NULL};
+        if (ab_lab_run(argv, ctx->scratch, NULL, log, BUILD_LIMIT_S, &st, err) != 0)
+            return -1;
+        if (st == 0) {
+            snprintf(exe, exe_cap, "%s/%s/pe_lab", ctx->scratch,
+                     attempt == 0 ? "obj" : "obj-nocache");
+            return 1;
+        }
+        char mk[4200];
+        snprintf(mk, sizeof mk, "%s/obj/Vpe_bitmod.mk", ctx->scratch);
+        if (st < 0 || !is_file(mk))
+            break; /* over the limit, or Verilator refused the files */
+    }
     if (st < 0) {
         snprintf(reason, cap, "verilator: over the %.0f s limit", BUILD_LIMIT_S);
         return 0;
@@ -669,7 +689,9 @@ static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
     snprintf(log, sizeof log, "%s/run.log", ctx->scratch);
     if (write_stimulus(&d, &run, stim, err) != 0)
         goto out;
-    const int built = build_model(ctx, &d, r[Q_BUILDS].reason, sizeof r[Q_BUILDS].reason, err);
+    char exe[4096];
+    const int built = build_model(ctx, &d, exe, sizeof exe, r[Q_BUILDS].reason,
+                                  sizeof r[Q_BUILDS].reason, err);
     if (built < 0)
         goto out;
     rc = 0;
@@ -683,8 +705,6 @@ static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
     r[Q_BUILDS].pass = true;
     snprintf(r[Q_BUILDS].reason, sizeof r[Q_BUILDS].reason,
              "Verilated and built with LANES = %u", d.lanes);
-    char exe[4096];
-    snprintf(exe, sizeof exe, "%s/obj/pe_lab", ctx->scratch);
     char *argv[] = {exe, stim, outp, fst, NULL};
     int st;
     if (ab_lab_run(argv, ctx->scratch, NULL, log, RUN_LIMIT_S, &st, err) != 0) {
