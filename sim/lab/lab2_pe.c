@@ -15,7 +15,8 @@
  * bit-exact C model kernels/bitmod_pe.h, and the unit counter's cycles with
  * the simulator's cycle rule (sim/pe/pe_bitmod.c through ab_pe_cycles, plus
  * the last group's dequantization).  The waveform of the run is left in the
- * student's folder as pe.fst (labs/lab2-pe/pe.gtkw opens it).
+ * student's folder as pe.fst (not in the reference solution's); the
+ * folder's pe.gtkw, which `lab start` writes (extra_file), opens it.
  *
  * The numeric answers come from the same two models: one unit's cycles from
  * the cycle rule, the first unit_done's cycle from the schedule, the
@@ -70,8 +71,8 @@ static const ab_lab_question questions[NQ] = {
 };
 
 /* Wall-clock limits of the code part's tools: a cold Verilator build of the
- * PE and its testbench takes ~45 s on a loaded 2-core machine, ~1 s from
- * ccache; the run takes milliseconds. */
+ * PE and its testbench takes 20 - 60 s on a loaded 2-core machine (measured,
+ * labs/TEACHING.md), ~1 s from ccache; the run takes milliseconds. */
 #define BUILD_LIMIT_S 110.0
 #define RUN_LIMIT_S 20.0
 
