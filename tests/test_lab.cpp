@@ -255,6 +255,41 @@ TEST(Lab, AnotherSeedChangesTheExpectedNumbers)
     }
 }
 
+// A numeric question is graded from answers.yaml alone: a code part's
+// check that sets the pass flag of every result (as pass_code does) gives a
+// blank answer neither the pass nor the points.
+TEST(Lab, CheckCannotPassANumericQuestion)
+{
+    static const ab_lab_question qs[] = {
+        {.id = "q_number", .what = "a number", .points = 2, .tol_kind = AB_LAB_TOL_EXACT,
+         .tol = 0.0, .kind = AB_LAB_Q_ANSWER},
+        {.id = "q_code", .what = "a code part", .points = 3, .tol_kind = AB_LAB_TOL_EXACT,
+         .tol = 0.0, .kind = AB_LAB_Q_CHECK},
+    };
+    ab_lab l{};
+    l.number = 99;
+    l.dir = "lab99-test";
+    l.title = "test";
+    l.questions = qs;
+    l.nquestions = 2;
+    l.check = pass_code;
+    ab_lab_setup s{};
+    s.lab = 99;
+    s.seed = 1;
+    ab_lab_answers a{};
+    a.a[0].present = true; // blank: present, not answered
+    ab_lab_grade g;
+    ab_error err{};
+    const std::string d = tmp_dir("lab");
+    ASSERT_EQ(ab_lab_grade_answers(&l, &s, &a, d.c_str(), d.c_str(), &g, &err), 0) << err.msg;
+    EXPECT_FALSE(g.r[0].pass);
+    EXPECT_EQ(g.r[0].points, 0u);
+    EXPECT_TRUE(g.r[1].pass);
+    EXPECT_EQ(g.points, 3u);
+    EXPECT_EQ(g.passed, 1u);
+    EXPECT_STREQ(g.r[0].reason, "not answered (answer is blank)");
+}
+
 // The runner of a code part's tools: an exit status, a limit that kills
 // (a student's endless loop), a tool that is not there.
 TEST(Lab, RunnerReportsStatusKillsAtTheLimitAndNamesAMissingTool)

@@ -185,7 +185,7 @@ static int start_in(const ab_lab *l, const ab_lab_setup *sp, const char *dir,
         }
         m->n++;
     }
-    char extra[64], text[1024];
+    char extra[64], text[4096];
     for (size_t i = 0; l->extra_file && l->extra_file(s.seed, i, extra, sizeof extra, text,
                                                        sizeof text); i++) {
         snprintf(m->path[m->n], LAB_PATH_MAX, "%s/%s", dir, extra);

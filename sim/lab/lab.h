@@ -200,6 +200,9 @@ int ab_lab_grade_answers(const ab_lab *l, const ab_lab_setup *setup, const ab_la
 int ab_lab_run(char *const argv[], const char *cwd, const char *stdin_path,
                const char *log_path, double timeout_s, int *status, ab_error *err);
 
+/* Whether an executable `name` is on PATH (an optional tool: ccache). */
+bool ab_lab_have_tool(const char *name);
+
 /* One printable line of a tool's log for a reason: its first line that
  * says error, else its first line ("" when empty or missing). */
 void ab_lab_log_tail(const char *log_path, char *out, size_t cap);

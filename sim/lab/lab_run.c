@@ -85,6 +85,24 @@ int ab_lab_run(char *const argv[], const char *cwd, const char *stdin_path,
     }
 }
 
+bool ab_lab_have_tool(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        return false;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        const size_t len = end ? (size_t)(end - path) : strlen(path);
+        char full[4096];
+        if (len > 0 && snprintf(full, sizeof full, "%.*s/%s", (int)len, path, name) <
+                           (int)sizeof full &&
+            access(full, X_OK) == 0)
+            return true;
+        path += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
 void ab_lab_log_tail(const char *log_path, char *out, size_t cap)
 {
     out[0] = '\0';
