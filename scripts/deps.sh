@@ -11,6 +11,7 @@ packages=(
   fpga-icestorm-chipdb     # icetime (make fpga) reads the iCE40 chip databases
   chromium                 # tests: the sweep report is opened in headless Chromium
   gtkwave xvfb xauth x11-utils imagemagick   # scripts/lab-figures.py: GTKWave shot on a private X server
+  ccache                   # lab 2's grader Verilates a student's RTL: repeated builds hit the cache
   libclang-rt-14-dev
   python3 python3-torch python3-numpy python3-yaml
 )

@@ -60,6 +60,17 @@ anybit report batch -o batch/report.html
 
 FIGURES = [
     {
+        "lab": "lab2-pe", "name": "pe-waveform.png", "kind": "gtkwave",
+        "what": "GTKWave on lab 2's pe.fst for seed 7 (the reference RTL), with the page's "
+                "pe.gtkw view: resets, two work units, the dequantizer behind the next group",
+        "run": """
+anybit lab start 2 my-lab2 --seed 7 > /dev/null
+cp "$ANYBIT_SOURCE"/labs/solutions/lab2-pe/*.v my-lab2/
+anybit lab check 2 my-lab2 > /dev/null || test -s my-lab2/pe.fst
+""",
+        "source": "my-lab2/pe.fst", "gtkw": "my-lab2/pe.gtkw", "window": (1600, 900),
+    },
+    {
         "lab": "lab4-roofline", "name": "roofline.png", "kind": "copy",
         "what": "the roofline of the decode batch sweep: each op role of each batch under "
                 "the int8 preset's two roofs",
@@ -153,8 +164,13 @@ def shoot_gtkwave(fst, gtkw, out, window):
             number += c
         display = ":" + number.decode().strip()
         env = dict(os.environ, DISPLAY=display)
-        wave = subprocess.Popen(["gtkwave", "--rcvar", "splash_disable on", "-a", gtkw, fst],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # opened from the waveform's folder, as the lab page does: the title
+        # shows the file's name, not the scratch path
+        wave = subprocess.Popen(["gtkwave", "--rcvar", "splash_disable on", "--rcvar",
+                                 "do_initial_zoom_fit yes", "-a", os.path.abspath(gtkw),
+                                 os.path.basename(fst)],
+                                cwd=os.path.dirname(os.path.abspath(fst)), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         win, t0 = None, time.monotonic()
         while win is None and time.monotonic() - t0 < 30:
             time.sleep(0.5)
@@ -198,7 +214,7 @@ def make(f, anybit, out_root, scratch_root):
     elif f["kind"] == "chromium":
         shoot_chromium(source, tmp, f.get("window", (1400, 1000)))
     elif f["kind"] == "gtkwave":
-        shoot_gtkwave(source, os.path.join(ROOT, f["gtkw"]), tmp, f.get("window", (1400, 900)))
+        shoot_gtkwave(source, os.path.join(scratch, f["gtkw"]), tmp, f.get("window", (1400, 900)))
     else:
         raise RuntimeError("%s: unknown kind %r" % (key(f), f["kind"]))
     size = png_size(tmp)
