@@ -7,6 +7,7 @@
 
 #include "lab/lab.h"
 
+extern const ab_lab ab_lab1_formats;  /* lab1_formats.c */
 extern const ab_lab ab_lab3_btc;      /* lab3_btc.c */
 extern const ab_lab ab_lab4_roofline; /* lab4_roofline.c */
 extern const ab_lab ab_lab5_dse;      /* lab5_dse.c */

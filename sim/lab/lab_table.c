@@ -6,7 +6,7 @@
 #include "lab/lab.h"
 #include "lab/lab_impl.h"
 
-static const ab_lab *const lab_table[] = {&ab_lab3_btc, &ab_lab4_roofline, &ab_lab5_dse};
+static const ab_lab *const lab_table[] = {&ab_lab1_formats, &ab_lab3_btc, &ab_lab4_roofline, &ab_lab5_dse};
 
 size_t ab_lab_count(void)
 {
