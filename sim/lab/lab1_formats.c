@@ -5,7 +5,7 @@
  * (64 x 4096, Laplace values with the per-row spread and outliers of
  * kernels/synth.h, what `anybit demo --laplace --save` writes) and a 4-bit
  * lookup grid: 16 codes, values k/16 with 14 distinct nonzero k in
- * -16..16 (one of them +-16) and zero on two codes, in a shuffled code
+ * -16..16 (16 or -16 among them) and zero on two codes, in a shuffled code
  * order.  The numeric questions are SQNRs of named formats on those
  * weights, computed by ab_quantize with the spec `anybit quant` uses by
  * default (groups of 128, FP16 scales; MX formats their own blocks).
