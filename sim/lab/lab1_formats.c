@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,19 +243,28 @@ static size_t code_inputs(uint64_t seed, const lab1_draw *d, float *x)
     return 2u + NRANDOM;
 }
 
-static void set_reason(ab_lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_reason(ab_lab_result *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-    va_end(ap);
-}
-
 static void fail_both(ab_lab_result *r, const char *why)
 {
-    set_reason(&r[Q_CODES], "%s", why);
-    set_reason(&r[Q_SCALES], "%s", why);
+    ab_lab_reason(&r[Q_CODES], "%s", why);
+    ab_lab_reason(&r[Q_SCALES], "%s", why);
+}
+
+/* The compiler or the student's program exited with `status` (-1: over
+ * its limit): both questions fail with the log's first error line. */
+static void tool_failed(const char *log, int status, double limit_s, bool compiling,
+                        ab_lab_result *r)
+{
+    char line[sizeof r[0].reason], why[512];
+    ab_lab_log_tail(log, line, sizeof line);
+    if (status < 0)
+        snprintf(why, sizeof why, "%s ran past %g s", compiling ? "the compiler" : "your program",
+                 limit_s);
+    else if (compiling)
+        snprintf(why, sizeof why, "does not compile: %s", line);
+    else
+        snprintf(why, sizeof why, "your program exited with status %d%s%s", status,
+                 line[0] ? ": " : "", line);
+    fail_both(r, why);
 }
 
 static int write_input(const char *path, const double *v, const float *x, size_t ngroups,
@@ -296,7 +304,7 @@ static void compare(const char *path, const ab_quant_result *ref, const float *x
         const float sf = (float)s, rs = ref->scales[g];
         if (scales_ok && memcmp(&sf, &rs, sizeof sf) != 0) {
             scales_ok = false;
-            set_reason(&r[Q_SCALES], "group %zu: scale %a, anybit's %a", g, (double)sf,
+            ab_lab_reason(&r[Q_SCALES], "group %zu: scale %a, anybit's %a", g, (double)sf,
                        (double)rs);
         }
         for (size_t k = 0; k < GROUP; k++) {
@@ -308,7 +316,7 @@ static void compare(const char *path, const ab_quant_result *ref, const float *x
             const size_t i = g * GROUP + k;
             if (codes_ok && c != ref->codes[i]) {
                 codes_ok = false;
-                set_reason(&r[Q_CODES], "group %zu element %zu (x = %a): code %lu, anybit's %u",
+                ab_lab_reason(&r[Q_CODES], "group %zu element %zu (x = %a): code %lu, anybit's %u",
                            g, k, (double)x[i], c, ref->codes[i]);
             }
         }
@@ -321,9 +329,9 @@ static void compare(const char *path, const ab_quant_result *ref, const float *x
     r[Q_CODES].pass = codes_ok;
     r[Q_SCALES].pass = scales_ok;
     if (codes_ok)
-        set_reason(&r[Q_CODES], "%zu groups of %u: every code matches", ngroups, GROUP);
+        ab_lab_reason(&r[Q_CODES], "%zu groups of %u: every code matches", ngroups, GROUP);
     if (scales_ok)
-        set_reason(&r[Q_SCALES], "%zu groups: every scale matches", ngroups);
+        ab_lab_reason(&r[Q_SCALES], "%zu groups: every scale matches", ngroups);
 }
 
 /* path made absolute against the working folder */
@@ -370,14 +378,7 @@ static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
     if (ab_lab_run(cc, ctx->scratch, NULL, log, CC_LIMIT_S, &status, err) != 0)
         return -1;
     if (status != 0) {
-        char line[sizeof r[0].reason];
-        ab_lab_log_tail(log, line, sizeof line - 24);
-        char why[512];
-        if (status < 0)
-            snprintf(why, sizeof why, "the compiler ran past %g s", CC_LIMIT_S);
-        else
-            snprintf(why, sizeof why, "does not compile: %s", line);
-        fail_both(r, why);
+        tool_failed(log, status, CC_LIMIT_S, true, r);
         return 0;
     }
 
@@ -410,15 +411,7 @@ static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
         return -1;
     }
     if (status != 0) {
-        char line[sizeof r[0].reason];
-        ab_lab_log_tail(log, line, sizeof line - 48);
-        char why[512];
-        if (status < 0)
-            snprintf(why, sizeof why, "your program ran past %g s", RUN_LIMIT_S);
-        else
-            snprintf(why, sizeof why, "your program exited with status %d%s%s", status,
-                     line[0] ? ": " : "", line);
-        fail_both(r, why);
+        tool_failed(log, status, RUN_LIMIT_S, false, r);
     } else {
         compare(out, &ref, x, ngroups, r);
     }

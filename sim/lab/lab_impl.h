@@ -16,4 +16,7 @@ extern const ab_lab ab_lab5_dse;      /* lab5_dse.c */
 void ab_lab_param_add(ab_lab_params *p, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A question's one-line reason (printf-formatted, cut to fit). */
+void ab_lab_reason(ab_lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
