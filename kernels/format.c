@@ -202,6 +202,21 @@ static bool parse_fixed_grid(const char *name, ab_format *f, ab_error *err,
         describe_grid(f, "OliVe abfloat outliers (E2M1, exponent bias 5)");
         return true;
     }
+    if (strcmp(name, "nf4") == 0) {
+        /* QLoRA's 4-bit NormalFloat (Dettmers et al. 2023, arXiv:2305.14314,
+         * Appendix E "NormalFloat 4-bit data type"; the same table is
+         * bitsandbytes' NF4 code book): quantiles of N(0, 1) scaled to
+         * [-1, 1], 8 positive and 7 negative values and an exact zero. */
+        static const double nf4[16] = {
+            -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
+            -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+            0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+            0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
+        };
+        ab_grid_setup(f, 4, nf4);
+        describe_grid(f, "QLoRA NormalFloat4: N(0,1) quantiles in [-1, 1], code 7 = 0");
+        return true;
+    }
     if (strcmp(name, "olive4") == 0) {
         /* int4 normals; code 1000 is the outlier-victim identifier, whose
          * own value is the pruned 0 */
@@ -590,7 +605,7 @@ static const char *const registry_names[] = {
     "bitmod_fp3", "bitmod_fp3_er+", "bitmod_fp3_er-", "bitmod_fp3_ea+", "bitmod_fp3_ea-",
     "bitmod_fp4", "bitmod_fp4_er+", "bitmod_fp4_er-", "bitmod_fp4_ea+", "bitmod_fp4_ea-",
     "flint3", "flint4", "flint5", "pot3", "pot4", "pot5",
-    "olive4", "olive4_flint", "olive_abfloat",
+    "olive4", "olive4_flint", "olive_abfloat", "nf4",
     "mxfp4", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp8_e4m3", "mxfp8_e5m2", "mxint8",
     "e8m0",
 };

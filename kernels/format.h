@@ -97,6 +97,18 @@ typedef struct ab_format {
  * failure returns -1 and says in err what was wrong with the name. */
 int ab_format_parse(const char *name, ab_format *fmt, ab_error *err);
 
+/* A grid format from a table of values, one per code: values[c] is the
+ * value of code c, n (a power of two, 2..256) codes of log2(n) bits.
+ * Values must be finite, not all zero; they need not be sorted, and a value
+ * listed twice is encoded by its lowest code (-0 counts as +0).  Encoding
+ * follows the GRID rule above with decision points at the midpoints
+ * lo + (hi - lo) / 2 of sorted neighbours.  `name` (1..AB_FORMAT_NAME_MAX-1
+ * characters) is the format's name; decode, encode, grid() and the
+ * quantizers (ab_quantize_format, quant.h) then treat it as any grid.
+ * On bad input returns -1 with err naming the value's index. */
+int ab_format_from_values(const char *name, const double *values, size_t n, ab_format *fmt,
+                          ab_error *err);
+
 /* Code of the nearest representable value (rounding rules above). */
 uint32_t ab_format_encode(const ab_format *fmt, double x);
 

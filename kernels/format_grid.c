@@ -7,6 +7,7 @@
  * positive value; duplicate values are encoded by their lowest code.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "format_impl.h"
@@ -60,6 +61,41 @@ void ab_grid_setup(ab_format *f, uint8_t bits, const double *values)
         f->grid_mid[i] = lo + (hi - lo) / 2; /* exact for the tables here */
         f->grid_tie_up[i] = tie_prefers(lo, hi);
     }
+}
+
+int ab_format_from_values(const char *name, const double *values, size_t n, ab_format *fmt,
+                          ab_error *err)
+{
+    if (!name || !values || !fmt)
+        return ab_error_set(err, "grid format: %s is NULL",
+                            !name ? "the name" : !values ? "the value table" : "the format");
+    const size_t len = strlen(name);
+    if (len == 0 || len >= AB_FORMAT_NAME_MAX)
+        return ab_error_set(err, "grid format name: expected 1 to %d characters, found %zu",
+                            AB_FORMAT_NAME_MAX - 1, len);
+    uint8_t bits = 0;
+    while (bits < 8 && ((size_t)1 << bits) < n)
+        bits++;
+    if (n < 2 || n > AB_GRID_MAX_CODES || ((size_t)1 << bits) != n)
+        return ab_error_set(err, "grid format '%s': expected 2, 4, 8, ..., %d values (one per "
+                            "code of 1..8 bits), got %zu", name, AB_GRID_MAX_CODES, n);
+    bool nonzero = false;
+    for (size_t c = 0; c < n; c++) {
+        if (!isfinite(values[c]))
+            return ab_error_set(err, "grid format '%s': value %zu (code %zu) is %g, expected a "
+                                "finite number", name, c, c, values[c]);
+        nonzero |= values[c] != 0.0;
+    }
+    if (!nonzero)
+        return ab_error_set(err, "grid format '%s': every value is 0 (a scale needs a nonzero "
+                            "value to map onto)", name);
+    memset(fmt, 0, sizeof *fmt);
+    snprintf(fmt->name, sizeof fmt->name, "%s", name);
+    ab_grid_setup(fmt, bits, values);
+    snprintf(fmt->desc, sizeof fmt->desc, "grid of %zu codes from a value table, %u distinct "
+             "values in [%g, %g]", n, fmt->grid_nsorted, fmt->grid_sorted[0],
+             fmt->grid_sorted[fmt->grid_nsorted - 1]);
+    return 0;
 }
 
 void ab_grid_setup_signmag(ab_format *f, uint8_t bits, const double *magnitudes,

@@ -445,8 +445,9 @@ static double bits_per_value(const ab_qjob *job)
 
 /* ---- entry point ------------------------------------------------------- */
 
-int ab_quantize(const ab_quant_spec *spec, const float *x, size_t rows, size_t cols,
-                ab_quant_result *out, ab_error *err)
+/* ab_quantize and ab_quantize_format: the format by name, or given. */
+static int quantize(const ab_quant_spec *spec, const ab_format *given, const float *x,
+                    size_t rows, size_t cols, ab_quant_result *out, ab_error *err)
 {
     if (!out)
         return ab_error_set(err, "ab_quantize: no result to fill");
@@ -458,7 +459,7 @@ int ab_quantize(const ab_quant_spec *spec, const float *x, size_t rows, size_t c
                             cols);
     if (rows > SIZE_MAX / sizeof(float) / cols)
         return ab_error_set(err, "tensor too large: %zu rows x %zu cols", rows, cols);
-    if (!memchr(spec->format, '\0', sizeof spec->format))
+    if (!given && !memchr(spec->format, '\0', sizeof spec->format))
         return ab_error_set(err, "format name is not terminated within %d characters",
                             AB_FORMAT_NAME_MAX);
 
@@ -469,8 +470,13 @@ int ab_quantize(const ab_quant_spec *spec, const float *x, size_t rows, size_t c
         ab_error_set(err, "out of memory");
         goto done;
     }
-    if (resolve_name(spec->format, r, err) != 0 || check_spec(spec, r, cols, err) != 0 ||
-        check_input(x, rows, cols, err) != 0)
+    if (given) {
+        r->selector = AB_SELECT_NONE;
+        r->fmt = *given;
+    } else if (resolve_name(spec->format, r, err) != 0) {
+        goto done;
+    }
+    if (check_spec(spec, r, cols, err) != 0 || check_input(x, rows, cols, err) != 0)
         goto done;
 
     const bool mx = r->selector == AB_SELECT_NONE && r->fmt.block_size != 0;
@@ -522,4 +528,21 @@ done:
     free(job);
     free(r);
     return rc;
+}
+
+int ab_quantize(const ab_quant_spec *spec, const float *x, size_t rows, size_t cols,
+                ab_quant_result *out, ab_error *err)
+{
+    return quantize(spec, NULL, x, rows, cols, out, err);
+}
+
+int ab_quantize_format(const ab_quant_spec *spec, const ab_format *fmt, const float *x,
+                       size_t rows, size_t cols, ab_quant_result *out, ab_error *err)
+{
+    if (!fmt) {
+        if (out)
+            memset(out, 0, sizeof *out);
+        return ab_error_set(err, "ab_quantize_format: the format is NULL");
+    }
+    return quantize(spec, fmt, x, rows, cols, out, err);
 }

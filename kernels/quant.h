@@ -113,6 +113,12 @@ int ab_quant_candidates(const char *name, ab_selector *selector,
 int ab_quantize(const ab_quant_spec *spec, const float *x, size_t rows,
                 size_t cols, ab_quant_result *out, ab_error *err);
 
+/* ab_quantize with a format given instead of named (spec->format is not
+ * read): a grid from ab_format_from_values (format.h), a format changed in
+ * memory.  Selectors need their names; everything else is as above. */
+int ab_quantize_format(const ab_quant_spec *spec, const ab_format *fmt, const float *x,
+                       size_t rows, size_t cols, ab_quant_result *out, ab_error *err);
+
 void ab_quant_result_free(ab_quant_result *res);
 
 /* Error metrics over n values. */

@@ -4,7 +4,9 @@
 Every image a lab page shows (labs/<lab>/README.md: ![...](figures/NAME.png))
 is made here, never pasted: each recipe of FIGURES runs shell commands in a
 fresh scratch folder with anybit first on PATH, then takes its picture in
-one of three ways:
+one of three ways (a recipe with "page" runs its lab page's runnable
+blocks instead, as scripts/labs-doctest.py does: the figure is then what
+the page's own commands make):
 
   copy      a PNG the commands wrote (anybit plot's gnuplot output)
   chromium  an HTML page the commands wrote, shot by headless Chromium
@@ -28,6 +30,7 @@ packages, scripts/deps.sh installs them.
 """
 import argparse
 import glob
+import importlib.util
 import os
 import re
 import shutil
@@ -39,26 +42,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The batch sweep of lab 4's step 5 (the same text as the lab page).
-LAB4_BATCH = """
-cat > batch.yaml <<'EOF'
-name: lab4-batch
-description: decode:128 on the int8 preset, batch 1 to 128
-base:
-  config: int8
-  model: llama2-7b
-  phase: decode:128
-accuracy: {enabled: false}
-axes:
-  - field: workload.batch
-    values: [1, 2, 4, 8, 16, 32, 64, 128]
-EOF
-anybit sweep batch.yaml -o batch -j 2 --quiet
-anybit plot batch
-anybit report batch -o batch/report.html
-"""
-
 FIGURES = [
+    {
+        "lab": "lab1-formats", "name": "sqnr-vs-bits.png", "kind": "copy",
+        "what": "SQNR against bits per value of the page's formats on the seed-7 weights "
+                "(gnuplot, step 3)",
+        "page": True, "source": "my-lab1/sqnr-vs-bits.png",
+    },
     {
         "lab": "lab2-pe", "name": "pe-waveform.png", "kind": "gtkwave",
         "what": "GTKWave on lab 2's pe.fst for seed 7 (the reference RTL), with the page's "
@@ -74,22 +64,17 @@ anybit lab check 2 my-lab2 > /dev/null || test -s my-lab2/pe.fst
         "lab": "lab4-roofline", "name": "roofline.png", "kind": "copy",
         "what": "the roofline of the decode batch sweep: each op role of each batch under "
                 "the int8 preset's two roofs",
-        "run": LAB4_BATCH, "source": "batch/plots/roofline.png",
+        "page": True, "source": "batch/plots/roofline.png",
     },
     {
         "lab": "lab4-roofline", "name": "batch-report.png", "kind": "chromium",
         "what": "the top of anybit report's HTML page for the batch sweep, in Chromium",
-        "run": LAB4_BATCH, "source": "batch/report.html", "window": (1400, 1000),
+        "page": True, "source": "batch/report.html", "window": (1400, 1000),
     },
     {
         "lab": "lab5-dse", "name": "energy-error.png", "kind": "copy",
         "what": "energy against error of lab 5's 60 design points, the front circled",
-        "run": """
-anybit lab start 5 my-lab5 --seed 7 > /dev/null
-anybit sweep my-lab5/space.yaml -o my-lab5/sweep -j 2 --quiet
-anybit plot my-lab5/sweep
-""",
-        "source": "my-lab5/sweep/plots/accuracy.png",
+        "page": True, "source": "my-lab5/sweep/plots/accuracy.png",
     },
 ]
 
@@ -193,6 +178,26 @@ def shoot_gtkwave(fst, gtkw, out, window):
                     proc.kill()
 
 
+def doctest_blocks(page):
+    """The runnable blocks of a page, as labs-doctest.py reads them."""
+    spec = importlib.util.spec_from_file_location(
+        "labs_doctest", os.path.join(ROOT, "scripts", "labs-doctest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.blocks_of(page)
+
+
+def run_page(f, cwd, env):
+    page = os.path.join(ROOT, "labs", f["lab"], "README.md")
+    for line, want, text in doctest_blocks(page):
+        p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", text], cwd=cwd, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+        if p.returncode != want:
+            tail = "\n".join(p.stdout.decode("utf-8", "replace").rstrip().split("\n")[-12:])
+            raise RuntimeError("%s: labs/%s/README.md block at line %d exited %d, not %d:\n%s"
+                               % (key(f), f["lab"], line, p.returncode, want, tail))
+
+
 def make(f, anybit, out_root, scratch_root):
     scratch = os.path.join(scratch_root, re.sub(r"[^A-Za-z0-9._-]", "_", key(f)))
     shutil.rmtree(scratch, ignore_errors=True)
@@ -201,7 +206,10 @@ def make(f, anybit, out_root, scratch_root):
     env["PATH"] = os.path.dirname(anybit) + os.pathsep + env.get("PATH", "")
     env["ANYBIT_SOURCE"] = ROOT
     t0 = time.monotonic()
-    run_sh(f["run"], scratch, env, key(f))
+    if f.get("page"):
+        run_page(f, scratch, env)
+    else:
+        run_sh(f["run"], scratch, env, key(f))
     dest_dir = os.path.join(out_root, f["lab"], "figures")
     os.makedirs(dest_dir, exist_ok=True)
     dest = os.path.join(dest_dir, f["name"])

@@ -263,6 +263,27 @@ TEST(Cli, DemoRuns)
     EXPECT_EQ(r.status, 2);
 }
 
+TEST(Cli, DemoSavesHeavyTailedWeights)
+{
+    const std::string g = tmp_dir() + "/gauss.npy", l = tmp_dir() + "/laplace.npy";
+    CliRun r = anybit("demo --rows 8 --cols 256 --seed 3 --save " + g);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("Gaussian"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("bitmod_fp4_mix"), std::string::npos) << "no tables with --save";
+    r = anybit("demo --rows 8 --cols 256 --seed 3 --laplace --save " + l);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("Laplace"), std::string::npos) << r.out;
+    // the files are what anybit quant reads, and the two draws differ
+    CliRun a = anybit("quant --format int4 --csv - " + g), b = anybit("quant --format int4 --csv - " + l);
+    ASSERT_EQ(a.status, 0) << a.err;
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_NE(a.out.find("int4,group,128"), std::string::npos) << a.out;
+    EXPECT_NE(a.out, b.out);
+    r = anybit("demo --rows 8 --cols 256 --save " + tmp_dir() + "/no/such/dir/w.npy");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("w.npy"), std::string::npos) << r.err;
+}
+
 } // namespace
 
 namespace {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -16,6 +17,7 @@
 
 extern "C" {
 #include "format.h"
+#include "quant.h"
 }
 
 namespace {
@@ -202,6 +204,13 @@ TEST(Format, IntegersAndTies)
     const ab_format ter = parse("ternary");
     EXPECT_EQ(ab_format_max(&ter), 1.0);
     EXPECT_EQ(ab_format_min(&ter), -1.0);
+}
+
+std::vector<double> grid_of(const ab_format &f)
+{
+    std::vector<double> g(1u << f.bits);
+    g.resize(ab_format_grid(&f, g.data(), g.size()));
+    return g;
 }
 
 std::vector<double> grid_of(const char *name)
@@ -498,6 +507,106 @@ TEST(Format, RegistryNamesAllParseWithDescriptions)
     }
     EXPECT_GT(n, 50u);
     EXPECT_NE(ab_format_family_help(0), nullptr);
+}
+
+TEST(Format, Nf4IsQloraTable)
+{
+    // Dettmers et al. 2023 (arXiv:2305.14314), Appendix E; bitsandbytes' NF4.
+    const double want[16] = {-1.0, -0.6961928009986877, -0.5250730514526367,
+                             -0.39491748809814453, -0.28444138169288635, -0.18477343022823334,
+                             -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+                             0.24611230194568634, 0.33791524171829224, 0.44070982933044434,
+                             0.5626170039176941, 0.7229568362236023, 1.0};
+    const ab_format f = parse("nf4");
+    EXPECT_EQ(f.bits, 4);
+    EXPECT_EQ(f.family, AB_FAMILY_GRID);
+    for (uint32_t c = 0; c < 16; c++)
+        EXPECT_EQ(ab_format_decode(&f, c), want[c]) << c;
+    EXPECT_EQ(ab_format_absmax(&f), 1.0);
+    EXPECT_EQ(ab_format_encode(&f, 0.01), 7u);
+}
+
+// A table in shuffled code order with zero on two codes (and -0 on a third).
+static const double kShuffled[8] = {0.5, 0.0, -0.25, 1.0, -0.0, -1.0, 0.25, 0.0};
+
+TEST(Format, FromValuesSortsAndKeepsTheLowestCode)
+{
+    ab_format f;
+    ab_error err{};
+    ASSERT_EQ(ab_format_from_values("mygrid", kShuffled, 8, &f, &err), 0) << err.msg;
+    EXPECT_STREQ(f.name, "mygrid");
+    EXPECT_EQ(f.bits, 3);
+    EXPECT_TRUE(f.is_signed);
+    EXPECT_EQ(grid_of(f), std::vector<double>({-1.0, -0.25, 0.0, 0.25, 0.5, 1.0}));
+    for (uint32_t c = 0; c < 8; c++)
+        EXPECT_EQ(ab_format_decode(&f, c), kShuffled[c] == 0.0 ? 0.0 : kShuffled[c]) << c;
+    // each value encodes to its lowest code: zero to code 1, not 4 or 7
+    const uint32_t code_of[6] = {5, 2, 1, 6, 0, 3};
+    const double sorted[6] = {-1.0, -0.25, 0.0, 0.25, 0.5, 1.0};
+    for (int i = 0; i < 6; i++)
+        EXPECT_EQ(ab_format_encode(&f, sorted[i]), code_of[i]) << sorted[i];
+    EXPECT_EQ(ab_format_canonical(&f, 7), 1u);
+    // ties: the smaller magnitude wins; beside a midpoint, the nearer value
+    EXPECT_EQ(ab_format_encode(&f, 0.125), 1u);
+    EXPECT_EQ(ab_format_encode(&f, -0.125), 1u);
+    EXPECT_EQ(ab_format_encode(&f, 0.375), 6u);
+    EXPECT_EQ(ab_format_encode(&f, -0.625), 2u);
+    EXPECT_EQ(ab_format_encode(&f, std::nextafter(0.375, 1.0)), 0u);
+    EXPECT_EQ(ab_format_encode(&f, 7.0), 3u);
+    EXPECT_EQ(ab_format_encode(&f, -7.0), 5u);
+}
+
+TEST(Format, FromValuesQuantizesLikeTheNamedGrid)
+{
+    // nf4's own table through ab_format_from_values and ab_quantize_format
+    // gives ab_quantize("nf4")'s codes and scales bit for bit.
+    const ab_format named = parse("nf4");
+    double v[16];
+    for (uint32_t c = 0; c < 16; c++)
+        v[c] = ab_format_decode(&named, c);
+    ab_format f;
+    ab_error err{};
+    ASSERT_EQ(ab_format_from_values("copy", v, 16, &f, &err), 0) << err.msg;
+    std::mt19937_64 rng(7);
+    std::normal_distribution<float> nd(0.0f, 0.02f);
+    std::vector<float> x(8 * 256);
+    for (float &e : x)
+        e = nd(rng);
+    ab_quant_spec spec{};
+    std::snprintf(spec.format, sizeof spec.format, "nf4");
+    spec.granularity = AB_GRAN_GROUP;
+    spec.group_size = 64;
+    spec.scale = AB_SCALE_FP16;
+    ab_quant_result a, b;
+    ASSERT_EQ(ab_quantize(&spec, x.data(), 8, 256, &a, &err), 0) << err.msg;
+    std::snprintf(spec.format, sizeof spec.format, "not-read");
+    ASSERT_EQ(ab_quantize_format(&spec, &f, x.data(), 8, 256, &b, &err), 0) << err.msg;
+    EXPECT_EQ(std::memcmp(a.codes, b.codes, x.size() * sizeof *a.codes), 0);
+    EXPECT_EQ(std::memcmp(a.scales, b.scales, 8 * 4 * sizeof *a.scales), 0);
+    EXPECT_EQ(a.sqnr_db, b.sqnr_db);
+    ab_quant_result_free(&a);
+    ab_quant_result_free(&b);
+    EXPECT_EQ(ab_quantize_format(&spec, nullptr, x.data(), 8, 256, &b, &err), -1);
+}
+
+TEST(Format, FromValuesRefusesBadTables)
+{
+    ab_format f;
+    ab_error err{};
+    double v[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    EXPECT_EQ(ab_format_from_values("g", v, 12, &f, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("got 12"), std::string::npos) << err.msg;
+    EXPECT_EQ(ab_format_from_values("g", v, 1, &f, &err), -1);
+    EXPECT_EQ(ab_format_from_values("", v, 16, &f, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("name"), std::string::npos) << err.msg;
+    v[5] = NAN;
+    EXPECT_EQ(ab_format_from_values("g", v, 16, &f, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("value 5"), std::string::npos) << err.msg;
+    v[5] = INFINITY;
+    EXPECT_EQ(ab_format_from_values("g", v, 16, &f, &err), -1);
+    const double zeros[4] = {0, 0, -0.0, 0};
+    EXPECT_EQ(ab_format_from_values("g", zeros, 4, &f, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("every value is 0"), std::string::npos) << err.msg;
 }
 
 } // namespace

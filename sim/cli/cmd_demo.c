@@ -14,10 +14,13 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: anybit demo [--rows R] [--cols K] [--seed S]\n\n"
+            "usage: anybit demo [--rows R] [--cols K] [--seed S] [--laplace] [--save FILE.npy]\n\n"
             "Quantizes seeded synthetic weights (Gaussian, per-row std spread, 0.1%%\n"
             "outliers at 10x; default 256 x 4096) with the 3/4-bit formats, the BitMoD,\n"
-            "ANT and OliVe selectors and OCP MX, and prints the error tables.\n");
+            "ANT and OliVe selectors and OCP MX, and prints the error tables.\n"
+            "--laplace draws heavy-tailed (Laplace) values instead of Gaussian ones;\n"
+            "--save writes the weights to FILE.npy (float32) instead of the tables,\n"
+            "for `anybit quant` and the course labs.\n");
 }
 
 typedef struct demo_table {
@@ -45,7 +48,8 @@ static const demo_table tables[] = {
 int cmd_demo(int argc, char **argv)
 {
     size_t rows = 256, cols = 4096, seed = 1;
-    bool bad = false;
+    bool bad = false, laplace = false;
+    const char *save = NULL;
     for (int i = 1; i < argc && !bad; i++) {
         const char *v = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -60,6 +64,10 @@ int cmd_demo(int argc, char **argv)
         } else if (cli_opt_value(argc, argv, &i, "--seed", &v, &bad)) {
             if (!bad && !cli_parse_size(v, 0, (size_t)-1, &seed))
                 return cli_usage_error("demo", "--seed must be a non-negative integer, got '%s'", v);
+        } else if (strcmp(argv[i], "--laplace") == 0) {
+            laplace = true;
+        } else if (cli_opt_value(argc, argv, &i, "--save", &v, &bad)) {
+            save = v;
         } else {
             return cli_usage_error("demo", "unknown argument '%s' (anybit demo --help)", argv[i]);
         }
@@ -67,7 +75,9 @@ int cmd_demo(int argc, char **argv)
     if (bad)
         return AB_EXIT_USAGE;
 
-    const ab_synth_params p = ab_synth_defaults();
+    ab_synth_params p = ab_synth_defaults();
+    if (laplace)
+        p.dist = AB_SYNTH_LAPLACE;
     ab_tensor t;
     memset(&t, 0, sizeof t);
     t.ndim = 2;
@@ -78,11 +88,24 @@ int cmd_demo(int argc, char **argv)
     if (!t.data)
         return cli_usage_error("demo", "out of memory for %zu x %zu weights", rows, cols);
     ab_synth_weights(&p, seed, t.data, rows, cols);
+    if (save) {
+        ab_error err = {{0}};
+        const int wrc = ab_npy_write_f32(save, t.data, 2, t.shape, &err);
+        ab_tensor_free(&t);
+        if (wrc != 0)
+            return cli_input_error("demo", &err);
+        printf("wrote %s: synthetic weights %zu x %zu float32, seed %zu (%s std %.3g, "
+               "per-row log-normal spread %.2g, %.2g%% outliers x%.0f)\n",
+               save, rows, cols, seed, laplace ? "Laplace" : "Gaussian", p.std,
+               p.channel_spread, 100 * p.outlier_fraction, p.outlier_scale);
+        return AB_EXIT_OK;
+    }
 
-    printf("anybit demo: synthetic weights %zu x %zu, seed %zu (Gaussian std %.3g, per-row\n"
+    printf("anybit demo: synthetic weights %zu x %zu, seed %zu (%s std %.3g, per-row\n"
            "log-normal spread %.2g, %.2g%% outliers x%.0f). Lower MSE / higher SQNR is better;\n"
            "bits/value counts scales and type ids.\n",
-           rows, cols, seed, p.std, p.channel_spread, 100 * p.outlier_fraction, p.outlier_scale);
+           rows, cols, seed, laplace ? "Laplace" : "Gaussian", p.std, p.channel_spread,
+           100 * p.outlier_fraction, p.outlier_scale);
     int rc = AB_EXIT_OK;
     for (size_t k = 0; k < sizeof tables / sizeof tables[0] && rc == AB_EXIT_OK; k++) {
         const demo_table *d = &tables[k];

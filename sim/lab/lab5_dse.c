@@ -25,7 +25,6 @@
  * Teachers: the points and tolerances are the question table; the budgets,
  * targets, slack and starting design are the constants below.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,25 +341,15 @@ static bool read_design(const char *dir, char val[NAX][32], char *reason, size_t
     return rc == 0;
 }
 
-/* A question's one-line reason (cut to fit). */
-static void set_reason(ab_lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_reason(ab_lab_result *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-    va_end(ap);
-}
-
 static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
 {
     lab5_draw d;
     draw(ctx->seed, &d);
     char val[NAX][32], reason[sizeof r[0].reason];
     if (!read_design(ctx->dir, val, reason, sizeof reason)) {
-        set_reason(&r[Q_RUNS], "%s", reason);
-        set_reason(&r[Q_FITS], "no design to simulate");
-        set_reason(&r[Q_DOMINATES], "no design to simulate");
+        ab_lab_reason(&r[Q_RUNS], "%s", reason);
+        ab_lab_reason(&r[Q_FITS], "no design to simulate");
+        ab_lab_reason(&r[Q_DOMINATES], "no design to simulate");
         return 0;
     }
     /* the threshold: question 3's value, which the grader has just computed */
@@ -373,33 +362,33 @@ static int check(const ab_lab_check_ctx *ctx, ab_lab_result *r, ab_error *err)
     ab_error serr = {{0}};
     if (sweep(ctx->scratch, "design", text, &s, &serr) != 0) {
         /* a value the loaders refuse (int99, a negative size): the student's */
-        set_reason(&r[Q_RUNS], "design.yaml: %s", serr.msg);
-        set_reason(&r[Q_FITS], "the design does not run");
-        set_reason(&r[Q_DOMINATES], "the design does not run");
+        ab_lab_reason(&r[Q_RUNS], "design.yaml: %s", serr.msg);
+        ab_lab_reason(&r[Q_FITS], "the design does not run");
+        ab_lab_reason(&r[Q_DOMINATES], "the design does not run");
         return 0;
     }
     const lab5_point p = s.n == 1 ? s.p[0] : (lab5_point){.ok = false, .reason = "no point"};
     sweep_free(&s);
     if (!p.ok) {
-        set_reason(&r[Q_RUNS], "the simulator drops the design: %s", p.reason);
-        set_reason(&r[Q_FITS], "the design does not run");
-        set_reason(&r[Q_DOMINATES], "the design does not run");
+        ab_lab_reason(&r[Q_RUNS], "the simulator drops the design: %s", p.reason);
+        ab_lab_reason(&r[Q_FITS], "the design does not run");
+        ab_lab_reason(&r[Q_DOMINATES], "the design does not run");
         return 0;
     }
     r[Q_RUNS].pass = true;
-    set_reason(&r[Q_RUNS], "%s g%s, %s/%s KiB: %.6g J, %.6g mm^2, output NMSE %.6g", val[0], val[1], val[2],
+    ab_lab_reason(&r[Q_RUNS], "%s g%s, %s/%s KiB: %.6g J, %.6g mm^2, output NMSE %.6g", val[0], val[1], val[2],
              val[3], p.energy_pj * 1e-12, p.area_mm2, p.nmse);
     const bool area_ok = p.area_mm2 <= d.budget, error_ok = p.nmse <= d.target;
     r[Q_FITS].pass = area_ok && error_ok;
-    set_reason(&r[Q_FITS], "area %.6g mm^2 %s %g, NMSE %.6g %s %g",
+    ab_lab_reason(&r[Q_FITS], "area %.6g mm^2 %s %g, NMSE %.6g %s %g",
              p.area_mm2, area_ok ? "<=" : "exceeds the budget", d.budget, p.nmse,
              error_ok ? "<=" : "exceeds the target", d.target);
     const double over = (p.energy_pj - best_pj) / best_pj;
     r[Q_DOMINATES].pass = r[Q_FITS].pass && over <= ENERGY_SLACK;
     if (!r[Q_FITS].pass)
-        set_reason(&r[Q_DOMINATES], "the design is outside the budget or the target");
+        ab_lab_reason(&r[Q_DOMINATES], "the design is outside the budget or the target");
     else
-        set_reason(&r[Q_DOMINATES], "energy %.3f%% %s the best point under your budget and target (allowed: %g%%)",
+        ab_lab_reason(&r[Q_DOMINATES], "energy %.3f%% %s the best point under your budget and target (allowed: %g%%)",
                  over < 0 ? -over * 100.0 : over * 100.0, over < 0 ? "below" : "above",
                  ENERGY_SLACK * 100.0);
     return 0;

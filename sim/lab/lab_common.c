@@ -15,3 +15,11 @@ void ab_lab_param_add(ab_lab_params *p, const char *key, const char *fmt, ...)
     vsnprintf(e->value, sizeof e->value, fmt, ap);
     va_end(ap);
 }
+
+void ab_lab_reason(ab_lab_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+}

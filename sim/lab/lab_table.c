@@ -6,8 +6,8 @@
 #include "lab/lab.h"
 #include "lab/lab_impl.h"
 
-static const ab_lab *const lab_table[] = {&ab_lab2_pe, &ab_lab3_btc, &ab_lab4_roofline,
-                                           &ab_lab5_dse, &ab_lab6_fpga};
+static const ab_lab *const lab_table[] = {&ab_lab1_formats, &ab_lab2_pe, &ab_lab3_btc,
+                                           &ab_lab4_roofline, &ab_lab5_dse, &ab_lab6_fpga};
 
 size_t ab_lab_count(void)
 {
