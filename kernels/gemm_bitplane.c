@@ -9,6 +9,7 @@
  */
 #include "gemm_bitplane.h"
 #include "ab_math.h"
+#include "gemm_bitplane_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -174,8 +175,8 @@ __attribute__((target("popcnt"))) static void bp_kernel_popcnt(const uint64_t *a
 }
 #endif
 
-void ab_bp_popc_gemm(const uint64_t *a, size_t ra, const uint64_t *b, size_t rb, size_t kw,
-                     ab_bp_op op, uint32_t *c, size_t ldc)
+static void bp_popc_gemm_scalar(const uint64_t *a, size_t ra, const uint64_t *b, size_t rb,
+                                size_t kw, ab_bp_op op, uint32_t *c, size_t ldc)
 {
 #ifdef BP_HAVE_POPCNT_VARIANT
     if (__builtin_cpu_supports("popcnt")) {
@@ -184,6 +185,29 @@ void ab_bp_popc_gemm(const uint64_t *a, size_t ra, const uint64_t *b, size_t rb,
     }
 #endif
     bp_kernel_generic(a, ra, b, rb, kw, op, c, ldc);
+}
+
+void ab_bp_popc_gemm_on(ab_simd_path path, const uint64_t *a, size_t ra, const uint64_t *b,
+                        size_t rb, size_t kw, ab_bp_op op, uint32_t *c, size_t ldc)
+{
+#ifdef AB_BP_HAVE_X86_PATHS
+    if (path == AB_SIMD_AVX512 && ab_simd_supported(AB_SIMD_AVX512)) {
+        ab_bp_popc_gemm_avx512(a, ra, b, rb, kw, op, c, ldc);
+        return;
+    }
+    if (path == AB_SIMD_AVX2 && ab_simd_supported(AB_SIMD_AVX2)) {
+        ab_bp_popc_gemm_avx2(a, ra, b, rb, kw, op, c, ldc);
+        return;
+    }
+#endif
+    (void)path;
+    bp_popc_gemm_scalar(a, ra, b, rb, kw, op, c, ldc);
+}
+
+void ab_bp_popc_gemm(const uint64_t *a, size_t ra, const uint64_t *b, size_t rb, size_t kw,
+                     ab_bp_op op, uint32_t *c, size_t ldc)
+{
+    ab_bp_popc_gemm_on(ab_simd_active(), a, ra, b, rb, kw, op, c, ldc);
 }
 
 /* ---- row sums, validation --------------------------------------------- */
@@ -262,6 +286,13 @@ static size_t bp_min(size_t a, size_t b)
 int ab_bp_gemm_zp(const ab_bp_matrix *x, const ab_bp_matrix *w, const int32_t *zx,
                   const int32_t *zw, int64_t *y, ab_bp_stats *st, ab_error *err)
 {
+    return ab_bp_gemm_zp_on(ab_simd_active(), x, w, zx, zw, y, st, err);
+}
+
+int ab_bp_gemm_zp_on(ab_simd_path path, const ab_bp_matrix *x, const ab_bp_matrix *w,
+                     const int32_t *zx, const int32_t *zw, int64_t *y, ab_bp_stats *st,
+                     ab_error *err)
+{
     if (bp_check(x, "X", err) || bp_check(w, "W", err))
         return -1;
     if (x->k != w->k)
@@ -305,11 +336,13 @@ int ab_bp_gemm_zp(const ab_bp_matrix *x, const ab_bp_matrix *w, const int32_t *z
             for (unsigned j = 0; j < p; j++) {
                 const uint64_t *bj = w->planes + ((size_t)j * N + n0) * kw;
                 if (mb == M) { /* the q stacked X planes are one tall matrix */
-                    ab_bp_popc_gemm(x->planes, q * M, bj, nb, kw, op, pop + j * nb, ldc);
+                    ab_bp_popc_gemm_on(path, x->planes, q * M, bj, nb, kw, op, pop + j * nb,
+                                       ldc);
                 } else {
                     for (unsigned i = 0; i < q; i++)
-                        ab_bp_popc_gemm(x->planes + ((size_t)i * M + m0) * kw, mb, bj, nb, kw, op,
-                                        pop + (size_t)i * mb * ldc + j * nb, ldc);
+                        ab_bp_popc_gemm_on(path, x->planes + ((size_t)i * M + m0) * kw, mb, bj,
+                                           nb, kw, op, pop + (size_t)i * mb * ldc + j * nb,
+                                           ldc);
                 }
             }
             /* shift-add epilogue over the plane pairs, then the corrections */

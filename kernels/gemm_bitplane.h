@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "ab_error.h"
+#include "simd.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,9 +102,15 @@ ab_bp_matrix ab_bp_matrix_of(const uint64_t *planes, size_t rows, size_t k, unsi
 int64_t ab_bp_plane_weight(unsigned i, unsigned bits, bool is_signed);
 
 /* The tall binary GEMM: c[r * ldc + s] = popc(a_r op b_s) for r < ra,
- * s < rb, where a_r = a[r*kw .. r*kw+kw) and b_s likewise. */
+ * s < rb, where a_r = a[r*kw .. r*kw+kw) and b_s likewise.  Any kw (the
+ * operands' K padding is not assumed).  On ab_simd_active()'s path. */
 void ab_bp_popc_gemm(const uint64_t *a, size_t ra, const uint64_t *b, size_t rb, size_t kw,
                      ab_bp_op op, uint32_t *c, size_t ldc);
+
+/* The same on a given SIMD path (simd.h); a path this CPU cannot run
+ * takes the scalar kernel.  Every path gives the same c. */
+void ab_bp_popc_gemm_on(ab_simd_path path, const uint64_t *a, size_t ra, const uint64_t *b,
+                        size_t rb, size_t kw, ab_bp_op op, uint32_t *c, size_t ldc);
 
 /* sums[r] = sum over k of the value of row r (weighted plane popcounts;
  * 2*popc - k for PM1). */
@@ -121,6 +128,12 @@ int ab_bp_gemm(const ab_bp_matrix *x, const ab_bp_matrix *w, int64_t *y, ab_bp_s
  * K * (|x|+|zx|) * (|w|+|zw|) < 2^63 (any zero point within a code range). */
 int ab_bp_gemm_zp(const ab_bp_matrix *x, const ab_bp_matrix *w, const int32_t *zx,
                   const int32_t *zw, int64_t *y, ab_bp_stats *st, ab_error *err);
+
+/* ab_bp_gemm_zp with its binary GEMM on a given SIMD path (ab_bp_gemm and
+ * ab_bp_gemm_zp take ab_simd_active()'s); the same y on every path. */
+int ab_bp_gemm_zp_on(ab_simd_path path, const ab_bp_matrix *x, const ab_bp_matrix *w,
+                     const int32_t *zx, const int32_t *zw, int64_t *y, ab_bp_stats *st,
+                     ab_error *err);
 
 /* What the int32-accumulating hardware returns for an exact result y:
  * y mod 2^32 as two's complement. */

@@ -20,6 +20,7 @@
 extern "C" {
 #include <cjson/cJSON.h>
 
+#include "simd.h"
 #include "synth.h"
 #include "tensor_io.h"
 }
@@ -68,6 +69,29 @@ TEST(Cli, VersionAndHelp)
     r = anybit("frobnicate");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+}
+
+// ANYBIT_SIMD (kernels/simd.h): --version names the path taken; a forced
+// path is taken; an unknown name is one message and exit 2 before any
+// command runs.
+TEST(Cli, SimdPathIsNamedForcedAndABadOneRefused)
+{
+    CliRun r = run_command("env -u ANYBIT_SIMD " + std::string(ANYBIT_BIN) + " --version",
+                           tmp_dir());
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string best = ab_simd_name(ab_simd_best());
+    EXPECT_NE(r.out.find("\nsimd: " + best + " (best on this CPU: " + best), std::string::npos)
+        << r.out;
+    r = run_command("ANYBIT_SIMD=scalar " + std::string(ANYBIT_BIN) + " --version",
+                    tmp_dir());
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\nsimd: scalar ("), std::string::npos) << r.out;
+    r = run_command("ANYBIT_SIMD=avx3 " + std::string(ANYBIT_BIN) + " formats", tmp_dir());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "anybit: environment variable ANYBIT_SIMD='avx3' is unknown: expected "
+                     "scalar, avx2 or avx512 (or unset for the best this CPU has, " +
+                         best + ")\n");
 }
 
 TEST(Cli, FormatsListsRegistryAndFamilies)

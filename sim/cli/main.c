@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "simd.h"
 
 #ifndef ANYBIT_VERSION
 #define ANYBIT_VERSION "0.0.0"
@@ -71,10 +72,20 @@ int main(int argc, char **argv)
         usage(stdout);
         return AB_EXIT_OK;
     }
+    /* a bad ANYBIT_SIMD is refused once, here, before any command runs
+     * (the kernels themselves never fail on it: simd.h) */
+    ab_simd_path simd;
+    ab_error err = {{0}};
+    if (ab_simd_from_env(&simd, &err) != 0) {
+        fprintf(stderr, "anybit: %s\n", err.msg);
+        return AB_EXIT_USAGE;
+    }
     if (strcmp(argv[1], "--version") == 0) {
         char root[4096];
         ab_data_root(root, sizeof root);
-        printf("anybit %s\npresets: %s\n", ANYBIT_VERSION, root);
+        printf("anybit %s\npresets: %s\nsimd: %s (best on this CPU: %s; %s forces one)\n",
+               ANYBIT_VERSION, root, ab_simd_name(simd), ab_simd_name(ab_simd_best()),
+               AB_SIMD_ENV);
         return AB_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
