@@ -80,10 +80,10 @@ static unsigned norm_shift(int32_t sum, unsigned width)
     const uint32_t mag = (sum < 0 ? (uint32_t)(-(int64_t)sum) : (uint32_t)sum) & mask;
     if (mag >> (width - 1)) /* only |-2^(width-1)|: no casez pattern matches */
         return 0;
-    for (unsigned p = width - 2; p > AB_BITMOD_NORM_POINT; p--)
-        if ((mag >> p) & 1u)
-            return p - AB_BITMOD_NORM_POINT;
-    return 0;
+    /* the leading one of |sum|, at most bit width - 2 here (the casez
+     * patterns run from bit width - 2 down to bit 14) */
+    const unsigned p = mag ? 31u - (unsigned)__builtin_clz(mag) : 0u;
+    return p > AB_BITMOD_NORM_POINT ? p - AB_BITMOD_NORM_POINT : 0u;
 }
 
 void ab_bitmod_pe_step(ab_bitmod_pe *pe, const uint16_t *act, const ab_bitmod_term *term,
@@ -209,15 +209,13 @@ static void events_diff(ab_bitmod_pe_events *d, const ab_bitmod_pe_events *a,
     d->active_lanes = a->active_lanes - b->active_lanes;
 }
 
-int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *act,
-                       const uint32_t *codes, size_t n, uint32_t scale, unsigned scale_bits,
-                       ab_bitmod_group_result *res, ab_error *err)
+/* The group of ab_bitmod_pe_group(_table): terms from tab when given,
+ * else from ab_bitmod_terms(wfmt, ...). */
+static int pe_group_run(ab_bitmod_pe *pe, const ab_format *wfmt, const ab_bitmod_term_table *tab,
+                        unsigned cpw, const uint16_t *act, const uint32_t *codes, size_t n,
+                        uint32_t scale, unsigned scale_bits, ab_bitmod_group_result *res,
+                        ab_error *err)
 {
-    const unsigned cpw = ab_bitmod_cycles_per_weight(wfmt);
-    if (cpw == 0) {
-        ab_bitmod_term unused[AB_BITMOD_MAX_TERMS];
-        return ab_bitmod_terms(wfmt, 0, unused, err); /* sets err, returns -1 */
-    }
     if (scale_bits < 1 || scale_bits > AB_BITMOD_SCALE_BITS_MAX)
         return ab_error_set(err, "bitmod PE: scale_bits %u outside 1..%d", scale_bits,
                             AB_BITMOD_SCALE_BITS_MAX);
@@ -234,7 +232,9 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
         for (unsigned i = 0; i < lanes; i++) {
             if (base + i < n) {
                 a[i] = act[base + i];
-                if (ab_bitmod_terms(wfmt, codes[base + i], t[i], err) < 0)
+                if (tab)
+                    memcpy(t[i], ab_bitmod_table_terms(tab, codes[base + i]), sizeof t[i]);
+                else if (ab_bitmod_terms(wfmt, codes[base + i], t[i], err) < 0)
                     return -1;
             } else { /* padding: zero activation, zero terms */
                 a[i] = 0;
@@ -265,4 +265,23 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
         events_diff(&res->events, &pe->ev, &start);
     }
     return 0;
+}
+
+int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *act,
+                       const uint32_t *codes, size_t n, uint32_t scale, unsigned scale_bits,
+                       ab_bitmod_group_result *res, ab_error *err)
+{
+    const unsigned cpw = ab_bitmod_cycles_per_weight(wfmt);
+    if (cpw == 0) {
+        ab_bitmod_term unused[AB_BITMOD_MAX_TERMS];
+        return ab_bitmod_terms(wfmt, 0, unused, err); /* sets err, returns -1 */
+    }
+    return pe_group_run(pe, wfmt, NULL, cpw, act, codes, n, scale, scale_bits, res, err);
+}
+
+int ab_bitmod_pe_group_table(ab_bitmod_pe *pe, const ab_bitmod_term_table *tab,
+                             const uint16_t *act, const uint32_t *codes, size_t n, uint32_t scale,
+                             unsigned scale_bits, ab_bitmod_group_result *res, ab_error *err)
+{
+    return pe_group_run(pe, NULL, tab, tab->cycles, act, codes, n, scale, scale_bits, res, err);
 }

@@ -196,6 +196,12 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
                        const uint32_t *codes, size_t n, uint32_t scale, unsigned scale_bits,
                        ab_bitmod_group_result *res, ab_error *err);
 
+/* ab_bitmod_pe_group with the weights' terms from a table of their format
+ * (ab_bitmod_term_table_init): the same steps, the same result. */
+int ab_bitmod_pe_group_table(ab_bitmod_pe *pe, const ab_bitmod_term_table *tab,
+                             const uint16_t *act, const uint32_t *codes, size_t n, uint32_t scale,
+                             unsigned scale_bits, ab_bitmod_group_result *res, ab_error *err);
+
 #ifdef __cplusplus
 }
 #endif

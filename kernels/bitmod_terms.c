@@ -109,6 +109,22 @@ int ab_bitmod_terms(const ab_format *fmt, uint32_t code, ab_bitmod_term terms[AB
     return (int)cycles;
 }
 
+int ab_bitmod_term_table_init(const ab_format *fmt, ab_bitmod_term_table *tab, ab_error *err)
+{
+    const unsigned cycles = ab_bitmod_cycles_per_weight(fmt);
+    if (cycles == 0) {
+        ab_bitmod_term unused[AB_BITMOD_MAX_TERMS];
+        return ab_bitmod_terms(fmt, 0, unused, err); /* sets err, returns -1 */
+    }
+    memset(tab, 0, sizeof *tab);
+    tab->cycles = (uint8_t)cycles;
+    tab->ncodes = 1u << fmt->bits; /* bits 2..8: ab_bitmod_supports */
+    for (uint32_t code = 0; code < tab->ncodes; code++)
+        if (ab_bitmod_terms(fmt, code, tab->terms[code], err) < 0)
+            return -1;
+    return 0;
+}
+
 int ab_bitmod_nonzero_terms(const ab_format *fmt, uint32_t code)
 {
     ab_bitmod_term t[AB_BITMOD_MAX_TERMS];

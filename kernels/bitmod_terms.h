@@ -89,6 +89,29 @@ unsigned ab_bitmod_cycles_per_weight(const ab_format *fmt);
 int ab_bitmod_terms(const ab_format *fmt, uint32_t code, ab_bitmod_term terms[AB_BITMOD_MAX_TERMS],
                     ab_error *err);
 
+/* Every code's terms of one format, computed once by ab_bitmod_terms (the
+ * rules above stay in one place) and looked up per weight: a value replay
+ * decodes each weight once per token, and the term rules (format
+ * dispatch, grid lookups) cost more than the PE step they feed. */
+#define AB_BITMOD_TABLE_CODES 256 /* 2^8: the widest supported format */
+typedef struct ab_bitmod_term_table {
+    uint8_t cycles;   /* ab_bitmod_cycles_per_weight */
+    uint32_t ncodes;  /* 2^bits */
+    ab_bitmod_term terms[AB_BITMOD_TABLE_CODES][AB_BITMOD_MAX_TERMS];
+} ab_bitmod_term_table;
+
+/* Fill tab for fmt; -1 with err set for an unsupported format (or a code
+ * without terms, as ab_bitmod_terms). */
+int ab_bitmod_term_table_init(const ab_format *fmt, ab_bitmod_term_table *tab, ab_error *err);
+
+/* The terms of a code: those ab_bitmod_terms gives (codes are read
+ * modulo 2^bits, as the formats read them). */
+static inline const ab_bitmod_term *ab_bitmod_table_terms(const ab_bitmod_term_table *tab,
+                                                          uint32_t code)
+{
+    return tab->terms[code & (tab->ncodes - 1u)];
+}
+
 /* Signed integer value of a term. */
 int32_t ab_bitmod_term_value(ab_bitmod_term t);
 

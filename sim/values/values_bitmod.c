@@ -12,15 +12,37 @@
  *     FP32 output register (from +0, RNE);
  *   out = register * the FP16 row scale (FP32 multiply, RNE).
  *
- * The datapath steps the PE itself; the model calls ab_bitmod_pe_group per
- * group.  The FP32 combination of groups and the row scale are *inferred*
+ * The datapath steps the PE itself; the model calls ab_bitmod_pe_group_table
+ * per group.  Both take each weight's terms from a table of its format made
+ * once per op by ab_bitmod_terms (kernels/bitmod_terms.h).  The FP32 combination of groups and the row scale are *inferred*
  * (the RTL's PE ends at the dequantizer; docs/values.md).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bitmod_pe.h"
 #include "bitmod_terms.h"
 #include "values_op.h"
+
+/* The term table of every candidate format (ab_bitmod_term_table_init:
+ * the terms ab_bitmod_terms gives, decoded once per op, not once per
+ * weight and token); NULL with err set. */
+static ab_bitmod_term_table *candidate_tables(const ab_vop *v, ab_error *err)
+{
+    const size_t n = v->ncand ? v->ncand : 1;
+    ab_bitmod_term_table *tab = malloc(n * sizeof *tab);
+    if (!tab) {
+        ab_error_set(err, "op '%s': out of memory", v->name);
+        return NULL;
+    }
+    for (size_t c = 0; c < n; c++) {
+        if (ab_bitmod_term_table_init(&v->cand[c], &tab[c], err) != 0) {
+            free(tab);
+            return NULL;
+        }
+    }
+    return tab;
+}
 
 int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
 {
@@ -28,28 +50,28 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
     /* the terms of row n's weights, computed once per row and reused for
      * every token: [K][AB_BITMOD_MAX_TERMS] */
     ab_bitmod_term *terms = malloc(K * AB_BITMOD_MAX_TERMS * sizeof *terms);
-    if (!terms)
-        return ab_error_set(err, "op '%s': out of memory", v->name);
+    ab_bitmod_term_table *tab = terms ? candidate_tables(v, err) : NULL;
+    if (!terms || !tab) {
+        free(terms);
+        return terms ? -1 : ab_error_set(err, "op '%s': out of memory", v->name);
+    }
     ab_bitmod_pe pe;
     if (ab_bitmod_pe_init_lanes(&pe, v->a->bitmod_rtl_literal_align, v->a->lanes, err) != 0) {
-        free(terms);
+        free(terms), free(tab);
         return -1;
     }
     const unsigned lanes = pe.lanes;
     for (size_t n = 0; n < v->N; n++) {
         for (size_t k = 0; k < K; k++) {
-            const ab_format *f = &v->cand[v->type_ids[n * G + k / glen]];
-            if (ab_bitmod_terms(f, v->codes[n * K + k], terms + k * AB_BITMOD_MAX_TERMS, err) < 0) {
-                free(terms);
-                return -1;
-            }
+            const ab_bitmod_term_table *t = &tab[v->type_ids[n * G + k / glen]];
+            memcpy(terms + k * AB_BITMOD_MAX_TERMS, ab_bitmod_table_terms(t, v->codes[n * K + k]),
+                   AB_BITMOD_MAX_TERMS * sizeof *terms);
         }
         for (size_t m = 0; m < v->M; m++) {
             const uint16_t *act = v->act_h + m * K;
             float acc = 0.0f;
             for (size_t g = 0; g < G; g++) {
-                const ab_format *f = &v->cand[v->type_ids[n * G + g]];
-                const unsigned cycles = ab_bitmod_cycles_per_weight(f);
+                const unsigned cycles = tab[v->type_ids[n * G + g]].cycles;
                 ab_bitmod_pe_group_begin(&pe);
                 for (size_t j = g * glen; j < (g + 1) * glen; j += lanes) {
                     for (unsigned c = 0; c < cycles; c++) {
@@ -80,7 +102,7 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
             out[m * v->N + n] = y;
         }
     }
-    free(terms);
+    free(terms), free(tab);
     return 0;
 }
 
@@ -91,6 +113,9 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
     ab_bitmod_pe pe;
     if (ab_bitmod_pe_init_lanes(&pe, v->a->bitmod_rtl_literal_align, v->a->lanes, err) != 0)
         return -1;
+    ab_bitmod_term_table *tab = candidate_tables(v, err);
+    if (!tab)
+        return -1;
     for (size_t m = 0; m < v->M; m++) {
         for (size_t n = 0; n < v->N; n++) {
             float acc = 0.0f;
@@ -98,10 +123,13 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
             for (size_t g = 0; g < G; g++) {
                 const size_t s = n * G + g;
                 ab_bitmod_group_result res;
-                if (ab_bitmod_pe_group(&pe, &v->cand[v->type_ids[s]], v->act_h + m * K + g * glen,
-                                       v->codes + n * K + g * glen, glen, v->gscale_int[s],
-                                       v->scale_bits, &res, err) != 0)
+                if (ab_bitmod_pe_group_table(&pe, &tab[v->type_ids[s]],
+                                             v->act_h + m * K + g * glen,
+                                             v->codes + n * K + g * glen, glen, v->gscale_int[s],
+                                             v->scale_bits, &res, err) != 0) {
+                    free(tab);
                     return -1;
+                }
                 /* the 21-bit dequantizer wraps when man * scale does not fit */
                 wrap |= (int64_t)res.acc_man * (int64_t)v->gscale_int[s] != (int64_t)res.dq_man;
                 const float part = (float)res.value;
@@ -112,6 +140,7 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
             wrapped += wrap;
         }
     }
+    free(tab);
     if (overflows)
         *overflows = wrapped;
     return 0;
