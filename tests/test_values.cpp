@@ -194,6 +194,47 @@ TEST(Values, DatapathEqualsModelEveryPeKind)
     EXPECT_EQ(checked, 4 * combos().size());
 }
 
+// -j N (pe_values.h): each computation on 1..6 threads over slices of the
+// weight rows gives the one-thread outputs bit for bit, every PE kind,
+// with per-group scales, selectors, zero points and N not a multiple of
+// the thread count; the overflow counts add up to the same.
+TEST(Values, JobsGiveTheSameOutputsForEveryThreadCount)
+{
+    std::mt19937_64 rng(20261204);
+    size_t compared = 0;
+    for (const Combo &c : combos()) {
+        const uint64_t M = 3, N = 11, K = 390;
+        ab_trace t;
+        ab_error err{};
+        ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:1", "handmade", 1, &err), 0);
+        ab_op op = make_op("l0.proj", M, N, K, c.wf, c.sf, 130, c.af);
+        ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+        give_values(&t, 0, rng(), c.asym);
+        const ab_accel a = make_accel(c.pe, 128, std::string(c.sf) == "int8" ? 8 : 6, false);
+        std::vector<float> dp1(M * N), mo1(M * N);
+        size_t ov1 = 0;
+        ASSERT_EQ(ab_values_datapath_jobs(&a, &t, 0, 1, dp1.data(), &err), 0) << err.msg;
+        ASSERT_EQ(ab_values_model_jobs(&a, &t, 0, 1, mo1.data(), &ov1, &err), 0) << err.msg;
+        for (unsigned jobs = 2; jobs <= 6; jobs++) {
+            std::vector<float> dp(M * N, -1.0f), mo(M * N, -1.0f);
+            size_t ov = 0;
+            ASSERT_EQ(ab_values_datapath_jobs(&a, &t, 0, jobs, dp.data(), &err), 0) << err.msg;
+            ASSERT_EQ(ab_values_model_jobs(&a, &t, 0, jobs, mo.data(), &ov, &err), 0) << err.msg;
+            EXPECT_EQ(std::memcmp(dp.data(), dp1.data(), M * N * sizeof(float)), 0)
+                << combo_name(c) << " jobs " << jobs;
+            EXPECT_EQ(std::memcmp(mo.data(), mo1.data(), M * N * sizeof(float)), 0)
+                << combo_name(c) << " jobs " << jobs;
+            EXPECT_EQ(ov, ov1) << combo_name(c) << " jobs " << jobs;
+            ab_values_report r;
+            ASSERT_EQ(ab_values_check_jobs(&a, &t, 0, jobs, &r, &err), 0) << err.msg;
+            EXPECT_EQ(r.mismatches, 0u) << combo_name(c) << ": " << r.first_mismatch;
+            compared++;
+        }
+        ab_trace_free(&t);
+    }
+    EXPECT_EQ(compared, 5 * combos().size());
+}
+
 // The error vs the float reference, per PE kind (bounds in the header).
 TEST(Values, ErrorWithinBounds)
 {

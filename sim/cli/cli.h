@@ -144,16 +144,21 @@ int cli_accuracy_open(const char *cmd, cli_accuracy *a);
 void cli_accuracy_close(cli_accuracy *a);
 
 /* Check the values of every op of a trace that carries them on
- * accelerator a (cli_values.c); checks[i] per op.  -1 with err when the
+ * accelerator a (cli_values.c), each op's computations on `jobs` threads
+ * (pe_values.h: identical results for every jobs); checks[i] per op.  -1 with err when the
  * PE cannot run an op's formats. */
 struct ab_op_check;
-int cli_check_values(const ab_accel *a, const struct ab_trace *t, struct ab_op_check *checks,
-                     ab_error *err);
+int cli_check_values(const ab_accel *a, const struct ab_trace *t, unsigned jobs,
+                     struct ab_op_check *checks, ab_error *err);
 
 /* --golden: every op with values through the datapath and the golden
  * model, bit for bit (a difference is printed on stderr).  The number of
  * ops that differ, or -1 with err (the PE cannot run an op's formats). */
-int cli_check_golden(const ab_accel *a, const struct ab_trace *t, size_t *ops_checked,
-                     size_t *outputs_checked, ab_error *err);
+int cli_check_golden(const ab_accel *a, const struct ab_trace *t, unsigned jobs,
+                     size_t *ops_checked, size_t *outputs_checked, ab_error *err);
+
+/* -j N of the commands that compute values: N in 1..256 from text, or
+ * (text NULL) every online core.  False when text is not such a number. */
+bool cli_parse_jobs(const char *text, unsigned *jobs);
 
 #endif

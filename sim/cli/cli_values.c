@@ -7,17 +7,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "golden/golden.h"
 #include "values/pe_values.h"
 #include "results/report.h"
 
-int cli_check_values(const ab_accel *a, const ab_trace *t, ab_op_check *checks, ab_error *err)
+bool cli_parse_jobs(const char *text, unsigned *jobs)
+{
+    if (!text) {
+        const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        *jobs = cpus > 0 ? (unsigned)(cpus < AB_VALUES_JOBS_MAX ? cpus : AB_VALUES_JOBS_MAX) : 1u;
+        return true;
+    }
+    size_t n;
+    if (!cli_parse_size(text, 1, AB_VALUES_JOBS_MAX, &n))
+        return false;
+    *jobs = (unsigned)n;
+    return true;
+}
+
+int cli_check_values(const ab_accel *a, const ab_trace *t, unsigned jobs, ab_op_check *checks,
+                     ab_error *err)
 {
     for (size_t i = 0; i < t->nops; i++) {
         ab_values_report r;
-        if (ab_values_check(a, t, i, &r, err) != 0)
+        if (ab_values_check_jobs(a, t, i, jobs, &r, err) != 0)
             return -1;
         ab_op_check *c = &checks[i];
         c->checked = r.checked;
@@ -47,7 +63,7 @@ static uint32_t float_bits(float f)
     return u;
 }
 
-int cli_check_golden(const ab_accel *a, const ab_trace *t, size_t *ops_checked,
+int cli_check_golden(const ab_accel *a, const ab_trace *t, unsigned jobs, size_t *ops_checked,
                      size_t *outputs_checked, ab_error *err)
 {
     int differing = 0;
@@ -63,7 +79,8 @@ int cli_check_golden(const ab_accel *a, const ab_trace *t, size_t *ops_checked,
             free(gd);
             return ab_error_set(err, "op %s: out of memory for %zu outputs", op->name, n);
         }
-        if (ab_values_datapath(a, t, i, dp, err) != 0 || ab_golden_op(a, t, i, gd, err) != 0) {
+        if (ab_values_datapath_jobs(a, t, i, jobs, dp, err) != 0 ||
+            ab_golden_op(a, t, i, gd, err) != 0) {
             free(dp);
             free(gd);
             return -1;

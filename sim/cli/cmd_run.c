@@ -17,7 +17,7 @@ static void usage(FILE *out)
             "                  | --topology T [--recipe R])\n"
             "                  [--mode fast|cycle] [--json FILE] [--csv FILE] [--all-ops] [--golden]\n"
             "                  [--accuracy-sample N] [--accuracy-seed S] [--accuracy-weights CKPT]\n"
-            "                  [--no-accuracy]\n\n"
+            "                  [--no-accuracy] [-j N]\n\n"
             "  --config C     accelerator: a preset (configs/C.yaml: bitmod, btc, fp16, int8, ant,\n"
             "                 olive), a YAML path (docs/configs.md) or a SCALE-Sim .cfg\n"
             "                 (docs/scalesim.md)\n"
@@ -49,7 +49,9 @@ static void usage(FILE *out)
             "  --accuracy-weights CKPT  a float .safetensors checkpoint: an op whose module\n"
             "                 it names (<op>.weight, model.<op>.weight) is measured on its\n"
             "                 real weights (weights_source checkpoint); the others synthetic\n"
-            "  --no-accuracy  no accuracy estimate (timing and energy only)\n\n"
+            "  --no-accuracy  no accuracy estimate (timing and energy only)\n"
+            "  -j N           threads for a trace's value checks (1..256, default: every core);\n"
+            "                 the results are the same for every N\n\n"
             "When the trace carries values, each op's outputs are computed by the PE's\n"
             "datapath, checked bit for bit against the kernels/ model of that datapath\n"
             "(exit 1 on a mismatch), and their error against the float reference reported.\n"
@@ -90,7 +92,8 @@ int cmd_run(int argc, char **argv)
 {
     cli_workload w = {0};
     w.batch = 1;
-    const char *config = NULL, *json = NULL, *csv = NULL, *timeline = NULL, *buckets_s = NULL;
+    const char *config = NULL, *json = NULL, *csv = NULL, *timeline = NULL, *buckets_s = NULL,
+               *jobs_s = NULL;
     bool bad = false, all_ops = false, golden = false;
     cli_accuracy acc_opts;
     cli_accuracy_init(&acc_opts);
@@ -107,6 +110,7 @@ int cmd_run(int argc, char **argv)
                    cli_opt_once(argc, argv, &i, "--csv", &csv, &bad) ||
                    cli_opt_once(argc, argv, &i, "--timeline", &timeline, &bad) ||
                    cli_opt_once(argc, argv, &i, "--timeline-buckets", &buckets_s, &bad) ||
+                   cli_opt_once(argc, argv, &i, "-j", &jobs_s, &bad) ||
                    cli_workload_opt(argc, argv, &i, &w, &bad) ||
                    cli_accuracy_opt(argc, argv, &i, &acc_opts, &bad)) {
             continue;
@@ -118,6 +122,9 @@ int cmd_run(int argc, char **argv)
         return AB_EXIT_USAGE;
     if (!config)
         return cli_usage_error("run", "--config is required (anybit run --help)");
+    unsigned jobs;
+    if (!cli_parse_jobs(jobs_s, &jobs))
+        return cli_usage_error("run", "-j: expected an integer in [1, 256], got '%s'", jobs_s);
     FILE *table;
     const int tc = cli_table_stream("run", json, csv, &table);
     if (tc)
@@ -192,13 +199,13 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         checks = calloc(rs.nops ? rs.nops : 1, sizeof *checks);
-        if (!checks || cli_check_values(&a, &trace, checks, &err) != 0) {
+        if (!checks || cli_check_values(&a, &trace, jobs, checks, &err) != 0) {
             rc = cli_input_error("run", &err);
             goto out;
         }
         if (golden) {
             size_t gops = 0, gouts = 0;
-            const int differ = cli_check_golden(&a, &trace, &gops, &gouts, &err);
+            const int differ = cli_check_golden(&a, &trace, jobs, &gops, &gouts, &err);
             if (differ < 0) {
                 rc = cli_input_error("run", &err);
                 goto out;

@@ -5,6 +5,7 @@
 #include "pe_values.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,38 +19,144 @@ bool ab_values_present(const ab_trace *t, size_t i)
            t->ops[i].tensor[AB_TROLE_ACTIVATIONS] >= 0;
 }
 
-int ab_values_datapath(const ab_accel *a, const ab_trace *t, size_t i, float *out, ab_error *err)
+/* One computation of a decoded op into out[M][v->N]. */
+static int compute(const ab_vop *v, bool model, float *out, size_t *ov, ab_error *err)
+{
+    switch (v->a->pe) {
+    case AB_PE_BITMOD:
+        return model ? ab_values_bitmod_model(v, out, ov, err)
+                     : ab_values_bitmod_datapath(v, out, err);
+    case AB_PE_BTC:
+        return model ? ab_values_btc_model(v, out, ov, err) : ab_values_btc_datapath(v, out, err);
+    default:
+        return model ? ab_values_mac_model(v, out, ov, err) : ab_values_mac_datapath(v, out, err);
+    }
+}
+
+/* Weight rows [n0, n1) of a decoded op as an op of their own: every
+ * per-row operand ([N][...] in values_op.h) offset, the activations
+ * shared.  A view: nothing is copied, nothing to free. */
+static ab_vop vop_rows(const ab_vop *v, size_t n0, size_t n1)
+{
+    ab_vop r = *v;
+    r.N = n1 - n0;
+    r.codes = v->codes ? v->codes + n0 * v->K : NULL;
+    r.type_ids = v->type_ids ? v->type_ids + n0 * v->G : NULL;
+    r.gscale = v->gscale ? v->gscale + n0 * v->G : NULL;
+    r.gscale_int = v->gscale_int ? v->gscale_int + n0 * v->G : NULL;
+    r.row_scale = v->row_scale ? v->row_scale + n0 : NULL;
+    r.zp = v->zp ? v->zp + n0 * v->G : NULL;
+    return r;
+}
+
+typedef struct values_job {
+    const ab_vop *v;
+    bool model;
+    size_t n0, n1;
+    float *out; /* the whole op's out[M][N]: this job writes columns n0 .. n1-1 */
+    size_t overflows;
+    int rc;
+    ab_error err;
+} values_job;
+
+static void *values_job_run(void *arg)
+{
+    values_job *j = arg;
+    const size_t M = j->v->M, N = j->v->N, w = j->n1 - j->n0;
+    const ab_vop view = vop_rows(j->v, j->n0, j->n1);
+    float *part = malloc((M * w > 0 ? M * w : 1) * sizeof *part);
+    if (!part) {
+        j->rc = ab_error_set(&j->err, "op '%s': out of memory", j->v->name);
+        return NULL;
+    }
+    j->rc = compute(&view, j->model, part, &j->overflows, &j->err);
+    if (j->rc == 0)
+        for (size_t m = 0; m < M; m++)
+            memcpy(j->out + m * N + j->n0, part + m * w, w * sizeof *part);
+    free(part);
+    return NULL;
+}
+
+/* The computation on `jobs` threads over slices of the rows; the first
+ * failing slice's error (in row order) is the one reported. */
+static int compute_jobs(const ab_vop *v, bool model, unsigned jobs, float *out, size_t *ov,
+                        ab_error *err)
+{
+    if (jobs > v->N)
+        jobs = v->N ? (unsigned)v->N : 1u;
+    if (jobs > AB_VALUES_JOBS_MAX)
+        jobs = AB_VALUES_JOBS_MAX;
+    if (jobs <= 1)
+        return compute(v, model, out, ov, err);
+    values_job *job = calloc(jobs, sizeof *job);
+    pthread_t *th = calloc(jobs, sizeof *th);
+    bool *started = calloc(jobs, sizeof *started);
+    if (!job || !th || !started) {
+        free(job), free(th), free(started);
+        return ab_error_set(err, "op '%s': out of memory for %u jobs", v->name, jobs);
+    }
+    for (unsigned j = 0; j < jobs; j++) {
+        job[j] = (values_job){.v = v, .model = model, .out = out,
+                              .n0 = v->N * j / jobs, .n1 = v->N * (j + 1) / jobs};
+        started[j] = j > 0 && pthread_create(&th[j], NULL, values_job_run, &job[j]) == 0;
+    }
+    values_job_run(&job[0]); /* the calling thread takes the first slice */
+    for (unsigned j = 1; j < jobs; j++) {
+        if (started[j])
+            pthread_join(th[j], NULL);
+        else
+            values_job_run(&job[j]); /* no thread to be had: run it here */
+    }
+    int rc = 0;
+    size_t total = 0;
+    for (unsigned j = 0; j < jobs; j++) {
+        total += job[j].overflows;
+        if (job[j].rc != 0 && rc == 0) {
+            rc = -1;
+            if (err)
+                *err = job[j].err;
+        }
+    }
+    if (ov)
+        *ov = total;
+    free(job), free(th), free(started);
+    return rc;
+}
+
+int ab_values_datapath_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigned jobs,
+                            float *out, ab_error *err)
 {
     ab_vop v;
     if (ab_vop_load(a, t, i, &v, err) != 0)
         return -1;
-    int rc;
-    switch (a->pe) {
-    case AB_PE_BITMOD: rc = ab_values_bitmod_datapath(&v, out, err); break;
-    case AB_PE_BTC: rc = ab_values_btc_datapath(&v, out, err); break;
-    default: rc = ab_values_mac_datapath(&v, out, err); break;
-    }
+    const int rc = compute_jobs(&v, false, jobs, out, NULL, err);
     ab_vop_free(&v);
     return rc;
 }
 
-int ab_values_model(const ab_accel *a, const ab_trace *t, size_t i, float *out,
-                    size_t *overflows, ab_error *err)
+int ab_values_model_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigned jobs,
+                         float *out, size_t *overflows, ab_error *err)
 {
     ab_vop v;
     if (ab_vop_load(a, t, i, &v, err) != 0)
         return -1;
     size_t ov = 0;
-    int rc;
-    switch (a->pe) {
-    case AB_PE_BITMOD: rc = ab_values_bitmod_model(&v, out, &ov, err); break;
-    case AB_PE_BTC: rc = ab_values_btc_model(&v, out, &ov, err); break;
-    default: rc = ab_values_mac_model(&v, out, &ov, err); break;
-    }
+    const int rc = compute_jobs(&v, true, jobs, out, &ov, err);
     if (overflows)
         *overflows = ov;
     ab_vop_free(&v);
     return rc;
+}
+
+int ab_values_datapath(const ab_accel *a, const ab_trace *t, size_t i, float *out, ab_error *err)
+{
+    return ab_values_datapath_jobs(a, t, i, 1, out, err);
+}
+
+int ab_values_model(const ab_accel *a, const ab_trace *t, size_t i, float *out,
+                    size_t *overflows, ab_error *err)
+{
+    return ab_values_model_jobs(a, t, i, 1, out, overflows, err);
 }
 
 static uint32_t bits_of(float f)
@@ -121,6 +228,12 @@ static int expected_outputs(const ab_trace *t, size_t i, float *y, ab_error *err
 int ab_values_check(const ab_accel *a, const ab_trace *t, size_t i, ab_values_report *r,
                     ab_error *err)
 {
+    return ab_values_check_jobs(a, t, i, 1, r, err);
+}
+
+int ab_values_check_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigned jobs,
+                         ab_values_report *r, ab_error *err)
+{
     memset(r, 0, sizeof *r);
     if (i >= t->nops)
         return ab_error_set(err, "op index %zu out of range (%zu ops)", i, t->nops);
@@ -132,8 +245,9 @@ int ab_values_check(const ab_accel *a, const ab_trace *t, size_t i, ab_values_re
     int rc = -1;
     if (!dp || !mo || !ex)
         ab_error_set(err, "op '%s': out of memory for %zu outputs", t->ops[i].op.name, n);
-    else if (ab_values_datapath(a, t, i, dp, err) == 0 &&
-             ab_values_model(a, t, i, mo, &ov, err) == 0 && expected_outputs(t, i, ex, err) == 0)
+    else if (ab_values_datapath_jobs(a, t, i, jobs, dp, err) == 0 &&
+             ab_values_model_jobs(a, t, i, jobs, mo, &ov, err) == 0 &&
+             expected_outputs(t, i, ex, err) == 0)
         rc = 0;
     if (rc == 0) {
         ab_values_compare(t, i, dp, mo, ex, r);

@@ -9,7 +9,7 @@
  *       tile_k chunk by chunk and plane pair by plane pair, AND/XOR +
  *       popcount and shift-add into an INT32 register; MAC PEs: a step
  *       loop over K with the accumulator register), sim/values/values_<kind>.c;
- *   (b) the kernels model of the same datapath: ab_bitmod_pe_group,
+ *   (b) the kernels model of the same datapath: ab_bitmod_pe_group(_table),
  *       ab_bp_gemm / ab_bp_gemm_zp per group, kernels/mac_pe.h;
  * and compared bit for bit.  The two are not independent: both decode the
  * operands the same way (values_load.c: kernels' formats, FP16 conversion
@@ -83,6 +83,19 @@ int ab_values_datapath(const ab_accel *a, const ab_trace *t, size_t op_index, fl
                        ab_error *err);
 int ab_values_model(const ab_accel *a, const ab_trace *t, size_t op_index, float *out,
                     size_t *overflows, ab_error *err);
+
+/* The same on `jobs` threads (1..AB_VALUES_JOBS_MAX), each computing a
+ * contiguous slice of the op's output columns (weight rows n) with the
+ * same per-kind code: every output is computed exactly as with one job
+ * (no output depends on another), so the results are identical for every
+ * jobs.  jobs 1 runs in the calling thread. */
+#define AB_VALUES_JOBS_MAX 256
+int ab_values_check_jobs(const ab_accel *a, const ab_trace *t, size_t op_index, unsigned jobs,
+                         ab_values_report *r, ab_error *err);
+int ab_values_datapath_jobs(const ab_accel *a, const ab_trace *t, size_t op_index, unsigned jobs,
+                            float *out, ab_error *err);
+int ab_values_model_jobs(const ab_accel *a, const ab_trace *t, size_t op_index, unsigned jobs,
+                         float *out, size_t *overflows, ab_error *err);
 
 /* Fill r from given outputs (n = M * N of op i): the bit comparison of
  * datapath and model, and the error of the datapath vs expected. */
