@@ -71,6 +71,30 @@ TEST(Cli, VersionAndHelp)
     EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
 }
 
+// run -j N: the value checks on N threads write the same JSON (every
+// value column) as on one; a bad N is a usage error naming -j.
+TEST(Cli, RunJobsGiveTheSameReportAndABadCountIsRefused)
+{
+    const std::string d = tmp_dir();
+    const std::string base = "run --config btc --no-accuracy --trace " +
+                             std::string(ANYBIT_SOURCE_DIR) +
+                             "/traces/examples/tiny-prefill4-btc-w4a4-synthetic.safetensors";
+    CliRun r = anybit(base + " -j 1 --json '" + d + "/j1.json'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = anybit(base + " -j 3 --json '" + d + "/j3.json'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string j1 = slurp(d + "/j1.json");
+    EXPECT_NE(j1.find("\"sqnr_db\""), std::string::npos) << "no value columns in the report";
+    EXPECT_EQ(j1, slurp(d + "/j3.json"));
+    for (const char *bad : {"0", "257", "two"}) {
+        r = anybit(base + " -j " + bad);
+        EXPECT_EQ(r.status, 2) << bad;
+        EXPECT_NE(r.err.find("-j: expected an integer in [1, 256], got '" + std::string(bad) + "'"),
+                  std::string::npos)
+            << r.err;
+    }
+}
+
 // ANYBIT_SIMD (kernels/simd.h): --version names the path taken; a forced
 // path is taken; an unknown name is one message and exit 2 before any
 // command runs.
@@ -564,12 +588,14 @@ TEST(Cli, LongContextNeedsAllowLongContext)
 // run and compare show a progress line on a terminal once a run has taken
 // over a second (script(1) gives the command a pseudo-terminal), never in a
 // pipe, and not for a run shorter than that; the line is erased before the
-// table, which follows complete.
+// table, which follows complete.  The slow run is a 4096-token prefill in
+// cycle mode: about 4 s here (1024 tokens took 1.0 s on a quiet machine,
+// too near the one-second mark to show the line every time).
 TEST(Cli, ProgressLineOnATerminalOnlyAfterASecond)
 {
     const std::string d = tmp_dir();
     const std::string slow =
-        std::string(ANYBIT_BIN) + " run --config bitmod --model llama2-7b --phase prefill:1024 "
+        std::string(ANYBIT_BIN) + " run --config bitmod --model llama2-7b --phase prefill:4096 "
                                   "--mode cycle";
     CliRun r = run_command("script -qec '" + slow + "' /dev/null", d);
     ASSERT_EQ(r.status, 0) << r.out << r.err;
