@@ -398,12 +398,31 @@ TEST(TraceCli, GenInfoVerify)
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("3 of 3 ops agree"), std::string::npos) << r.out;
 
-    // same seed, same file
+    // same seed, same file; and the same for any -j (ops quantized at once
+    // on threads, stored in op order): 1, 2, and more jobs than ops
     const std::string again = tmp_path("gen2.safetensors");
+    for (const char *jobs : {"1", "2", "7"}) {
+        r = anybit("trace gen --model '" + tiny + "' --recipe bitmod --phase prefill:4 "
+                   "--values synthetic --seed 3 --ops 'layers.*' -j " + std::string(jobs) +
+                   " -o '" + again + "'");
+        ASSERT_EQ(r.status, 0) << r.err;
+        const std::string all = slurp(again);
+        if (std::string(jobs) == "1") {
+            r = anybit("trace gen --model '" + tiny + "' --recipe bitmod --phase prefill:4 "
+                       "--values synthetic --seed 3 --ops 'layers.*' -o '" + out + ".all'");
+            ASSERT_EQ(r.status, 0) << r.err;
+        }
+        EXPECT_TRUE(all == slurp(out + ".all")) << "-j " << jobs << " wrote another file";
+    }
     r = anybit("trace gen --model '" + tiny + "' --recipe bitmod --phase prefill:4 "
                "--values synthetic --seed 3 --ops 'layers.0.mlp.*' -o '" + again + "'");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(slurp(out), slurp(again));
+    r = anybit("trace gen --model '" + tiny + "' --recipe bitmod --phase prefill:4 "
+               "--values synthetic -j 0 -o '" + again + "'");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("-j: expected an integer in [1, 256], got '0'"), std::string::npos)
+        << r.err;
 
     // shapes only: verify has nothing to do and says so
     const std::string shapes = tmp_path("shapes.safetensors");

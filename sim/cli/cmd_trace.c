@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ static void usage_gen(FILE *out)
             "  --ops PATTERN      only ops whose name matches PATTERN (shell glob, e.g.\n"
             "                     'layers.0.*') get values; the others stay shapes-only\n"
             "  --max-ops N        at most N ops get values (the first N that can)\n"
+            "  -j N               ops quantized at once (1..256, default: every core);\n"
+            "                     the file is the same for every N\n"
             "  -o, --output FILE  the trace (written atomically)\n\n"
             "Synthetic values: weights from a Gaussian (std 0.02) with a log-normal\n"
             "per-channel spread (sigma 0.3) and 0.1%% outliers at 10x, activations from a\n"
@@ -90,6 +93,7 @@ typedef struct gen_opts {
     bool allow_long_context;
     uint64_t seed;
     size_t max_ops; /* SIZE_MAX: no limit */
+    unsigned jobs;  /* -j: ops quantized at once */
 } gen_opts;
 
 /* Activations (and so expected outputs) are stored for these only: float
@@ -123,34 +127,106 @@ static const char *values_obstacle(const ab_op *op)
     return NULL;
 }
 
-static int values_for_op(ab_trace *t, size_t i, uint64_t seed, ab_error *err)
+/* One op's synthetic values, made apart from the trace so that several
+ * ops can be made at once (gen -j): the weights quantized, the float
+ * activations kept for the trace.  Reads t, writes only the job. */
+typedef struct values_job {
+    const ab_trace *t;
+    size_t i;
+    uint64_t seed;
+    float *act;           /* [M][K], or NULL when the op stores none */
+    ab_quant_result q;
+    bool quantized;
+    int rc;
+    ab_error err;
+} values_job;
+
+static void *values_job_make(void *arg)
 {
-    const ab_op *op = &t->ops[i].op;
+    values_job *j = arg;
+    const ab_op *op = &j->t->ops[j->i].op;
     const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K;
+    j->rc = -1;
     ab_quant_spec spec;
-    if (ab_op_quant_spec(op, false, &spec, err) != 0)
-        return -1;
+    if (ab_op_quant_spec(op, false, &spec, &j->err) != 0)
+        return NULL;
     float *w = malloc(N * K * sizeof *w);
-    float *a = malloc(M * K * sizeof *a);
-    int rc = -1;
-    if (!w || !a) {
-        ab_error_set(err, "op '%s': out of memory for %zu x %zu weights", op->name, N, K);
+    j->act = malloc(M * K * sizeof *j->act);
+    if (!w || !j->act) {
+        ab_error_set(&j->err, "op '%s': out of memory for %zu x %zu weights", op->name, N, K);
+        free(w);
+        return NULL;
+    }
+    const ab_synth_params wp = ab_synth_defaults();
+    const ab_synth_params ap = {AB_SYNTH_GAUSSIAN, 1.0, 0.0, 0.0, 1.0};
+    ab_synth_weights(&wp, j->seed + (2 * (uint64_t)j->i + 1) * SEED_STEP, w, N, K);
+    ab_synth_weights(&ap, j->seed + (2 * (uint64_t)j->i + 2) * SEED_STEP, j->act, M, K);
+    ab_error e2;
+    if (ab_quantize(&spec, w, N, K, &j->q, &e2) != 0) {
+        ab_error_set(&j->err, "op '%s': %s", op->name, e2.msg);
     } else {
-        const ab_synth_params wp = ab_synth_defaults();
-        const ab_synth_params ap = {AB_SYNTH_GAUSSIAN, 1.0, 0.0, 0.0, 1.0};
-        ab_synth_weights(&wp, seed + (2 * (uint64_t)i + 1) * SEED_STEP, w, N, K);
-        ab_synth_weights(&ap, seed + (2 * (uint64_t)i + 2) * SEED_STEP, a, M, K);
-        ab_quant_result q;
-        ab_error e2;
-        if (ab_quantize(&spec, w, N, K, &q, &e2) != 0) {
-            ab_error_set(err, "op '%s': %s", op->name, e2.msg);
-        } else {
-            rc = ab_trace_set_values(t, i, &q, false, act_storable(op) ? a : NULL, err);
-            ab_quant_result_free(&q);
-        }
+        j->quantized = true;
+        j->rc = 0;
     }
     free(w);
-    free(a);
+    return NULL;
+}
+
+static void values_job_free(values_job *j)
+{
+    if (j->quantized)
+        ab_quant_result_free(&j->q);
+    free(j->act);
+    j->act = NULL;
+    j->quantized = false;
+}
+
+/* The picked ops' values, `jobs` ops at a time on threads, stored into the
+ * trace in op order by this thread (the trace is not touched by two
+ * threads at once).  Each op's values depend only on its index and the
+ * seed, so the file is the same for every jobs. */
+static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jobs,
+                       ab_error *err)
+{
+    values_job *job = calloc(jobs, sizeof *job);
+    pthread_t *th = calloc(jobs, sizeof *th);
+    bool *started = calloc(jobs, sizeof *started);
+    int rc = 0;
+    if (!job || !th || !started) {
+        rc = ab_error_set(err, "out of memory for %u jobs", jobs);
+        goto out;
+    }
+    for (size_t next = 0; rc == 0 && next < t->nops;) {
+        unsigned n = 0;
+        for (; next < t->nops && n < jobs; next++)
+            if (pick[next])
+                job[n++] = (values_job){.t = t, .i = next, .seed = seed};
+        for (unsigned k = 1; k < n; k++)
+            started[k] = pthread_create(&th[k], NULL, values_job_make, &job[k]) == 0;
+        if (n)
+            values_job_make(&job[0]);
+        for (unsigned k = 1; k < n; k++) {
+            if (started[k])
+                pthread_join(th[k], NULL);
+            else
+                values_job_make(&job[k]); /* no thread to be had: here */
+            started[k] = false;
+        }
+        for (unsigned k = 0; k < n; k++) {
+            if (rc == 0 && job[k].rc != 0) {
+                *err = job[k].err;
+                rc = -1;
+            }
+            if (rc == 0) {
+                const ab_op *op = &t->ops[job[k].i].op;
+                rc = ab_trace_set_values(t, job[k].i, &job[k].q, false,
+                                         act_storable(op) ? job[k].act : NULL, err);
+            }
+            values_job_free(&job[k]);
+        }
+    }
+out:
+    free(job), free(th), free(started);
     return rc;
 }
 
@@ -238,9 +314,8 @@ static int gen_run(const gen_opts *g)
             fprintf(stderr, "anybit trace gen: %zu op(s) get weights only (their activation "
                     "format cannot be stored in trace format %s)\n", weights_only,
                     AB_TRACE_VERSION);
-        for (size_t i = 0; rc == AB_EXIT_OK && i < t.nops; i++)
-            if (pick[i] && values_for_op(&t, i, g->seed, &err) != 0)
-                rc = cli_input_error("trace gen", &err);
+        if (rc == AB_EXIT_OK && make_values(&t, pick, g->seed, g->jobs, &err) != 0)
+            rc = cli_input_error("trace gen", &err);
         free(pick);
     }
     if (rc == AB_EXIT_OK && ab_trace_write(g->out, &t, &err) != 0)
@@ -264,7 +339,7 @@ static int cmd_gen(int argc, char **argv)
     g.batch = 1;
     g.seed = 1;
     g.max_ops = SIZE_MAX;
-    const char *values = NULL;
+    const char *values = NULL, *jobs_s = NULL;
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         const char *v = NULL;
@@ -279,6 +354,7 @@ static int cmd_gen(int argc, char **argv)
                    cli_opt_value(argc, argv, &i, "--values", &values, &bad) ||
                    cli_opt_value(argc, argv, &i, "--ops", &g.ops_pattern, &bad) ||
                    cli_opt_value(argc, argv, &i, "--output", &g.out, &bad) ||
+                   cli_opt_value(argc, argv, &i, "-j", &jobs_s, &bad) ||
                    cli_opt_value(argc, argv, &i, "-o", &g.out, &bad)) {
             continue;
         } else if (cli_opt_value(argc, argv, &i, "--batch", &v, &bad)) {
@@ -320,6 +396,9 @@ static int cmd_gen(int argc, char **argv)
     else if (values && strcmp(values, "none") != 0)
         return cli_usage_error("trace gen", "--values: expected none or synthetic, got '%s'",
                                values);
+    if (!cli_parse_jobs(jobs_s, &g.jobs))
+        return cli_usage_error("trace gen", "-j: expected an integer in [1, 256], got '%s'",
+                               jobs_s);
     if (!g.values && (g.ops_pattern || g.max_ops != SIZE_MAX))
         return cli_usage_error("trace gen", "--ops and --max-ops go with --values synthetic");
     return gen_run(&g);
