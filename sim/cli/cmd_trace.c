@@ -23,6 +23,9 @@
 /* Above this many bytes of values gen warns that the file gets big. */
 #define VALUES_WARN_BYTES (256.0 * 1024 * 1024)
 #define SEED_STEP 0x9E3779B97F4A7C15ull
+/* gen -j: at most this many bytes of float operands made at once (beyond
+ * one op, which is always made): more jobs never means more gigabytes. */
+#define GEN_BATCH_BYTES (1024.0 * 1024 * 1024)
 
 static void usage_main(FILE *out)
 {
@@ -198,9 +201,17 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
     }
     for (size_t next = 0; rc == 0 && next < t->nops;) {
         unsigned n = 0;
-        for (; next < t->nops && n < jobs; next++)
-            if (pick[next])
-                job[n++] = (values_job){.t = t, .i = next, .seed = seed};
+        double bytes = 0.0; /* the float weights and activations the batch holds at once */
+        for (; next < t->nops && n < jobs; next++) {
+            if (!pick[next])
+                continue;
+            const ab_op *op = &t->ops[next].op;
+            const double b = 4.0 * (double)(op->N * op->K + op->M * op->K);
+            if (n > 0 && bytes + b > GEN_BATCH_BYTES)
+                break; /* a big op waits for the next batch: memory stays bounded */
+            bytes += b;
+            job[n++] = (values_job){.t = t, .i = next, .seed = seed};
+        }
         for (unsigned k = 1; k < n; k++)
             started[k] = pthread_create(&th[k], NULL, values_job_make, &job[k]) == 0;
         if (n)
