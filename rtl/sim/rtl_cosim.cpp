@@ -533,7 +533,8 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
     bool have_v = false;
     ab_pe_op po;
     OpTiling tl;
-    std::vector<float> datapath;
+    std::vector<float> datapath; // [M][rows_hi - rows_lo]: the checked tiles' rows
+    size_t rows_lo = 0, rows_hi = 0;
     if (o->trace) {
         const ab_trace_op *top = trace_op(o, r, err);
         if (!top)
@@ -561,8 +562,19 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
             const ab_pe_work w = {false, g0 * v.glen, groups * v.glen, 0};
             want_cycles.push_back(ab_pe_cycles(&a, &po, &w) + po.dequant_cycles);
         }
-        datapath.resize(v.M * v.N);
-        if (ab_values_bitmod_datapath(&v, datapath.data(), &e) != 0) {
+        // the datapath's outputs for the rows the checked tiles cover, and
+        // only those (a few tiles of a big layer cost a few rows)
+        rows_lo = n == tl.tiles() ? 0 : v.N, rows_hi = n == tl.tiles() ? v.N : 0;
+        for (uint64_t i = 0; i < n && n != tl.tiles(); i++) {
+            const OpTile ot = op_tile(v, po, 0, tl, i);
+            rows_lo = std::min<size_t>(rows_lo, ot.n0);
+            rows_hi = std::max<size_t>(rows_hi, std::min<size_t>(v.N, ot.n0 + ot.t.R));
+        }
+        if (rows_hi < rows_lo)
+            rows_lo = rows_hi = 0;
+        const ab_vop rows = ab_vop_rows(&v, rows_lo, rows_hi);
+        datapath.resize(v.M * rows.N + 1);
+        if (ab_values_bitmod_datapath(&rows, datapath.data(), &e) != 0) {
             ab_vop_free(&v);
             return ab_error_set(err, "op %zu: %s", o->op, e.msg);
         }
@@ -655,15 +667,17 @@ int run_array(const ab_cosim_opts *o, ab_cosim_result *r, ab_error *err)
                 if (groups_done[out] != v.G)
                     continue;
                 const float y = acc[out] * v.row_scale[n0 + row];
+                const float want =
+                    datapath[(m0 + c) * (rows_hi - rows_lo) + (n0 + row - rows_lo)];
                 uint32_t yb, eb;
                 std::memcpy(&yb, &y, 4);
-                std::memcpy(&eb, &datapath[out], 4);
+                std::memcpy(&eb, &want, 4);
                 r->outputs++;
                 if (yb != eb) {
                     std::ostringstream e;
                     e << "cosim mismatch: " << r->unit << ", " << t.what << ": output (m "
                       << m0 + c << ", n " << n0 + row << "): RTL " << y << " (0x" << std::hex << yb
-                      << "), sim/values/values_bitmod.c datapath " << datapath[out] << " (0x" << eb
+                      << "), sim/values/values_bitmod.c datapath " << want << " (0x" << eb
                       << ")\n";
                     failure = e.str();
                     r->agree = false;

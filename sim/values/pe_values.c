@@ -33,22 +33,6 @@ static int compute(const ab_vop *v, bool model, float *out, size_t *ov, ab_error
     }
 }
 
-/* Weight rows [n0, n1) of a decoded op as an op of their own: every
- * per-row operand ([N][...] in values_op.h) offset, the activations
- * shared.  A view: nothing is copied, nothing to free. */
-static ab_vop vop_rows(const ab_vop *v, size_t n0, size_t n1)
-{
-    ab_vop r = *v;
-    r.N = n1 - n0;
-    r.codes = v->codes ? v->codes + n0 * v->K : NULL;
-    r.type_ids = v->type_ids ? v->type_ids + n0 * v->G : NULL;
-    r.gscale = v->gscale ? v->gscale + n0 * v->G : NULL;
-    r.gscale_int = v->gscale_int ? v->gscale_int + n0 * v->G : NULL;
-    r.row_scale = v->row_scale ? v->row_scale + n0 : NULL;
-    r.zp = v->zp ? v->zp + n0 * v->G : NULL;
-    return r;
-}
-
 typedef struct values_job {
     const ab_vop *v;
     bool model;
@@ -63,7 +47,7 @@ static void *values_job_run(void *arg)
 {
     values_job *j = arg;
     const size_t M = j->v->M, N = j->v->N, w = j->n1 - j->n0;
-    const ab_vop view = vop_rows(j->v, j->n0, j->n1);
+    const ab_vop view = ab_vop_rows(j->v, j->n0, j->n1);
     float *part = malloc((M * w > 0 ? M * w : 1) * sizeof *part);
     if (!part) {
         j->rc = ab_error_set(&j->err, "op '%s': out of memory", j->v->name);

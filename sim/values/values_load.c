@@ -328,3 +328,16 @@ int ab_vop_load(const ab_accel *a, const ab_trace *t, size_t i, ab_vop *v, ab_er
     }
     return 0;
 }
+
+ab_vop ab_vop_rows(const ab_vop *v, size_t n0, size_t n1)
+{
+    ab_vop r = *v;
+    r.N = n1 - n0;
+    r.codes = v->codes ? v->codes + n0 * v->K : NULL;
+    r.type_ids = v->type_ids ? v->type_ids + n0 * v->G : NULL;
+    r.gscale = v->gscale ? v->gscale + n0 * v->G : NULL;
+    r.gscale_int = v->gscale_int ? v->gscale_int + n0 * v->G : NULL;
+    r.row_scale = v->row_scale ? v->row_scale + n0 : NULL;
+    r.zp = v->zp ? v->zp + n0 * v->G : NULL;
+    return r;
+}

@@ -54,6 +54,15 @@ typedef struct ab_vop {
 int ab_vop_load(const ab_accel *a, const ab_trace *t, size_t i, ab_vop *v, ab_error *err);
 void ab_vop_free(ab_vop *v);
 
+/* Weight rows [n0, n1) of a decoded op (n0 <= n1 <= v->N) as an op of
+ * their own, N = n1 - n0: every per-row operand ([N][...] above) offset,
+ * the activations shared.  A view: nothing is copied; free only v.  A
+ * computation on the view gives exactly the columns n0 .. n1-1 of the
+ * whole op's outputs (no output depends on another row), which is how
+ * -j slices an op and how a check of a few tiles computes only their
+ * outputs. */
+ab_vop ab_vop_rows(const ab_vop *v, size_t n0, size_t n1);
+
 /* Per-kind computations of out[M][N]. */
 int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err);
 int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_error *err);
