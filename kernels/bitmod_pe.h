@@ -196,6 +196,43 @@ int ab_bitmod_pe_group(ab_bitmod_pe *pe, const ab_format *wfmt, const uint16_t *
                        const uint32_t *codes, size_t n, uint32_t scale, unsigned scale_bits,
                        ab_bitmod_group_result *res, ab_error *err);
 
+/* ---- sixteen outputs at once (AVX-512; kernels/bitmod_pe_simd.c) -------
+ *
+ * The datapath of 16 weight rows for one token, one PE per row, every
+ * step of ab_bitmod_pe_step done for the 16 in the 32-bit lanes of a
+ * vector: the same integer widths, wraps, shifts and normalization, the
+ * same FP32 sum of the dequantized group values from +0 in group order,
+ * the same FP32 multiply by the row scale.  Bit-identical to stepping
+ * ab_bitmod_pe_step per row (tests/test_bitmod_simd.cpp and every
+ * datapath-vs-model value check, whose model steps the scalar PE).
+ * The events are not counted (values only). */
+#define AB_BITMOD_BLOCK_ROWS 16
+
+/* One term as a byte: bit 0 sign, bits 1-2 exp, bit 3 man, bits 4-6 sig. */
+static inline uint8_t ab_bitmod_term_pack(ab_bitmod_term t)
+{
+    return (uint8_t)((t.sign & 1u) | (t.exp & 3u) << 1 | (t.man & 1u) << 3 | (t.sig & 7u) << 4);
+}
+
+typedef struct ab_bitmod_block16 {
+    unsigned lanes;          /* the PE's lanes, 1..16 (a power of two) */
+    bool rtl_literal_align;
+    size_t K, G, glen;       /* G groups of glen weights, G * glen = K */
+    unsigned scale_bits;     /* 1..16 */
+    const uint8_t *terms;    /* [K][AB_BITMOD_MAX_TERMS][16]: ab_bitmod_term_pack of row r's
+                                weight k, term c */
+    const uint8_t *cycles;   /* [G]: cycles per weight of group g, the same in all 16 rows */
+    const uint32_t *scale;   /* [G][16]: the integer group scales */
+    const float *row_scale;  /* [16] */
+} ab_bitmod_block16;
+
+/* Whether this CPU and build can run ab_bitmod_block16_token. */
+bool ab_bitmod_block16_supported(void);
+
+/* out[r] = row r's output for the token's FP16 activations act[K].  Only
+ * where ab_bitmod_block16_supported. */
+void ab_bitmod_block16_token(const ab_bitmod_block16 *b, const uint16_t *act, float out[16]);
+
 /* ab_bitmod_pe_group with the weights' terms from a table of their format
  * (ab_bitmod_term_table_init): the same steps, the same result. */
 int ab_bitmod_pe_group_table(ab_bitmod_pe *pe, const ab_bitmod_term_table *tab,

@@ -22,7 +22,7 @@ bool ab_simd_supported(ab_simd_path path)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
     case AB_SIMD_AVX512:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx512vpopcntdq");
+               __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512vpopcntdq");
 #else
     case AB_SIMD_AVX2:
     case AB_SIMD_AVX512:

@@ -9,7 +9,7 @@
  *
  *   scalar  portable C (the reference; popcnt where the CPU has it)
  *   avx2    AVX2 + POPCNT
- *   avx512  AVX-512 F + BW + VPOPCNTDQ
+ *   avx512  AVX-512 F + BW + CD + VPOPCNTDQ
  *
  * ANYBIT_SIMD=scalar|avx2|avx512 forces a path (tests run each suite once
  * per path the CPU has); unset or empty means the best the CPU has.  The

@@ -36,6 +36,8 @@
 
 extern "C" {
 #include "act_quant.h"
+#include "bitmod_pe.h"
+#include "simd.h"
 #include "format.h"
 #include "mac_pe.h"
 #include "values/pe_values.h"
@@ -233,6 +235,63 @@ TEST(Values, JobsGiveTheSameOutputsForEveryThreadCount)
         ab_trace_free(&t);
     }
     EXPECT_EQ(compared, 5 * combos().size());
+}
+
+// The BitMoD datapath's 16-row AVX-512 path (kernels/bitmod_pe_simd.c)
+// against the scalar steps (ANYBIT_SIMD=scalar) and the model, bit for
+// bit: every BitMoD weight format, every lane count, the RTL-literal
+// alignment, odd group lengths, wrapping scales, N with whole blocks and a
+// tail.  Skipped where the CPU has no AVX-512 (the scalar path is then the
+// only one, and every other value test checks it).
+TEST(Values, BitmodSixteenRowPathEqualsTheScalarSteps)
+{
+    if (!ab_bitmod_block16_supported())
+        GTEST_SKIP() << "no AVX-512 on this CPU";
+    std::mt19937_64 rng(20261205);
+    size_t compared = 0;
+    const uint32_t lanes[] = {4, 1, 2, 8, 16};
+    for (const Combo &c : combos()) {
+        if (c.pe != AB_PE_BITMOD)
+            continue;
+        for (int rep = 0; rep < 5; rep++) {
+            const uint64_t M = 1 + rng() % 3, N = rep == 0 ? 16 : 16 + rng() % 40;
+            const uint64_t shapes[5][2] = {{64, 0}, {390, 130}, {257, 0}, {300, 60}, {96, 32}};
+            const uint64_t K = shapes[rep][0];
+            const uint32_t group = (uint32_t)shapes[rep][1];
+            ab_trace t;
+            ab_error err{};
+            ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:1", "handmade", 1, &err), 0);
+            ab_op op = make_op("l0.proj", M, N, K, c.wf, c.sf, group, c.af);
+            ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+            give_values(&t, 0, rng(), c.asym);
+            ab_accel a = make_accel(c.pe, 128, std::string(c.sf) == "int8" ? 8 : 6, rep & 1);
+            a.lanes = a.tile_k = lanes[rep];
+            std::vector<float> fast(M * N), scalar(M * N), model(M * N);
+            ASSERT_EQ(ab_values_datapath(&a, &t, 0, fast.data(), &err), 0) << err.msg;
+            ASSERT_EQ(ab_values_model(&a, &t, 0, model.data(), nullptr, &err), 0) << err.msg;
+            {
+                struct Restore {
+                    std::string v;
+                    bool had;
+                    ~Restore() { had ? setenv(AB_SIMD_ENV, v.c_str(), 1) : unsetenv(AB_SIMD_ENV); }
+                } restore{std::getenv(AB_SIMD_ENV) ? std::getenv(AB_SIMD_ENV) : "",
+                          std::getenv(AB_SIMD_ENV) != nullptr};
+                setenv(AB_SIMD_ENV, "scalar", 1);
+                ASSERT_EQ(ab_values_datapath(&a, &t, 0, scalar.data(), &err), 0) << err.msg;
+            }
+            for (size_t i = 0; i < M * N; i++) {
+                uint32_t f, s2, m2;
+                std::memcpy(&f, &fast[i], 4), std::memcpy(&s2, &scalar[i], 4),
+                    std::memcpy(&m2, &model[i], 4);
+                ASSERT_EQ(f, s2) << combo_name(c) << " lanes " << lanes[rep] << " literal "
+                                 << (rep & 1) << " K " << K << " at m " << i / N << " n " << i % N;
+                ASSERT_EQ(f, m2) << combo_name(c) << " vs the model at " << i;
+            }
+            compared += M * N;
+            ab_trace_free(&t);
+        }
+    }
+    EXPECT_GT(compared, 1000u);
 }
 
 // The error vs the float reference, per PE kind (bounds in the header).

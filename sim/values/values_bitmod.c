@@ -22,6 +22,7 @@
 
 #include "bitmod_pe.h"
 #include "bitmod_terms.h"
+#include "simd.h"
 #include "values_op.h"
 
 /* The term table of every candidate format (ab_bitmod_term_table_init:
@@ -44,6 +45,68 @@ static ab_bitmod_term_table *candidate_tables(const ab_vop *v, ab_error *err)
     return tab;
 }
 
+/* The rows the 16-row AVX-512 datapath can take (kernels/bitmod_pe.h
+ * "sixteen outputs at once"): whole blocks of 16 whose groups take the
+ * same cycles per weight in every row.  Their outputs go to out and
+ * by_block[n] is set; the other rows are left to the scalar steps. */
+static int datapath_blocks(const ab_vop *v, const ab_bitmod_term_table *tab, bool *by_block,
+                           float *out, ab_error *err)
+{
+    const size_t K = v->K, G = v->G, glen = v->glen, R = AB_BITMOD_BLOCK_ROWS;
+    uint8_t *terms = malloc(K * AB_BITMOD_MAX_TERMS * R);
+    uint8_t *cycles = malloc(G ? G : 1);
+    uint32_t *scale = malloc((G ? G : 1) * R * sizeof *scale);
+    if (!terms || !cycles || !scale) {
+        free(terms), free(cycles), free(scale);
+        return ab_error_set(err, "op '%s': out of memory", v->name);
+    }
+    /* each candidate's codes as their four packed term bytes */
+    uint32_t packed[AB_QUANT_MAX_CANDIDATES][AB_BITMOD_TABLE_CODES];
+    for (size_t c = 0; c < (v->ncand ? v->ncand : 1u); c++)
+        for (uint32_t code = 0; code < tab[c].ncodes; code++) {
+            const ab_bitmod_term *t = ab_bitmod_table_terms(&tab[c], code);
+            packed[c][code] = 0;
+            for (unsigned i = 0; i < AB_BITMOD_MAX_TERMS; i++)
+                packed[c][code] |= (uint32_t)ab_bitmod_term_pack(t[i]) << (8 * i);
+        }
+    float row_scale[AB_BITMOD_BLOCK_ROWS], y[AB_BITMOD_BLOCK_ROWS];
+    const ab_bitmod_block16 b = {v->a->lanes, v->a->bitmod_rtl_literal_align, K, G, glen,
+                                 v->scale_bits, terms, cycles, scale, row_scale};
+    for (size_t n0 = 0; n0 + R <= v->N; n0 += R) {
+        bool uniform = true;
+        for (size_t g = 0; g < G && uniform; g++) {
+            cycles[g] = tab[v->type_ids[n0 * G + g]].cycles;
+            for (size_t r = 1; r < R && uniform; r++)
+                uniform = tab[v->type_ids[(n0 + r) * G + g]].cycles == cycles[g];
+        }
+        if (!uniform)
+            continue;
+        for (size_t r = 0; r < R; r++) {
+            const size_t n = n0 + r;
+            for (size_t g = 0; g < G; g++) {
+                const uint8_t type = v->type_ids[n * G + g];
+                const uint32_t mask = tab[type].ncodes - 1u; /* codes modulo 2^bits */
+                for (size_t k = g * glen; k < (g + 1) * glen; k++) {
+                    const uint32_t p4 = packed[type][v->codes[n * K + k] & mask];
+                    uint8_t *dst = terms + k * AB_BITMOD_MAX_TERMS * R + r;
+                    for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
+                        dst[c * R] = (uint8_t)(p4 >> (8 * c));
+                }
+            }
+            for (size_t g = 0; g < G; g++)
+                scale[g * R + r] = v->gscale_int[n * G + g];
+            row_scale[r] = v->row_scale[n];
+            by_block[n] = true;
+        }
+        for (size_t m = 0; m < v->M; m++) {
+            ab_bitmod_block16_token(&b, v->act_h + m * K, y);
+            memcpy(out + m * v->N + n0, y, sizeof y);
+        }
+    }
+    free(terms), free(cycles), free(scale);
+    return 0;
+}
+
 int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
 {
     const size_t K = v->K, G = v->G, glen = v->glen;
@@ -61,7 +124,19 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
         return -1;
     }
     const unsigned lanes = pe.lanes;
+    bool *by_block = calloc(v->N ? v->N : 1, sizeof *by_block);
+    if (!by_block) {
+        free(terms), free(tab);
+        return ab_error_set(err, "op '%s': out of memory", v->name);
+    }
+    if (ab_simd_active() == AB_SIMD_AVX512 && ab_bitmod_block16_supported() &&
+        datapath_blocks(v, tab, by_block, out, err) != 0) {
+        free(terms), free(tab), free(by_block);
+        return -1;
+    }
     for (size_t n = 0; n < v->N; n++) {
+        if (by_block[n])
+            continue;
         for (size_t k = 0; k < K; k++) {
             const ab_bitmod_term_table *t = &tab[v->type_ids[n * G + k / glen]];
             memcpy(terms + k * AB_BITMOD_MAX_TERMS, ab_bitmod_table_terms(t, v->codes[n * K + k]),
@@ -102,7 +177,7 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
             out[m * v->N + n] = y;
         }
     }
-    free(terms), free(tab);
+    free(terms), free(tab), free(by_block);
     return 0;
 }
 
