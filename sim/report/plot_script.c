@@ -266,7 +266,7 @@ static void plot_accuracy(script *s, const char *workdir, bool png)
         finish(s, workdir, "accuracy", png);
         return;
     }
-    double emax = 0, *ev = malloc(d->nerr * sizeof *ev), *rv = malloc(d->nerr * sizeof *rv);
+    double emax = 0, *ev = calloc(d->nerr, sizeof *ev), *rv = calloc(d->nerr, sizeof *rv);
     if (!ev || !rv) {
         free(ev);
         free(rv);
