@@ -16,6 +16,7 @@ extern "C" {
 #include "accel/accel.h"
 #include "bitmod_terms.h"
 #include "engine/engine.h"
+#include "engine/engine_modes.h"
 #include "engine/tile_prog.h"
 #include "pe/pe.h"
 }
@@ -237,6 +238,84 @@ TEST(Engine, FastEqualsCycleOnRandomSystolicConfigs)
         EXPECT_GE(per_flow[f], 100) << ab_dataflow_name(flows[f]);
         EXPECT_GT(stalled[f], 10) << ab_dataflow_name(flows[f]); // memory stalls exercised
     }
+}
+
+// The fast mode's period skipping (engine_fast.c) gives exactly the walk
+// that visits every tile step: every count, on seeded random accelerators of
+// every PE kind and dataflow, both cycle conventions, ops of many tiles
+// (tilings cut small, repetitions), memory-bound and compute-bound.  The
+// skipping must also happen, or the check proves nothing; on a subset the
+// cycle mode, which steps every cycle, agrees too.
+TEST(Engine, FastSkipsPeriodsExactly)
+{
+    static const ab_dataflow flows[] = {AB_DF_OS, AB_DF_WS, AB_DF_OS_SYSTOLIC, AB_DF_WS_SYSTOLIC,
+                                        AB_DF_IS_SYSTOLIC};
+    Rng r{20261204};
+    int compared = 0, skipped_cases = 0, cycle_checked = 0;
+    uint64_t steps_skipped_total = 0;
+    for (int i = 0; i < 3000 && compared < 400; i++) {
+        const ab_pe_kind k = (ab_pe_kind)(i % AB_PE_KIND_COUNT);
+        ab_accel a;
+        ab_op op;
+        random_case(r, k, &a, &op);
+        const ab_dataflow f = flows[r.in(0, 4)];
+        if (k == AB_PE_BITMOD || k == AB_PE_BTC)
+            a.dataflow = r.in(0, 1) ? AB_DF_OS : a.dataflow;
+        else
+            a.dataflow = f;
+        a.convention = r.in(0, 1) ? AB_CONV_SCALESIM : AB_CONV_ANYBIT;
+        op.M = r.in(1, 200);
+        op.N = r.in(1, 600);
+        if (r.in(0, 2) == 0 && op.weight_share == 0) // repetitions (attention heads)
+            op.count = (uint32_t)r.in(2, 40);
+        ab_pe_op po;
+        ab_tiling t;
+        ab_error e;
+        if (ab_pe_prepare(&a, &op, &po, &e) != 0 || ab_map_op(&a, &op, &po, &t, &e) != 0)
+            continue;
+        // cut the chosen tiles smaller: many units at every loop level
+        t.tm = std::max<uint64_t>(1, t.tm / (uint64_t)r.in(1, 8));
+        t.tn = std::max<uint64_t>(1, t.tn / (uint64_t)r.in(1, 8));
+        t.tk = std::max<uint64_t>(1, t.tk / (uint64_t)r.in(1, 12));
+        if (r.in(0, 1))
+            t.m_outer = !t.m_outer;
+        const uint64_t steps = t.reps * ((t.M + t.tm - 1) / t.tm) * ((t.N + t.tn - 1) / t.tn) *
+                               ((t.K + t.tk - 1) / t.tk);
+        if (steps > 20000) // the walk that visits every step is the slow side
+            continue;
+        ab_op_timing walk, jump;
+        memset(&walk, 0, sizeof walk);
+        memset(&jump, 0, sizeof jump);
+        uint64_t skipped = 0, none = 0;
+        ASSERT_EQ(ab_engine_fast_walk(&a, &po, &t, &walk, false, &none, &e), 0) << e.msg;
+        ASSERT_EQ(none, 0u);
+        ASSERT_EQ(ab_engine_fast_walk(&a, &po, &t, &jump, true, &skipped, &e), 0) << e.msg;
+        ASSERT_EQ(jump.cycles, walk.cycles) << "case " << i;
+        ASSERT_EQ(jump.compute_cycles, walk.compute_cycles) << "case " << i;
+        ASSERT_EQ(jump.tiles, walk.tiles) << "case " << i;
+        ASSERT_EQ(jump.ev.pe_busy_cycles, walk.ev.pe_busy_cycles) << "case " << i;
+        ASSERT_EQ(jump.ev.dequant_cycles, walk.ev.dequant_cycles) << "case " << i;
+        for (int b = 0; b < 3; b++) {
+            ASSERT_EQ(jump.ev.sram_read_bytes[b], walk.ev.sram_read_bytes[b]) << "case " << i;
+            ASSERT_EQ(jump.ev.sram_write_bytes[b], walk.ev.sram_write_bytes[b]) << "case " << i;
+        }
+        ASSERT_EQ(jump.ev.dram_read_bytes, walk.ev.dram_read_bytes) << "case " << i;
+        ASSERT_EQ(jump.ev.dram_write_bytes, walk.ev.dram_write_bytes) << "case " << i;
+        compared++;
+        skipped_cases += skipped > 0;
+        steps_skipped_total += skipped;
+        if (skipped > 0 && walk.cycles < 200000 && cycle_checked < 60) {
+            ab_op_timing cyc;
+            memset(&cyc, 0, sizeof cyc);
+            ASSERT_EQ(ab_engine_cycle(&a, &po, &t, &cyc, &e), 0) << e.msg;
+            ASSERT_EQ(cyc.cycles, jump.cycles) << "case " << i;
+            cycle_checked++;
+        }
+    }
+    EXPECT_GE(compared, 400);
+    EXPECT_GE(skipped_cases, 200); // the skipping ran on most of them
+    EXPECT_GE(cycle_checked, 40);
+    EXPECT_GT(steps_skipped_total, 100000u);
 }
 
 using anybit_test::roomy_accel;

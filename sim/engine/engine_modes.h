@@ -6,6 +6,7 @@
 #ifndef AB_ENGINE_MODES_H
 #define AB_ENGINE_MODES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ab_error.h"
@@ -29,6 +30,11 @@ typedef struct ab_op_timing {
 
 int ab_engine_fast(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t, ab_op_timing *tm,
                    ab_error *err);
+/* The fast mode with its period skipping on or off (off: every tile step
+ * visited, the reference the skipping is tested against), and how many
+ * steps it skipped. */
+int ab_engine_fast_walk(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t,
+                        ab_op_timing *tm, bool skip, uint64_t *steps_skipped, ab_error *err);
 int ab_engine_cycle(const ab_accel *a, const ab_pe_op *po, const ab_tiling *t,
                     ab_op_timing *tm, ab_error *err);
 

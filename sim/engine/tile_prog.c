@@ -244,3 +244,80 @@ bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s)
     }
     return true;
 }
+
+void ab_tile_prog_unit(const ab_tile_prog *p, const ab_tile_step *s, ab_tile_unit level,
+                       ab_tile_unit_pos *pos)
+{
+    const bool m_outer = p->t.m_outer;
+    const uint64_t inner = m_outer ? s->ni : s->mi, outer = m_outer ? s->mi : s->ni;
+    const uint64_t n_inner = m_outer ? p->nn : p->nm, n_outer = m_outer ? p->nm : p->nn;
+    const uint64_t row = s->rep * n_outer + outer, output = row * n_inner + inner;
+    const bool ends_output = s->ki == p->nk - 1;
+    switch (level) {
+    case AB_TILE_UNIT_STEP:
+        /* a PE's cycles, events and the tile's group metadata depend on
+         * where the tile cuts weight groups: the same for every K tile
+         * when tiles hold whole groups, or when K is one group */
+        *pos = (ab_tile_unit_pos){s->ki, p->nk, output, 1, 0, true,
+                                  p->t.tk % p->po->group == 0 || p->po->group >= p->t.K};
+        break;
+    case AB_TILE_UNIT_OUTPUT:
+        *pos = (ab_tile_unit_pos){inner, n_inner, row, p->nk, 1, ends_output, true};
+        break;
+    case AB_TILE_UNIT_ROW:
+        *pos = (ab_tile_unit_pos){outer,   n_outer,
+                                  s->rep,  n_inner * p->nk,
+                                  n_inner, ends_output && inner == n_inner - 1,
+                                  true};
+        break;
+    default:
+        *pos = (ab_tile_unit_pos){s->rep,
+                                  p->t.reps,
+                                  0,
+                                  n_outer * n_inner * p->nk,
+                                  n_outer * n_inner,
+                                  ends_output && inner == n_inner - 1 && outer == n_outer - 1,
+                                  true};
+        break;
+    }
+}
+
+void ab_tile_prog_skip(ab_tile_prog *p, ab_tile_step *s, ab_tile_unit level, uint64_t units)
+{
+    ab_tile_unit_pos pos;
+    ab_tile_prog_unit(p, s, level, &pos);
+    const bool m_outer = p->t.m_outer;
+    p->idx += units * pos.steps;
+    p->outs += units * pos.stores;
+    s->out_index += units * pos.stores;
+    /* s's index at the level moves by `units`, and so does the program's
+     * counter of that level: it holds s's unit index, or the next one when
+     * the levels inside have one step each (no wrap: the unit skipped to
+     * is not its parent's last) */
+    switch (level) {
+    case AB_TILE_UNIT_STEP:
+        s->ki += units;
+        p->c_k += units;
+        break;
+    case AB_TILE_UNIT_OUTPUT:
+        *(m_outer ? &s->ni : &s->mi) += units;
+        p->c_inner += units;
+        break;
+    case AB_TILE_UNIT_ROW:
+        *(m_outer ? &s->mi : &s->ni) += units;
+        p->c_outer += units;
+        break;
+    default:
+        s->rep += units;
+        p->c_rep += units;
+        break;
+    }
+    s->n0 = s->ni * p->t.tn;
+    s->m0 = s->mi * p->t.tm;
+    s->k0 = s->ki * p->t.tk;
+    s->work.k0 = s->k0;
+    p->prev_rep = s->rep;
+    p->prev_ni = s->ni;
+    p->prev_mi = s->mi;
+    p->prev_ki = s->ki;
+}

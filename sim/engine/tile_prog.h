@@ -81,6 +81,44 @@ void ab_tile_prog_init(ab_tile_prog *p, const ab_accel *a, const ab_pe_op *po,
 /* The next step; false after the last. */
 bool ab_tile_prog_next(ab_tile_prog *p, ab_tile_step *s);
 
+/* The loop levels of the sequence, innermost first.  A unit of a level:
+ * one tile step, one output tile (its K steps), one row (the inner loop's
+ * output tiles for one outer index), one repetition.  Within one parent
+ * unit, every unit but the first and the last has the same steps up to
+ * their indices: the same tile shapes (only the last tile of a dimension
+ * is clipped), the same residency (its first step follows the previous
+ * unit's last), the same number of stores.  Repetitions are all alike.
+ * Steps are alike only when every K tile cuts the weight groups alike (tk
+ * a multiple of the group, or K one group): `alike` says so.  The fast
+ * mode uses this to skip periods (engine_fast.c). */
+typedef enum ab_tile_unit {
+    AB_TILE_UNIT_STEP = 0,
+    AB_TILE_UNIT_OUTPUT = 1,
+    AB_TILE_UNIT_ROW = 2,
+    AB_TILE_UNIT_REP = 3,
+} ab_tile_unit;
+#define AB_TILE_UNIT_LEVELS 4
+
+/* Where step s stands at a level: its unit's index among the parent's
+ * units, their count, the parent's own index among all units of the
+ * parent's level, the steps and stores of one unit that is neither first
+ * nor last, whether s is its unit's last step, and whether the level's
+ * middle units are alike. */
+typedef struct ab_tile_unit_pos {
+    uint64_t index, count, parent, steps, stores;
+    bool ends, alike;
+} ab_tile_unit_pos;
+
+void ab_tile_prog_unit(const ab_tile_prog *p, const ab_tile_step *s, ab_tile_unit level,
+                       ab_tile_unit_pos *pos);
+
+/* Skip `units` whole units of a level: s must be the step the program
+ * gave last and the first of its unit; afterwards s is the first step of
+ * the unit `units` further on (the same parent), as the program would have
+ * given it, and the program continues after it.  The caller accounts for
+ * the skipped steps' time and events. */
+void ab_tile_prog_skip(ab_tile_prog *p, ab_tile_step *s, ab_tile_unit level, uint64_t units);
+
 /* Bytes of a tn x tk weight tile starting at input k0 (codes and group
  * metadata), a tm x tk activation tile, a tm x tn output tile. */
 uint64_t ab_tile_weight_bytes(const ab_pe_op *po, uint64_t tn, uint64_t k0, uint64_t tk);
