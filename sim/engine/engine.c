@@ -66,11 +66,8 @@ int ab_sim_op(const ab_accel *a, const ab_op *op, ab_sim_mode mode, ab_op_stats 
     if (ab_pe_prepare(a, op, &po, err) != 0)
         return -1;
     ab_tiling t;
-    if (ab_map_op(a, op, &po, &t, err) != 0)
-        return -1;
-    ab_op_timing tm;
-    memset(&tm, 0, sizeof tm);
-    if (ab_engine_fast(a, &po, &t, &tm, err) != 0)
+    ab_op_timing tm; /* the fast mode's, from the mapper's exact timing of its choice */
+    if (ab_map_op_timed(a, op, &po, &t, &tm, err) != 0)
         return -1;
     if (mode == AB_MODE_CYCLE) {
         /* the cycle mode steps every cycle the fast mode counts (tens of

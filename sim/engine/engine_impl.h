@@ -9,6 +9,12 @@
 #include "engine_modes.h"
 #include "tile_prog.h"
 
+/* The mapper (ab_map_op), also handing back the fast-mode timing of the
+ * tiling it chose (it timed the candidates exactly), so ab_sim_op does not
+ * time it again. */
+int ab_map_op_timed(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling *out,
+                    ab_op_timing *tm, ab_error *err);
+
 /* Add a tile's events (SRAM, DRAM, PE busy and dequant) to tm->ev. */
 void ab_timing_add_step(ab_op_timing *tm, const ab_tile_step *s);
 

@@ -146,6 +146,13 @@ static size_t size_candidates(uint64_t dim, uint64_t unit, uint64_t *out, size_t
 int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling *out,
               ab_error *err)
 {
+    ab_op_timing tm;
+    return ab_map_op_timed(a, op, po, out, &tm, err);
+}
+
+int ab_map_op_timed(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling *out,
+                    ab_op_timing *best_tm, ab_error *err)
+{
     uint32_t blk_n, blk_m;
     ab_pe_block(a, &blk_n, &blk_m);
     const uint64_t share = op->weight_share ? op->weight_share : 1u;
@@ -209,7 +216,8 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
                                 (unsigned long long)(a->abuf.bytes / 2),
                                 (unsigned long long)(a->obuf.bytes / 2));
         *out = t;
-        return 0;
+        memset(best_tm, 0, sizeof *best_tm);
+        return ab_engine_fast(a, po, &t, best_tm, err);
     }
 
     uint64_t tns[64], tms[64], tks[64];
@@ -285,6 +293,7 @@ int ab_map_op(const ab_accel *a, const ab_op *op, const ab_pe_op *po, ab_tiling 
         plans[i].est = (double)tm.cycles;
         if (better(&plans[i], &best, have)) {
             best = plans[i];
+            *best_tm = tm;
             have = true;
         }
     }
