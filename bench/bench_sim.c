@@ -40,28 +40,26 @@ static int whole_llm(int repeats)
     if (ab_accel_load("bitmod", &a, &e) != 0)
         return die(&e);
     enum { STEPS = 128 };
-    ab_op_list lists[STEPS + 1];
+    /* the phases of one generation, expanded into one op list (the model
+     * and recipe loaded once) and simulated as one run */
+    char names[STEPS + 1][32];
+    const char *phases[STEPS + 1];
+    snprintf(names[0], sizeof names[0], "prefill:2048");
+    for (int s = 0; s < STEPS; s++)
+        snprintf(names[s + 1], sizeof names[s + 1], "decode:%d", 2048 + s);
+    for (int s = 0; s <= STEPS; s++)
+        phases[s] = names[s];
+    const ab_expand_opts opts = {1, false};
     double best_expand = 1e30, best_sim = 1e30;
     uint64_t cycles = 0;
     size_t nops = 0;
     for (int r = 0; r < repeats; r++) {
-        memset(lists, 0, sizeof lists);
         double t0 = now_s();
-        if (ab_workload_expand("llama2-7b", "bitmod", "prefill:2048", 1, &lists[0], &e) != 0)
+        ab_op_list all;
+        if (ab_workload_expand_phases("llama2-7b", "bitmod", phases, STEPS + 1, &opts, &all,
+                                      &e) != 0)
             return die(&e);
-        for (int s = 0; s < STEPS; s++) {
-            char phase[32];
-            snprintf(phase, sizeof phase, "decode:%d", 2048 + s);
-            if (ab_workload_expand("llama2-7b", "bitmod", phase, 1, &lists[s + 1], &e) != 0)
-                return die(&e);
-        }
         double t1 = now_s();
-        /* one run over the whole generation: prefill, then every decode step */
-        ab_op_list all = {0, 0, NULL};
-        for (int s = 0; s <= STEPS; s++)
-            for (size_t i = 0; i < lists[s].n; i++)
-                if (ab_op_list_push(&all, &lists[s].ops[i], &e) != 0)
-                    return die(&e);
         ab_run_stats rs;
         if (ab_sim_ops(&a, &all, 2048 + STEPS, AB_MODE_FAST, &rs, &e) != 0)
             return die(&e);
@@ -70,8 +68,6 @@ static int whole_llm(int repeats)
         ab_run_stats_free(&rs);
         ab_op_list_free(&all);
         double t2 = now_s();
-        for (int s = 0; s <= STEPS; s++)
-            ab_op_list_free(&lists[s]);
         if (t1 - t0 < best_expand)
             best_expand = t1 - t0;
         if (t2 - t1 < best_sim)

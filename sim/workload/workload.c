@@ -475,14 +475,25 @@ int ab_workload_expand(const char *model, const char *recipe, const char *phase_
 int ab_workload_expand_with(const char *model, const char *recipe, const char *phase_s,
                             const ab_expand_opts *o, ab_op_list *out, ab_error *err)
 {
+    return ab_workload_expand_phases(model, recipe, &phase_s, 1, o, out, err);
+}
+
+int ab_workload_expand_phases(const char *model, const char *recipe, const char *const *phases,
+                              size_t nphases, const ab_expand_opts *o, ab_op_list *out,
+                              ab_error *err)
+{
     const uint32_t batch = o->batch;
     memset(out, 0, sizeof *out);
     char mfile[1024], rfile[1024];
-    phase ph = {0};
     if (resolve("models", "model", model, mfile, sizeof mfile, err) != 0 ||
-        resolve("recipes", "recipe", recipe, rfile, sizeof rfile, err) != 0 ||
-        parse_phase(phase_s, &ph, err) != 0)
+        resolve("recipes", "recipe", recipe, rfile, sizeof rfile, err) != 0)
         return -1;
+    /* every phase is checked before anything is loaded or expanded */
+    for (size_t i = 0; i < nphases; i++) {
+        phase ph = {0};
+        if (parse_phase(phases[i], &ph, err) != 0)
+            return -1;
+    }
     if (batch == 0)
         return ab_error_set(err, "batch: expected a positive integer, found 0");
     ab_model m;
@@ -495,9 +506,14 @@ int ab_workload_expand_with(const char *model, const char *recipe, const char *p
     }
     ab_op_list l = {0, 0, NULL};
     builder b = {&r, &l, err};
-    const int rc = check_context(&b, &m, mfile, &ph, o->allow_long_context) != 0
-                       ? -1
-                       : expand(&b, &m, mfile, &ph, batch);
+    int rc = 0;
+    for (size_t i = 0; i < nphases && rc == 0; i++) {
+        phase ph = {0};
+        rc = parse_phase(phases[i], &ph, err) != 0 ||
+                     check_context(&b, &m, mfile, &ph, o->allow_long_context) != 0
+                 ? -1
+                 : expand(&b, &m, mfile, &ph, batch);
+    }
     ab_model_free(&m);
     ab_recipe_free(&r);
     if (rc != 0) {

@@ -106,6 +106,14 @@ typedef struct ab_expand_opts {
 int ab_workload_expand_with(const char *model, const char *recipe, const char *phase,
                             const ab_expand_opts *opts, ab_op_list *out, ab_error *err);
 
+/* The ops of several phases of one model and recipe, in order, in one list
+ * (a generation: prefill:L, then decode:L, decode:L+1, ...): the model and
+ * recipe are loaded once.  Every phase is parsed before any is expanded;
+ * an error leaves *out empty. */
+int ab_workload_expand_phases(const char *model, const char *recipe, const char *const *phases,
+                              size_t nphases, const ab_expand_opts *opts, ab_op_list *out,
+                              ab_error *err);
+
 /* The tokens of a phase: prefill:L with L in [1, AB_PHASE_TOKENS_MAX],
  * decode:C with C in [0, AB_PHASE_TOKENS_MAX] (docs/models.md). */
 #define AB_PHASE_TOKENS_MAX 32768u
