@@ -691,3 +691,41 @@ TEST(ModelContext, EveryZooTransformerNamesItsWindowAndBadValuesAreRefused)
     EXPECT_EQ(expand_error(bounded, "fp16", "decode:7"), "");
     EXPECT_NE(expand_error(bounded, "fp16", "decode:8").find("max_context 8"), std::string::npos);
 }
+
+// A generation expanded at once (the model and recipe loaded once) is the
+// phases' own expansions one after the other; a bad phase anywhere in the
+// list is refused before anything is expanded, naming it.
+TEST(ModelZoo, ExpandPhasesIsEachPhaseInOrder)
+{
+    use_source_zoo();
+    const char *phases[] = {"prefill:64", "decode:64", "decode:65"};
+    const ab_expand_opts o = {1, false};
+    ab_op_list all;
+    ab_error err;
+    ASSERT_EQ(ab_workload_expand_phases("llama2-7b", "bitmod", phases, 3, &o, &all, &err), 0)
+        << err.msg;
+    size_t at = 0;
+    for (const char *ph : phases) {
+        ab_op_list one;
+        ASSERT_EQ(ab_workload_expand_with("llama2-7b", "bitmod", ph, &o, &one, &err), 0) << err.msg;
+        ASSERT_LE(at + one.n, all.n) << ph;
+        for (size_t i = 0; i < one.n; i++, at++) {
+            EXPECT_STREQ(all.ops[at].name, one.ops[i].name) << ph;
+            EXPECT_EQ(all.ops[at].M, one.ops[i].M) << ph << " " << one.ops[i].name;
+            EXPECT_EQ(all.ops[at].N, one.ops[i].N) << ph << " " << one.ops[i].name;
+            EXPECT_EQ(all.ops[at].K, one.ops[i].K) << ph << " " << one.ops[i].name;
+            EXPECT_EQ(all.ops[at].count, one.ops[i].count) << ph;
+            EXPECT_STREQ(all.ops[at].weight_format, one.ops[i].weight_format) << ph;
+        }
+        ab_op_list_free(&one);
+    }
+    EXPECT_EQ(at, all.n);
+    ab_op_list_free(&all);
+
+    const char *bad[] = {"prefill:64", "decode:x"};
+    ab_op_list none;
+    EXPECT_NE(ab_workload_expand_phases("llama2-7b", "bitmod", bad, 2, &o, &none, &err), 0);
+    EXPECT_NE(std::string(err.msg).find("decode:x"), std::string::npos) << err.msg;
+    EXPECT_EQ(none.n, 0u);
+    EXPECT_EQ(none.ops, nullptr);
+}
