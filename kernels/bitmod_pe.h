@@ -233,6 +233,30 @@ bool ab_bitmod_block16_supported(void);
  * where ab_bitmod_block16_supported. */
 void ab_bitmod_block16_token(const ab_bitmod_block16 *b, const uint16_t *act, float out[16]);
 
+/* Sixteen groups at once (AVX-512, the same file): one group per 32-bit
+ * lane, each with its own activations, weights (as packed terms), cycles
+ * per weight and scale; the steps of ab_bitmod_pe_group_table on each, a
+ * lane whose group has fewer cycles per weight idle for the rest.  The
+ * model side of the value checks (sim/values) runs its groups through it;
+ * the datapath side runs rows through ab_bitmod_block16_token.  Lanes not
+ * in use hold zeros.  Only where ab_bitmod_block16_supported. */
+typedef struct ab_bitmod_groups16 {
+    unsigned lanes;         /* the PE's lanes, 1..16 (a power of two) */
+    bool rtl_literal_align;
+    size_t glen;            /* weights per group, the same in every lane */
+    unsigned scale_bits;    /* 1..16 */
+    const uint16_t *act;    /* [glen][16]: FP16 activation j of lane i's group */
+    const uint8_t *terms;   /* [glen][AB_BITMOD_MAX_TERMS][16]: ab_bitmod_term_pack of its
+                               weight j, term c */
+    const uint8_t *cycles;  /* [16] */
+    const uint32_t *scale;  /* [16]: the integer group scales (fitting scale_bits) */
+} ab_bitmod_groups16;
+
+/* Each lane's accumulator (mantissa, exponent) and dequantized mantissa:
+ * the group's value is dq_man * 2^(acc_exp - 28). */
+void ab_bitmod_groups16_run(const ab_bitmod_groups16 *g, int32_t acc_man[16],
+                            uint8_t acc_exp[16], int32_t dq_man[16]);
+
 /* ab_bitmod_pe_group with the weights' terms from a table of their format
  * (ab_bitmod_term_table_init): the same steps, the same result. */
 int ab_bitmod_pe_group_table(ab_bitmod_pe *pe, const ab_bitmod_term_table *tab,

@@ -490,3 +490,98 @@ TEST(BitmodPe, LiteralRtlAlignmentOnlyDiffersOnceTheAccumulatorLeads)
 }
 
 } // namespace
+
+// The model's sixteen-groups-at-once path (kernels/bitmod_pe_simd.c,
+// ab_bitmod_groups16_run) against ab_bitmod_pe_group_table per lane, bit
+// for bit: each lane its own format (so its own cycles per weight: lanes
+// idle while others still step), activations (zeros, subnormals, the
+// largest FP16 values, infinities' bit patterns), scale and scale width;
+// every lane count, both alignment rules, group lengths that do not fill
+// the last PE step.  Skipped where the CPU has no AVX-512.
+TEST(BitmodPe, SixteenGroupsAtOnceEqualTheScalarGroups)
+{
+    if (!ab_bitmod_block16_supported())
+        GTEST_SKIP() << "no AVX-512 on this CPU";
+    std::mt19937_64 rng(20261204);
+    const std::vector<std::string> &names = supported_names();
+    std::vector<ab_bitmod_term_table> tabs(names.size());
+    for (size_t i = 0; i < names.size(); i++) {
+        const ab_format f = parse(names[i]);
+        ab_error err{};
+        ASSERT_EQ(ab_bitmod_term_table_init(&f, &tabs[i], &err), 0) << err.msg;
+    }
+    const unsigned lane_counts[] = {4, 1, 2, 8, 16};
+    const size_t glens[] = {128, 1, 7, 30, 64, 129};
+    size_t compared = 0, mixed_cycles = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        const unsigned lanes = lane_counts[rep % 5];
+        const bool literal = (rep / 5) % 2;
+        const size_t glen = glens[rep % 6];
+        const unsigned scale_bits = 1 + (unsigned)(rng() % 16);
+        const unsigned used = rep % 7 == 0 ? 1 + (unsigned)(rng() % 16) : 16;
+        std::vector<uint16_t> act(glen * 16, 0);
+        std::vector<uint8_t> terms(glen * AB_BITMOD_MAX_TERMS * 16, 0), cycles(16, 0);
+        std::vector<uint32_t> scale(16, 0);
+        std::vector<size_t> fmt(16, 0);
+        std::vector<std::vector<uint32_t>> codes(16, std::vector<uint32_t>(glen, 0));
+        std::vector<std::vector<uint16_t>> lane_act(16, std::vector<uint16_t>(glen, 0));
+        for (unsigned i = 0; i < used; i++) {
+            fmt[i] = rng() % names.size();
+            const ab_bitmod_term_table &t = tabs[fmt[i]];
+            cycles[i] = t.cycles;
+            scale[i] = (uint32_t)(rng() & ((1u << scale_bits) - 1u));
+            for (size_t j = 0; j < glen; j++) {
+                const uint64_t r = rng();
+                uint16_t h;
+                switch (r % 8) {
+                case 0: h = 0; break;
+                case 1: h = (uint16_t)(r >> 8) & 0x83ffu; break; // subnormal or zero
+                case 2: h = (uint16_t)(0x7bffu | ((r >> 8) & 0x8000u)); break; // largest
+                case 3: h = (uint16_t)(0x7c00u | ((r >> 8) & 0x83ffu)); break; // exponent 31
+                default: h = (uint16_t)(r >> 16); break;
+                }
+                lane_act[i][j] = h;
+                act[j * 16 + i] = h;
+                codes[i][j] = (uint32_t)(rng() % t.ncodes);
+                const ab_bitmod_term *tt = ab_bitmod_table_terms(&t, codes[i][j]);
+                for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
+                    terms[(j * AB_BITMOD_MAX_TERMS + c) * 16 + i] = ab_bitmod_term_pack(tt[c]);
+            }
+        }
+        mixed_cycles += *std::min_element(cycles.begin(), cycles.begin() + used) !=
+                        *std::max_element(cycles.begin(), cycles.begin() + used);
+        const ab_bitmod_groups16 g = {lanes,        literal,      glen,          scale_bits,
+                                      act.data(),   terms.data(), cycles.data(), scale.data()};
+        int32_t acc_man[16], dq_man[16];
+        uint8_t acc_exp[16];
+        ab_bitmod_groups16_run(&g, acc_man, acc_exp, dq_man);
+        for (unsigned i = 0; i < used; i++) {
+            ab_bitmod_pe pe;
+            ab_error err{};
+            ASSERT_EQ(ab_bitmod_pe_init_lanes(&pe, literal, lanes, &err), 0) << err.msg;
+            ab_bitmod_group_result r;
+            ASSERT_EQ(ab_bitmod_pe_group_table(&pe, &tabs[fmt[i]], lane_act[i].data(),
+                                               codes[i].data(), glen, scale[i], scale_bits, &r,
+                                               &err),
+                      0)
+                << err.msg;
+            const std::string where = names[fmt[i]] + " lane " + std::to_string(i) + " lanes " +
+                                      std::to_string(lanes) + " glen " + std::to_string(glen) +
+                                      " literal " + std::to_string(literal) + " rep " +
+                                      std::to_string(rep);
+            ASSERT_EQ(acc_man[i], r.acc_man) << where;
+            ASSERT_EQ(acc_exp[i], r.acc_exp) << where;
+            ASSERT_EQ(dq_man[i], r.dq_man) << where;
+            ASSERT_EQ(std::ldexp((double)dq_man[i], (int)acc_exp[i] - AB_BITMOD_VALUE_EXP_OFFSET),
+                      r.value)
+                << where;
+            compared++;
+        }
+        for (unsigned i = used; i < 16; i++) { // lanes not in use stay zero
+            EXPECT_EQ(acc_man[i], 0) << i;
+            EXPECT_EQ(dq_man[i], 0) << i;
+        }
+    }
+    EXPECT_GT(compared, 4000u);
+    EXPECT_GT(mixed_cycles, 200u);
+}

@@ -13,10 +13,13 @@
  *   out = register * the FP16 row scale (FP32 multiply, RNE).
  *
  * The datapath steps the PE itself; the model calls ab_bitmod_pe_group_table
- * per group.  Both take each weight's terms from a table of its format made
+ * per group.  On AVX-512 the datapath steps 16 rows' PEs at once
+ * (ab_bitmod_block16_token) and the model 16 groups at once
+ * (ab_bitmod_groups16_run), two layouts of the same steps.  Both take each weight's terms from a table of its format made
  * once per op by ab_bitmod_terms (kernels/bitmod_terms.h).  The FP32 combination of groups and the row scale are *inferred*
  * (the RTL's PE ends at the dequantizer; docs/values.md).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +184,92 @@ int ab_values_bitmod_datapath(const ab_vop *v, float *out, ab_error *err)
     return 0;
 }
 
+/* The model's groups sixteen at a time (ab_bitmod_groups16_run), where
+ * AVX-512 runs: per row, its groups' terms packed once for every token;
+ * per token, its activations packed once for every row.  A row whose
+ * group scales do not all fit scale_bits is left to the scalar groups,
+ * which refuse it.  by_row[n] is set for the rows done here. */
+static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool *by_row,
+                          float *out, size_t *wrapped, ab_error *err)
+{
+    const size_t K = v->K, G = v->G, glen = v->glen, L = 16;
+    const size_t chunks = (G + L - 1) / L;
+    if (v->scale_bits < 1 || v->scale_bits > AB_BITMOD_SCALE_BITS_MAX || glen == 0)
+        return 0; /* the scalar groups give the message */
+    uint16_t *act = calloc(v->M * chunks * glen * L, sizeof *act);
+    uint8_t *terms = calloc(chunks * glen * AB_BITMOD_MAX_TERMS * L, 1);
+    uint8_t *cycles = calloc(chunks * L, 1);
+    uint32_t *scale = calloc(chunks * L, sizeof *scale);
+    if (!act || !terms || !cycles || !scale) {
+        free(act), free(terms), free(cycles), free(scale);
+        return ab_error_set(err, "op '%s': out of memory", v->name);
+    }
+    /* act[m][chunk][j][lane]: activation j of group chunk * 16 + lane */
+    for (size_t m = 0; m < v->M; m++)
+        for (size_t g = 0; g < G; g++)
+            for (size_t j = 0; j < glen; j++)
+                act[((m * chunks + g / L) * glen + j) * L + g % L] = v->act_h[m * K + g * glen + j];
+    uint32_t packed[AB_QUANT_MAX_CANDIDATES][AB_BITMOD_TABLE_CODES];
+    for (size_t c = 0; c < (v->ncand ? v->ncand : 1u); c++)
+        for (uint32_t code = 0; code < tab[c].ncodes; code++) {
+            const ab_bitmod_term *t = ab_bitmod_table_terms(&tab[c], code);
+            packed[c][code] = 0;
+            for (unsigned i = 0; i < AB_BITMOD_MAX_TERMS; i++)
+                packed[c][code] |= (uint32_t)ab_bitmod_term_pack(t[i]) << (8 * i);
+        }
+    /* a group's value dq * 2^(exp - 28) is exact in FP32 (21-bit dq) */
+    float pow2[64];
+    for (int e = 0; e < 64; e++)
+        pow2[e] = (float)ldexp(1.0, e - AB_BITMOD_VALUE_EXP_OFFSET);
+    for (size_t n = 0; n < v->N; n++) {
+        bool fits = true;
+        for (size_t g = 0; g < G && fits; g++)
+            fits = (v->gscale_int[n * G + g] >> v->scale_bits) == 0;
+        if (!fits)
+            continue;
+        for (size_t g = 0; g < G; g++) {
+            const uint8_t type = v->type_ids[n * G + g];
+            const uint32_t mask = tab[type].ncodes - 1u;
+            cycles[g] = tab[type].cycles;
+            scale[g] = v->gscale_int[n * G + g];
+            uint8_t *dst = terms + (g / L) * glen * AB_BITMOD_MAX_TERMS * L + g % L;
+            for (size_t j = 0; j < glen; j++) {
+                const uint32_t p4 = packed[type][v->codes[n * K + g * glen + j] & mask];
+                for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
+                    dst[(j * AB_BITMOD_MAX_TERMS + c) * L] = (uint8_t)(p4 >> (8 * c));
+            }
+        }
+        for (size_t m = 0; m < v->M; m++) {
+            float acc = 0.0f;
+            bool wrap = false;
+            for (size_t ch = 0; ch < chunks; ch++) {
+                const ab_bitmod_groups16 gs = {v->a->lanes,
+                                               v->a->bitmod_rtl_literal_align,
+                                               glen,
+                                               v->scale_bits,
+                                               act + (m * chunks + ch) * glen * L,
+                                               terms + ch * glen * AB_BITMOD_MAX_TERMS * L,
+                                               cycles + ch * L,
+                                               scale + ch * L};
+                int32_t acc_man[16], dq_man[16];
+                uint8_t acc_exp[16];
+                ab_bitmod_groups16_run(&gs, acc_man, acc_exp, dq_man);
+                for (size_t i = 0; i < L && ch * L + i < G; i++) {
+                    /* the 21-bit dequantizer wraps when man * scale does not fit */
+                    wrap |= (int64_t)acc_man[i] * (int64_t)scale[ch * L + i] != (int64_t)dq_man[i];
+                    const float part = (float)dq_man[i] * pow2[acc_exp[i] & 63];
+                    acc = acc + part;
+                }
+            }
+            out[m * v->N + n] = acc * v->row_scale[n];
+            *wrapped += wrap;
+        }
+        by_row[n] = true;
+    }
+    free(act), free(terms), free(cycles), free(scale);
+    return 0;
+}
+
 int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_error *err)
 {
     const size_t K = v->K, G = v->G, glen = v->glen;
@@ -191,8 +280,20 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
     ab_bitmod_term_table *tab = candidate_tables(v, err);
     if (!tab)
         return -1;
-    for (size_t m = 0; m < v->M; m++) {
-        for (size_t n = 0; n < v->N; n++) {
+    bool *by_row = calloc(v->N ? v->N : 1, sizeof *by_row);
+    if (!by_row) {
+        free(tab);
+        return ab_error_set(err, "op '%s': out of memory", v->name);
+    }
+    if (ab_simd_active() == AB_SIMD_AVX512 && ab_bitmod_block16_supported() &&
+        model_groups16(v, tab, by_row, out, &wrapped, err) != 0) {
+        free(tab), free(by_row);
+        return -1;
+    }
+    for (size_t n = 0; n < v->N; n++) {
+        if (by_row[n])
+            continue;
+        for (size_t m = 0; m < v->M; m++) {
             float acc = 0.0f;
             bool wrap = false;
             for (size_t g = 0; g < G; g++) {
@@ -202,7 +303,7 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
                                              v->act_h + m * K + g * glen,
                                              v->codes + n * K + g * glen, glen, v->gscale_int[s],
                                              v->scale_bits, &res, err) != 0) {
-                    free(tab);
+                    free(tab), free(by_row);
                     return -1;
                 }
                 /* the 21-bit dequantizer wraps when man * scale does not fit */
@@ -215,7 +316,7 @@ int ab_values_bitmod_model(const ab_vop *v, float *out, size_t *overflows, ab_er
             wrapped += wrap;
         }
     }
-    free(tab);
+    free(tab), free(by_row);
     if (overflows)
         *overflows = wrapped;
     return 0;
