@@ -157,7 +157,8 @@ int cli_check_values(const ab_accel *a, const struct ab_trace *t, unsigned jobs,
 int cli_check_golden(const ab_accel *a, const struct ab_trace *t, unsigned jobs,
                      size_t *ops_checked, size_t *outputs_checked, ab_error *err);
 
-/* -j N of the commands that compute values: N in 1..256 from text, or
+/* -j N of the commands that run on threads (value checks, trace gen,
+ * sweep): N in 1..256 from text, or
  * (text NULL) every online core.  False when text is not such a number. */
 bool cli_parse_jobs(const char *text, unsigned *jobs);
 

@@ -106,11 +106,8 @@ int cmd_sweep(int argc, char **argv)
     ab_sweep_opts o = {0};
     o.dir = dir;
     o.shard_n = 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t jobs = cpus > 0 ? (size_t)cpus : 1;
-    if (jobs_s && !cli_parse_size(jobs_s, 1, 256, &jobs))
+    if (!cli_parse_jobs(jobs_s, &o.jobs))
         return cli_usage_error("sweep", "-j: expected 1..256, got '%s'", jobs_s);
-    o.jobs = (unsigned)jobs;
     if (shard) {
         unsigned si, sn;
         char tail;
