@@ -5,7 +5,6 @@
 #include <cjson/cJSON.h>
 #include <fnmatch.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "format.h"
 #include "results/report.h"
 #include "gemm.h"
+#include "parallel.h"
 #include "quant.h"
 #include "synth.h"
 #include "workload/trace.h"
@@ -192,10 +192,8 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
                        ab_error *err)
 {
     values_job *job = calloc(jobs, sizeof *job);
-    pthread_t *th = calloc(jobs, sizeof *th);
-    bool *started = calloc(jobs, sizeof *started);
     int rc = 0;
-    if (!job || !th || !started) {
+    if (!job) {
         rc = ab_error_set(err, "out of memory for %u jobs", jobs);
         goto out;
     }
@@ -212,17 +210,7 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
             bytes += b;
             job[n++] = (values_job){.t = t, .i = next, .seed = seed};
         }
-        for (unsigned k = 1; k < n; k++)
-            started[k] = pthread_create(&th[k], NULL, values_job_make, &job[k]) == 0;
-        if (n)
-            values_job_make(&job[0]);
-        for (unsigned k = 1; k < n; k++) {
-            if (started[k])
-                pthread_join(th[k], NULL);
-            else
-                values_job_make(&job[k]); /* no thread to be had: here */
-            started[k] = false;
-        }
+        ab_parallel_run(job, sizeof *job, n, values_job_make);
         for (unsigned k = 0; k < n; k++) {
             if (rc == 0 && job[k].rc != 0) {
                 *err = job[k].err;
@@ -237,7 +225,7 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
         }
     }
 out:
-    free(job), free(th), free(started);
+    free(job);
     return rc;
 }
 

@@ -5,12 +5,12 @@
 #include "pe_values.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gemm.h"
+#include "parallel.h"
 #include "values_op.h"
 
 bool ab_values_present(const ab_trace *t, size_t i)
@@ -75,24 +75,12 @@ static int compute_jobs(const ab_vop *v, bool model, unsigned jobs, float *out, 
     if (jobs <= 1)
         return compute(v, model, out, ov, err);
     values_job *job = calloc(jobs, sizeof *job);
-    pthread_t *th = calloc(jobs, sizeof *th);
-    bool *started = calloc(jobs, sizeof *started);
-    if (!job || !th || !started) {
-        free(job), free(th), free(started);
+    if (!job)
         return ab_error_set(err, "op '%s': out of memory for %u jobs", v->name, jobs);
-    }
-    for (unsigned j = 0; j < jobs; j++) {
+    for (unsigned j = 0; j < jobs; j++)
         job[j] = (values_job){.v = v, .model = model, .out = out,
                               .n0 = v->N * j / jobs, .n1 = v->N * (j + 1) / jobs};
-        started[j] = j > 0 && pthread_create(&th[j], NULL, values_job_run, &job[j]) == 0;
-    }
-    values_job_run(&job[0]); /* the calling thread takes the first slice */
-    for (unsigned j = 1; j < jobs; j++) {
-        if (started[j])
-            pthread_join(th[j], NULL);
-        else
-            values_job_run(&job[j]); /* no thread to be had: run it here */
-    }
+    ab_parallel_run(job, sizeof *job, jobs, values_job_run);
     int rc = 0;
     size_t total = 0;
     for (unsigned j = 0; j < jobs; j++) {
@@ -105,7 +93,7 @@ static int compute_jobs(const ab_vop *v, bool model, unsigned jobs, float *out, 
     }
     if (ov)
         *ov = total;
-    free(job), free(th), free(started);
+    free(job);
     return rc;
 }
 
