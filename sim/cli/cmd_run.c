@@ -65,14 +65,15 @@ static void usage(FILE *out)
  * reference GEMM of its own weights and activations would make every SQNR
  * a number about nothing.  Returns the number of ops that disagree (each
  * named on stderr), or -1 with err. */
-static long stored_outputs_disagree(const char *file, const ab_trace *t, ab_error *err)
+static long stored_outputs_disagree(const char *file, const ab_trace *t, unsigned jobs,
+                                    ab_error *err)
 {
     long bad = 0;
     for (size_t i = 0; i < t->nops; i++) {
         if (t->ops[i].tensor[AB_TROLE_OUTPUTS] < 0)
             continue;
         ab_trace_outputs_check c;
-        if (ab_trace_check_outputs(t, i, &c, err) != 0)
+        if (ab_trace_check_outputs_jobs(t, i, jobs, &c, err) != 0)
             return -1;
         if (!c.mismatches)
             continue;
@@ -184,7 +185,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     if (w.trace) {
-        const long disagree = stored_outputs_disagree(w.trace, &trace, &err);
+        const long disagree = stored_outputs_disagree(w.trace, &trace, jobs, &err);
         if (disagree < 0) {
             rc = cli_input_error("run", &err);
             goto out;

@@ -19,7 +19,8 @@ bool ab_values_present(const ab_trace *t, size_t i)
            t->ops[i].tensor[AB_TROLE_ACTIVATIONS] >= 0;
 }
 
-static int expected_outputs(const ab_trace *t, size_t i, float *y, ab_error *err);
+static int expected_outputs(const ab_trace *t, size_t i, unsigned jobs, float *y,
+                            ab_error *err);
 
 /* One computation of a decoded op into out[M][v->N]. */
 static int compute(const ab_vop *v, bool model, float *out, size_t *ov, ab_error *err)
@@ -172,11 +173,10 @@ void ab_values_compare(const ab_trace *t, size_t i, const float *datapath, const
     r->sqnr_db = sse == 0.0 ? INFINITY : 10.0 * log10(sig / sse);
 }
 
-/* Expected outputs of op i: the stored ones, or the reference recomputed. */
-static int expected_outputs(const ab_trace *t, size_t i, float *y, ab_error *err)
+static int expected_outputs(const ab_trace *t, size_t i, unsigned jobs, float *y, ab_error *err)
 {
     const ab_trace_op *o = &t->ops[i];
-    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
+    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N;
     if (o->tensor[AB_TROLE_OUTPUTS] >= 0) {
         const uint8_t *p = t->tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
         for (size_t k = 0; k < M * N; k++) {
@@ -186,17 +186,7 @@ static int expected_outputs(const ab_trace *t, size_t i, float *y, ab_error *err
         }
         return 0;
     }
-    float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
-    int rc = -1;
-    if (!w || !x)
-        ab_error_set(err, "op '%s': out of memory", o->op.name);
-    else if (ab_trace_dequant_weights(t, i, w, err) == 0 && ab_trace_activations(t, i, x, err) == 0)
-        rc = 0;
-    if (rc == 0)
-        ab_gemm_ref(x, w, y, M, N, K);
-    free(w);
-    free(x);
-    return rc;
+    return ab_trace_reference_outputs(t, i, jobs, y, err);
 }
 
 int ab_values_check(const ab_accel *a, const ab_trace *t, size_t i, ab_values_report *r,
@@ -225,7 +215,7 @@ int ab_values_check_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigne
         if (ab_vop_load(a, t, i, &v, err) == 0) {
             if (compute_jobs(&v, false, jobs, dp, NULL, err) == 0 &&
                 compute_jobs(&v, true, jobs, mo, &ov, err) == 0 &&
-                expected_outputs(t, i, ex, err) == 0)
+                expected_outputs(t, i, jobs, ex, err) == 0)
                 rc = 0;
             ab_vop_free(&v);
         }

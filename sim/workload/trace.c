@@ -19,6 +19,7 @@
 
 #include "act_quant.h"
 #include "gemm.h"
+#include "parallel.h"
 #include "pack.h"
 
 static const char *const role_names[AB_TROLE_COUNT] = {
@@ -426,8 +427,18 @@ int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *er
 {
     if (!ab_trace_op_has_values(t, i))
         return ab_error_set(err, "op %zu has no weight values", i);
+    return ab_trace_dequant_weight_rows(t, i, 0, (size_t)t->ops[i].op.N, w, err);
+}
+
+int ab_trace_dequant_weight_rows(const ab_trace *t, size_t i, size_t n0, size_t n1, float *w,
+                                 ab_error *err)
+{
+    if (!ab_trace_op_has_values(t, i))
+        return ab_error_set(err, "op %zu has no weight values", i);
     const ab_trace_op *o = &t->ops[i];
     const size_t N = (size_t)o->op.N, K = (size_t)o->op.K;
+    if (n0 > n1 || n1 > N)
+        return ab_error_set(err, "op '%s': rows %zu..%zu outside 0..%zu", o->op.name, n0, n1, N);
     wq_info wi;
     ab_error e2;
     if (op_wq_info(o, &wi, &e2) != 0)
@@ -447,9 +458,15 @@ int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *er
     uint32_t *row = malloc(K * sizeof *row);
     if (!row)
         return ab_error_set(err, "out of memory");
+    /* each candidate's code values, decoded once (codes of at most 8 bits) */
+    double lut[AB_QUANT_MAX_CANDIDATES][256];
+    const bool use_lut = wi.code_bits <= 8;
+    for (size_t c = 0; use_lut && c < wi.ncand; c++)
+        for (uint32_t code = 0; code < (1u << wi.code_bits); code++)
+            lut[c][code] = ab_format_decode(&wi.cand[c], code);
     const size_t rb = ab_pack_row_bytes(K, wi.code_bits);
     const size_t ss = ab_dtype_size(sc->dtype);
-    for (size_t n = 0; n < N; n++) {
+    for (size_t n = n0; n < n1; n++) {
         ab_unpack_row(codes->data + n * rb, K, wi.code_bits, row);
         for (size_t g = 0; g < G; g++) {
             const size_t s = n * G + g;
@@ -465,14 +482,17 @@ int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *er
                         (double)ab_half_to_float((uint16_t)get_u16(rs->data + 2 * n));
                 break;
             }
-            const ab_format *f = &wi.cand[ti ? ti->data[s] : 0];
+            const size_t cand = ti ? ti->data[s] : 0;
+            const ab_format *f = &wi.cand[cand];
             double z = 0.0;
             if (zp)
                 z = (double)(zp->dtype == AB_DTYPE_U8 ? zp->data[s] : get_u16(zp->data + 2 * s));
+            float *wn = w + (n - n0) * K;
             for (size_t k = g * glen; k < (g + 1) * glen; k++) {
-                const double v = zp ? ((double)row[k] - z) * scale
-                                    : ab_format_decode(f, row[k]) * scale;
-                w[n * K + k] = (float)to_float_sat(v);
+                const double v = zp        ? ((double)row[k] - z) * scale
+                                 : use_lut ? lut[cand][row[k] & 0xffu] * scale
+                                           : ab_format_decode(f, row[k]) * scale;
+                wn[k] = (float)to_float_sat(v);
             }
         }
     }
@@ -496,23 +516,94 @@ int ab_trace_activations(const ab_trace *t, size_t i, float *act, ab_error *err)
     return 0;
 }
 
+/* The reference outputs of weight rows n0 .. n1-1 (one job of
+ * ab_trace_reference_outputs): their dequantized weights, the reference
+ * GEMM on them, written into columns n0 .. n1-1 of y[M][N]. */
+typedef struct ref_job {
+    const ab_trace *t;
+    size_t i, n0, n1;
+    const float *x; /* activations [M][K] */
+    float *y;
+    int rc;
+    ab_error err;
+} ref_job;
+
+static void *ref_job_run(void *arg)
+{
+    ref_job *j = arg;
+    const ab_op *op = &j->t->ops[j->i].op;
+    const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K, w = j->n1 - j->n0;
+    float *wt = malloc((w * K > 0 ? w * K : 1) * sizeof *wt);
+    float *part = malloc((M * w > 0 ? M * w : 1) * sizeof *part);
+    if (!wt || !part)
+        j->rc = ab_error_set(&j->err, "op '%s': out of memory", op->name);
+    else
+        j->rc = ab_trace_dequant_weight_rows(j->t, j->i, j->n0, j->n1, wt, &j->err);
+    if (j->rc == 0) {
+        ab_gemm_ref(j->x, wt, part, M, w, K); /* each output is its own row's dot product */
+        for (size_t m = 0; m < M; m++)
+            memcpy(j->y + m * N + j->n0, part + m * w, w * sizeof *part);
+    }
+    free(wt);
+    free(part);
+    return NULL;
+}
+
+int ab_trace_reference_outputs(const ab_trace *t, size_t i, unsigned jobs, float *y,
+                               ab_error *err)
+{
+    if (!ab_trace_op_has_values(t, i))
+        return ab_error_set(err, "op %zu has no weight values", i);
+    const ab_trace_op *o = &t->ops[i];
+    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
+    if (jobs > N)
+        jobs = N ? (unsigned)N : 1u;
+    if (jobs > AB_PARALLEL_MAX)
+        jobs = AB_PARALLEL_MAX;
+    if (jobs < 1)
+        jobs = 1;
+    float *x = malloc((M * K > 0 ? M * K : 1) * sizeof *x);
+    ref_job *job = calloc(jobs, sizeof *job);
+    int rc = -1;
+    if (!x || !job)
+        ab_error_set(err, "op '%s': out of memory", o->op.name);
+    else if (ab_trace_activations(t, i, x, err) == 0) {
+        for (unsigned j = 0; j < jobs; j++)
+            job[j] = (ref_job){.t = t, .i = i, .x = x, .y = y,
+                               .n0 = N * j / jobs, .n1 = N * (j + 1) / jobs};
+        ab_parallel_run(job, sizeof *job, jobs, ref_job_run);
+        rc = 0;
+        for (unsigned j = 0; j < jobs && rc == 0; j++)
+            if (job[j].rc != 0) {
+                rc = -1;
+                if (err)
+                    *err = job[j].err;
+            }
+    }
+    free(x);
+    free(job);
+    return rc;
+}
+
 int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *c,
                            ab_error *err)
+{
+    return ab_trace_check_outputs_jobs(t, i, 1, c, err);
+}
+
+int ab_trace_check_outputs_jobs(const ab_trace *t, size_t i, unsigned jobs,
+                                ab_trace_outputs_check *c, ab_error *err)
 {
     memset(c, 0, sizeof *c);
     if (i >= t->nops || t->ops[i].tensor[AB_TROLE_OUTPUTS] < 0)
         return ab_error_set(err, "op %zu stores no expected outputs", i);
     const ab_trace_op *o = &t->ops[i];
-    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
-    float *w = malloc(N * K * sizeof *w), *x = malloc(M * K * sizeof *x);
-    float *y = malloc(M * N * sizeof *y);
-    int rc = -1;
-    if (!w || !x || !y)
-        ab_error_set(err, "op '%s': out of memory", o->op.name);
-    else if (ab_trace_dequant_weights(t, i, w, err) == 0 && ab_trace_activations(t, i, x, err) == 0)
-        rc = 0;
+    const size_t M = (size_t)o->op.M, N = (size_t)o->op.N;
+    float *y = malloc((M * N > 0 ? M * N : 1) * sizeof *y);
+    if (!y)
+        return ab_error_set(err, "op '%s': out of memory", o->op.name);
+    const int rc = ab_trace_reference_outputs(t, i, jobs, y, err);
     if (rc == 0) {
-        ab_gemm_ref(x, w, y, M, N, K);
         const uint8_t *stored = t->tensors[o->tensor[AB_TROLE_OUTPUTS]].data;
         c->outputs = M * N;
         for (size_t k = 0; k < M * N; k++) {
@@ -528,8 +619,6 @@ int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *
             c->max_abs_diff = isnan(d) ? INFINITY : fmax(c->max_abs_diff, d);
         }
     }
-    free(w);
-    free(x);
     free(y);
     return rc;
 }

@@ -130,6 +130,16 @@ bool ab_trace_op_has_values(const ab_trace *t, size_t i);
  * quantizer's dequant holds.  Used by the writer for expected outputs and by
  * verify. */
 int ab_trace_dequant_weights(const ab_trace *t, size_t i, float *w, ab_error *err);
+/* The same for weight rows n0 .. n1-1 only: w[n1 - n0][K]. */
+int ab_trace_dequant_weight_rows(const ab_trace *t, size_t i, size_t n0, size_t n1, float *w,
+                                 ab_error *err);
+
+/* The reference GEMM (kernels/gemm.h) of op i's dequantized weights and
+ * its activations: y[M][N], on `jobs` threads over slices of the weight
+ * rows (every output is its own row's dot product, so y is the same for
+ * every count). */
+int ab_trace_reference_outputs(const ab_trace *t, size_t i, unsigned jobs, float *y,
+                               ab_error *err);
 
 /* Activations of op i decoded to float act[M][K]. */
 int ab_trace_activations(const ab_trace *t, size_t i, float *act, ab_error *err);
@@ -146,9 +156,12 @@ typedef struct ab_trace_outputs_check {
     float first_stored, first_reference;
 } ab_trace_outputs_check;
 
-/* -1 with err when op i stores no outputs or memory runs out. */
+/* -1 with err when op i stores no outputs or memory runs out.  _jobs: the
+ * reference on that many threads (the same check). */
 int ab_trace_check_outputs(const ab_trace *t, size_t i, ab_trace_outputs_check *c,
                            ab_error *err);
+int ab_trace_check_outputs_jobs(const ab_trace *t, size_t i, unsigned jobs,
+                                ab_trace_outputs_check *c, ab_error *err);
 
 /* Bytes of op i's activation operand at its act_format width (M*K*count,
  * the shape info reports). */
