@@ -39,6 +39,7 @@ extern "C" {
 #include "bitmod_pe.h"
 #include "simd.h"
 #include "format.h"
+#include "gemm.h"
 #include "mac_pe.h"
 #include "values/pe_values.h"
 #include "quant.h"
@@ -732,3 +733,35 @@ TEST(MacPe, Fp32AccumulationOrderAndIntWrap)
 }
 
 } // namespace
+
+// The reference outputs on threads (ab_trace_reference_outputs, each job a
+// slice of the weight rows) are the reference GEMM of the whole op's
+// dequantized weights, bit for bit, for every thread count and PE kind's
+// formats (selectors, zero points, integer scales).
+TEST(Values, ReferenceOutputsOnThreadsAreTheWholeOpsGemm)
+{
+    std::mt19937_64 rng(20261204);
+    size_t compared = 0;
+    for (const Combo &c : combos()) {
+        ab_trace t;
+        ab_error err{};
+        ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:3", "handmade", 1, &err), 0);
+        const uint64_t M = 3, N = 37, K = 256;
+        ab_op op = make_op("l0.proj", M, N, K, c.wf, c.sf, 128, c.af);
+        ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+        give_values(&t, 0, rng(), c.asym);
+        std::vector<float> w(N * K), x(M * K), want(M * N);
+        ASSERT_EQ(ab_trace_dequant_weights(&t, 0, w.data(), &err), 0) << err.msg;
+        ASSERT_EQ(ab_trace_activations(&t, 0, x.data(), &err), 0) << err.msg;
+        ab_gemm_ref(x.data(), w.data(), want.data(), M, N, K);
+        for (unsigned jobs : {1u, 2u, 3u, 7u, 64u}) {
+            std::vector<float> got(M * N, -1.0f);
+            ASSERT_EQ(ab_trace_reference_outputs(&t, 0, jobs, got.data(), &err), 0) << err.msg;
+            ASSERT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)), 0)
+                << combo_name(c) << " jobs " << jobs;
+            compared += got.size();
+        }
+        ab_trace_free(&t);
+    }
+    EXPECT_GT(compared, 1000u);
+}
