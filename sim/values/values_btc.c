@@ -29,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm_bitplane.h"
 #include "mac_pe.h"
+#include "simd.h"
 #include "values_op.h"
 
 /* Planes of codes[rows][k0 .. k0+kc) (row stride ld) into
@@ -74,6 +76,7 @@ int ab_values_btc_datapath(const ab_vop *v, float *out, ab_error *err)
     const bool x_ones = !xor_mode && ax != 0, w_ones = !xor_mode && (aw != 0 || v->zp);
     const size_t rx = q * M + x_ones, rw = p * N + w_ones;
     const size_t cmax = tk < glen ? tk : glen, kwmax = ab_bp_words(cmax);
+    const ab_simd_path path = ab_simd_active(); /* read once per op, not per K chunk */
 
     uint8_t *tmp = malloc((M > N ? M : N) * cmax + 1);
     uint64_t *xs = malloc(rx * kwmax * sizeof *xs), *ws = malloc(rw * kwmax * sizeof *ws);
@@ -94,7 +97,7 @@ int ab_values_btc_datapath(const ab_vop *v, float *out, ab_error *err)
             const size_t kw = ab_bp_words(kc);
             pack_chunk(v->act_codes, K, M, c0, kc, q, x_ones, tmp, xs);
             pack_chunk(v->codes, K, N, c0, kc, p, w_ones, tmp, ws);
-            ab_bp_popc_gemm(xs, rx, ws, rw, kw, xor_mode ? AB_BP_XOR : AB_BP_AND, pc, rw);
+            ab_bp_popc_gemm_on(path, xs, rx, ws, rw, kw, xor_mode ? AB_BP_XOR : AB_BP_AND, pc, rw);
             for (size_t m = 0; m < M; m++) {
                 for (size_t n = 0; n < N; n++) {
                     uint32_t a = acc[m * N + n];
