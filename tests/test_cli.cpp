@@ -233,6 +233,34 @@ TEST(Cli, QuantCompareSortsBySqnrAndWritesFiles)
     EXPECT_EQ(count_lines(slurp(csv)), 5u);
 }
 
+// quant -j N quantizes the formats on N threads: the same table, JSON and
+// CSV for every N; a bad N is refused with one message.
+TEST(Cli, QuantJobsGiveTheSameResults)
+{
+    const std::string w = write_weights("wj.npy", 16, 1024, 6);
+    const char *formats = "int3s,int8,fp4_e2m1,bitmod_fp4_mix,mxfp4,int4";
+    std::string first_csv, first_out;
+    for (int jobs : {1, 2, 5, 16}) {
+        CliRun r = anybit(std::string("quant --compare ") + formats + " -j " +
+                          std::to_string(jobs) + " --csv - " + w);
+        ASSERT_EQ(r.status, 0) << r.err;
+        if (jobs == 1) {
+            first_csv = r.out;
+            first_out = r.err;
+            EXPECT_EQ(count_lines(first_csv), 7u) << first_csv;
+        } else {
+            EXPECT_EQ(r.out, first_csv) << "-j " << jobs;
+            EXPECT_EQ(r.err, first_out) << "-j " << jobs;
+        }
+    }
+    for (const char *bad : {"0", "257", "two"}) {
+        CliRun r = anybit(std::string("quant --compare int4,int8 -j ") + bad + " " + w);
+        EXPECT_EQ(r.status, 2) << bad;
+        EXPECT_NE(r.err.find("-j: expected 1..256"), std::string::npos) << r.err;
+        EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    }
+}
+
 TEST(Cli, QuantDequantOutputRoundTrips)
 {
     const std::string w = write_weights("w3.npy", 8, 256, 5);

@@ -42,12 +42,14 @@ struct ab_quant_spec;
 typedef struct quant_outputs {
     const char *json_path, *csv_path, *dequant_path;
     bool sort_by_sqnr;
+    unsigned jobs; /* formats quantized at once on threads (0 or 1: one at a time) */
 } quant_outputs;
 
 /* Quantize tensor t with each named format under spec, then print one table
  * row per format and write the requested files (only once every format has
  * succeeded, so a failure leaves nothing written).  `label` names the input
- * in the table and in messages. */
+ * in the table and in messages.  Each format's result depends on nothing
+ * but the format, so the output is the same for every out->jobs. */
 int quant_report(const char *label, const struct ab_tensor *t, const struct ab_quant_spec *spec,
                  const char *const *names, size_t nformats, const quant_outputs *out);
 

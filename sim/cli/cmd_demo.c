@@ -118,7 +118,7 @@ int cmd_demo(int argc, char **argv)
         size_t n = 0;
         while (n < 8 && d->formats[n])
             n++;
-        const quant_outputs none = {NULL, NULL, NULL, true};
+        const quant_outputs none = {NULL, NULL, NULL, true, 1};
         printf("\n== %s\n", d->title);
         rc = quant_report("synthetic", &t, &spec, d->formats, n, &none);
     }

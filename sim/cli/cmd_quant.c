@@ -9,6 +9,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "format.h"
+#include "parallel.h"
 #include "quant.h"
 #include "results/report.h"
 #include "tensor_io.h"
@@ -32,7 +33,9 @@ static void usage(FILE *out)
             "  --json FILE        results as JSON\n"
             "  --csv FILE         results as CSV, one row per format\n"
             "                     (FILE '-': that document alone on stdout, the table on stderr)\n"
-            "  --dequant FILE.npy write the dequantized tensor (with --format only)\n\n"
+            "  --dequant FILE.npy write the dequantized tensor (with --format only)\n"
+            "  -j N               formats quantized at once on threads (1..256, default:\n"
+            "                     every core); the results are the same for every N\n\n"
             "The tensor is seen as [rows][K]: the last dimension is K, along which groups\n"
             "are cut; leading dimensions fold into rows.  MX formats (mxfp4, ...) always use\n"
             "blocks of 32 with E8M0 scales (OCP MX v1.0).\n");
@@ -219,7 +222,7 @@ int cmd_quant(int argc, char **argv)
     spec.group_size = 128;
     spec.scale = AB_SCALE_FP16;
     const char *format = NULL, *compare = NULL, *input = NULL;
-    const char *json_path = NULL, *csv_path = NULL, *dequant_path = NULL;
+    const char *json_path = NULL, *csv_path = NULL, *dequant_path = NULL, *jobs_s = NULL;
     bool bad = false;
     const char *granularity = NULL, *scale = NULL; /* the option that set them */
     for (int i = 1; i < argc && !bad; i++) {
@@ -241,7 +244,8 @@ int cmd_quant(int argc, char **argv)
                    cli_opt_once(argc, argv, &i, "--compare", &compare, &bad) ||
                    cli_opt_once(argc, argv, &i, "--json", &json_path, &bad) ||
                    cli_opt_once(argc, argv, &i, "--csv", &csv_path, &bad) ||
-                   cli_opt_once(argc, argv, &i, "--dequant", &dequant_path, &bad)) {
+                   cli_opt_once(argc, argv, &i, "--dequant", &dequant_path, &bad) ||
+                   cli_opt_once(argc, argv, &i, "-j", &jobs_s, &bad)) {
             continue;
         } else if (cli_opt_value(argc, argv, &i, "--group", &v, &bad)) {
             size_t g;
@@ -295,6 +299,10 @@ int cmd_quant(int argc, char **argv)
             return rc;
     }
 
+    unsigned jobs;
+    if (!cli_parse_jobs(jobs_s, &jobs))
+        return cli_usage_error("quant", "-j: expected 1..256, got '%s'", jobs_s);
+
     /* names first: a typo should not wait for a large file to load */
     ab_error err;
     for (size_t i = 0; i < nformats; i++) {
@@ -312,10 +320,27 @@ int cmd_quant(int argc, char **argv)
     ab_tensor t;
     if (ab_tensor_load(input, &t, &err) != 0)
         return cli_input_error("quant", &err);
-    const quant_outputs outputs = {json_path, csv_path, dequant_path, compare != NULL};
+    const quant_outputs outputs = {json_path, csv_path, dequant_path, compare != NULL, jobs};
     const int rc = quant_report(input, &t, &spec, names, nformats, &outputs);
     ab_tensor_free(&t);
     return rc;
+}
+
+/* One format's quantization (a job of quant_report's batches). */
+typedef struct quant_job {
+    ab_quant_spec spec;
+    const float *x;
+    size_t rows, cols;
+    ab_quant_result *res;
+    int rc;
+    ab_error err;
+} quant_job;
+
+static void *quant_job_run(void *arg)
+{
+    quant_job *j = arg;
+    j->rc = ab_quantize(&j->spec, j->x, j->rows, j->cols, j->res, &j->err);
+    return NULL;
 }
 
 int quant_report(const char *label, const ab_tensor *t, const ab_quant_spec *spec_in,
@@ -335,20 +360,30 @@ int quant_report(const char *label, const ab_tensor *t, const ab_quant_spec *spe
     quant_row qrows[MAX_FORMATS];
     memset(qrows, 0, sizeof qrows);
     int rc = AB_EXIT_OK;
-    size_t done = 0;
-    for (; done < nformats; done++) {
-        qrows[done].format = names[done];
-        if (strlen(names[done]) >= sizeof spec.format) {
-            rc = cli_usage_error("quant", "%s: format name '%s' too long", label, names[done]);
-            break;
-        }
-        snprintf(spec.format, sizeof spec.format, "%s", names[done]);
-        if (ab_quantize(&spec, t->data, rows, cols, &qrows[done].res, &err) != 0) {
-            fprintf(stderr, "anybit quant: %s: %s\n", label, err.msg);
+    for (size_t i = 0; i < nformats; i++) {
+        qrows[i].format = names[i];
+        if (strlen(names[i]) >= sizeof spec.format)
+            return cli_usage_error("quant", "%s: format name '%s' too long", label, names[i]);
+    }
+    /* the formats in batches of `jobs`, one thread each */
+    quant_job job[MAX_FORMATS];
+    const unsigned jobs = out->jobs > 1 ? out->jobs : 1u;
+    for (size_t i = 0; i < nformats; i++) {
+        job[i] = (quant_job){.spec = spec, .x = t->data, .rows = rows, .cols = cols,
+                             .res = &qrows[i].res, .rc = 0};
+        snprintf(job[i].spec.format, sizeof job[i].spec.format, "%s", names[i]);
+    }
+    for (size_t at = 0; at < nformats; at += jobs) {
+        const size_t n = nformats - at < jobs ? nformats - at : jobs;
+        ab_parallel_run(job + at, sizeof job[0], (unsigned)n, quant_job_run);
+    }
+    size_t done = nformats;
+    for (size_t i = 0; i < nformats; i++)
+        if (job[i].rc != 0) { /* the first failing format, in the order given */
+            fprintf(stderr, "anybit quant: %s: %s\n", label, job[i].err.msg);
             rc = AB_EXIT_USAGE;
             break;
         }
-    }
     if (rc == AB_EXIT_OK) {
         if (out->sort_by_sqnr)
             qsort(qrows, nformats, sizeof qrows[0], cmp_sqnr_desc);
@@ -360,6 +395,7 @@ int quant_report(const char *label, const ab_tensor *t, const ab_quant_spec *spe
             print_table(table, label, t, &spec, qrows, nformats);
     }
     for (size_t i = 0; i < done; i++)
-        ab_quant_result_free(&qrows[i].res);
+        if (job[i].rc == 0)
+            ab_quant_result_free(&qrows[i].res);
     return rc;
 }
