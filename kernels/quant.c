@@ -46,9 +46,35 @@ double ab_q_absmax(const float *x, size_t len)
     return (double)m;
 }
 
-double ab_q_encode_run(const ab_format *fmt, const float *x, size_t len, double scale,
-                       uint32_t *codes, float *deq)
+/* The vector path in chunks: per-element errors from ab_q_grid_errors,
+ * summed here in element order like the scalar loop. */
+static double encode_run_grid_fast(const ab_format *fmt, ab_simd_path path, const float *x,
+                                   size_t len, double scale, uint32_t *codes, float *deq)
 {
+    enum { CHUNK = 256 };
+    uint8_t idx[CHUNK];
+    double sq[CHUNK];
+    double sse = 0.0;
+    for (size_t i0 = 0; i0 < len; i0 += CHUNK) {
+        const size_t n = len - i0 < CHUNK ? len - i0 : CHUNK;
+        ab_q_grid_errors(path, fmt, x + i0, n, scale, idx, sq);
+        for (size_t i = 0; i < n; i++)
+            sse += sq[i];
+        if (codes)
+            for (size_t i = 0; i < n; i++)
+                codes[i0 + i] = fmt->grid_sorted_code[idx[i]];
+        if (deq)
+            for (size_t i = 0; i < n; i++)
+                deq[i0 + i] = ab_q_to_float(fmt->grid_sorted[idx[i]] * scale);
+    }
+    return sse;
+}
+
+double ab_quant_encode_run(const ab_format *fmt, ab_simd_path path, const float *x, size_t len,
+                       double scale, uint32_t *codes, float *deq)
+{
+    if (path != AB_SIMD_SCALAR && ab_q_grid_fast_applies(fmt))
+        return encode_run_grid_fast(fmt, path, x, len, scale, codes, deq);
     const double lo = ab_format_min(fmt), hi = ab_format_max(fmt);
     double sse = 0.0;
     for (size_t i = 0; i < len; i++) {
@@ -363,8 +389,8 @@ static int quant_symmetric(ab_qjob *job, const ab_format *fmt, ab_error *err)
     for (size_t u = 0; u < l->nunits; u++) {
         const size_t off = u * l->unit_len;
         a.scale[u] = ab_scale_round(&job->sc, a.ideal[u], a.row[u], &a.code[u]);
-        ab_q_encode_run(fmt, job->x + off, l->unit_len, a.scale[u], res->codes + off,
-                        res->dequant + off);
+        ab_quant_encode_run(fmt, job->simd, job->x + off, l->unit_len, a.scale[u],
+                            res->codes + off, res->dequant + off);
     }
     ab_q_store_units(l, a.scale, a.code, NULL, res);
     ab_qunits_free(&a);
@@ -470,6 +496,7 @@ static int quantize(const ab_quant_spec *spec, const ab_format *given, const flo
         ab_error_set(err, "out of memory");
         goto done;
     }
+    job->simd = ab_simd_active();
     if (given) {
         r->selector = AB_SELECT_NONE;
         r->fmt = *given;

@@ -34,6 +34,7 @@
 
 #include "ab_error.h"
 #include "format.h"
+#include "simd.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +107,16 @@ typedef struct ab_quant_result {
  * place that knows the selectors' candidate sets; validates the name. */
 int ab_quant_candidates(const char *name, ab_selector *selector,
                         ab_format cand[AB_QUANT_MAX_CANDIDATES], uint8_t *ncand, ab_error *err);
+
+/* The element loop of every quantizer: encodes x[i] / scale, clamped into
+ * [min, max] of fmt, for i < len; writes codes and dequantized values
+ * (decode(code) * scale, saturated to the float range) when the pointers
+ * are not NULL and returns the sum of squared errors against the
+ * dequantized floats, summed in element order.  scale > 0 and finite.
+ * path picks the loop (grid formats of up to 16 values have vector ones);
+ * every path returns the scalar path's bits. */
+double ab_quant_encode_run(const ab_format *fmt, ab_simd_path path, const float *x, size_t len,
+                           double scale, uint32_t *codes, float *deq);
 
 /* Quantize x[rows][cols].  Validates the spec (names, group size dividing
  * cols, scale bits) and the input (no NaN/inf), then fills *out.  On error

@@ -16,6 +16,7 @@
 #include <float.h>
 
 #include "quant.h"
+#include "simd.h"
 
 typedef struct ab_qlayout {
     size_t rows, cols, n; /* n = rows * cols */
@@ -79,11 +80,15 @@ double ab_scale_round(const ab_scale_ctx *c, double s, double row_scale, uint32_
 
 /* ---- shared element loops (quant.c) ------------------------------------ */
 
-/* Encodes x[i] / scale, clamped into [min, max] of fmt, for i < len; writes
- * codes and dequantized values when the pointers are not NULL and returns
- * the sum of squared errors against the float dequantized values. */
-double ab_q_encode_run(const ab_format *fmt, const float *x, size_t len, double scale,
-                       uint32_t *codes, float *deq);
+/* The vector paths of ab_quant_encode_run (quant_encode_simd.c), for grid
+ * formats of at most AB_Q_GRID_FAST_MAX distinct values and no NaN code:
+ * idx[i] gets the index into fmt->grid_sorted of x[i]'s code and sq[i] its
+ * squared error, bit for bit what the scalar loop computes.  Returns false,
+ * writing nothing, for the scalar path and for formats it does not take. */
+#define AB_Q_GRID_FAST_MAX 16
+bool ab_q_grid_fast_applies(const ab_format *fmt);
+bool ab_q_grid_errors(ab_simd_path path, const ab_format *fmt, const float *x, size_t len,
+                      double scale, uint8_t *idx, double *sq);
 
 /* Largest |x| over len values. */
 double ab_q_absmax(const float *x, size_t len);
@@ -109,6 +114,7 @@ typedef struct ab_qjob {
     unsigned bitmod_bits; /* AB_SELECT_BITMOD: 3 or 4 */
     unsigned ant_bits;    /* AB_SELECT_ANT: 3..8 */
     bool olive_flint;     /* AB_SELECT_OLIVE: flint4 normals */
+    ab_simd_path simd;    /* the encode loops' path, read once per quantization */
 } ab_qjob;
 
 /* Each fills res (arrays already allocated by quant.c) or returns -1. */

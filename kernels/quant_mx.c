@@ -39,7 +39,8 @@ int ab_quant_mx(ab_qjob *job, ab_error *err)
                 shared = 127;
         }
         const double X = ldexp(1.0, shared);
-        ab_q_encode_run(fmt, job->x + off, block, X, res->codes + off, res->dequant + off);
+        ab_quant_encode_run(fmt, job->simd, job->x + off, block, X, res->codes + off,
+                            res->dequant + off);
         /* blocks never straddle rows, so unit u is slot u */
         res->scales[u] = (float)X; /* 2^-127 is a float subnormal: exact */
         res->scale_codes[u] = (uint32_t)(shared + 127);

@@ -91,8 +91,8 @@ int ab_quant_bitmod(ab_qjob *job, ab_error *err)
         for (unsigned c = 0; c < 4; c++) {
             uint32_t sc;
             const double s = ab_scale_round(&job->sc, absmax[u] / fa[c], row[u], &sc);
-            const double e = ab_q_encode_run(&res->candidates[c], job->x + off, l->unit_len, s,
-                                             NULL, NULL);
+            const double e = ab_quant_encode_run(&res->candidates[c], job->simd, job->x + off,
+                                                 l->unit_len, s, NULL, NULL);
             if (e < best) {
                 best = e;
                 type[u] = (uint8_t)c;
@@ -100,8 +100,8 @@ int ab_quant_bitmod(ab_qjob *job, ab_error *err)
                 code[u] = sc;
             }
         }
-        ab_q_encode_run(&res->candidates[type[u]], job->x + off, l->unit_len, scale[u],
-                        res->codes + off, res->dequant + off);
+        ab_quant_encode_run(&res->candidates[type[u]], job->simd, job->x + off, l->unit_len,
+                            scale[u], res->codes + off, res->dequant + off);
     }
     ab_q_store_units(l, scale, code, type, res);
     ab_qunits_free(&a);
@@ -181,7 +181,7 @@ int ab_quant_ant(ab_qjob *job, ab_error *err)
                 uint32_t sc;
                 const double s = ab_scale_round(&job->sc, absmax[u] * p / 100.0 / fmax_c[c],
                                                 row[u], &sc);
-                const double e = ab_q_encode_run(&res->candidates[c], job->x + off,
+                const double e = ab_quant_encode_run(&res->candidates[c], job->simd, job->x + off,
                                                  l->unit_len, s, NULL, NULL);
                 if (e < best) {
                     best = e;
@@ -203,8 +203,8 @@ int ab_quant_ant(ab_qjob *job, ab_error *err)
         const int p = best_pct[pick * nu + u];
         scale[u] = ab_scale_round(&job->sc, absmax[u] * p / 100.0 / fmax_c[pick], row[u],
                                   &code[u]);
-        ab_q_encode_run(&res->candidates[pick], job->x + off, l->unit_len, scale[u],
-                        res->codes + off, res->dequant + off);
+        ab_quant_encode_run(&res->candidates[pick], job->simd, job->x + off, l->unit_len,
+                            scale[u], res->codes + off, res->dequant + off);
         if (absmax[u] > 0.0) {
             ratio_sum += p / 100.0;
             ratio_n++;
