@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "format.h"
+#include "simd.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -78,6 +79,32 @@ float ab_mac_int_epilogue(const int32_t *acc, size_t ngroups, float act_scale,
 /* A whole dot product: groups of `group` (dividing k), then the epilogue. */
 float ab_mac_int_dot(const int32_t *a, float act_scale, const int32_t *w, size_t k,
                      size_t group, const float *w_scales, float row_scale);
+
+/* ---- the datapath for a block of weight rows (mac_pe_simd.c) ----------- */
+
+/* One token against `lanes` weight rows at once, one row per vector lane:
+ * each lane steps its registers as the scalar datapath does (rules above),
+ * so each output is the scalar one bit for bit.  Operands transposed so a
+ * step reads one vector: w_*[k * lanes + l] is row l's weight k,
+ * group_scales[g * lanes + l] its group g's scale, row_scales[l] its row
+ * scale.  The FP PEs give act_f/w_f (the activation's FP16 value as a
+ * float, the weight's exact value), the INT PE act_i/w_i and act_scale. */
+typedef struct ab_mac_block {
+    unsigned lanes; /* ab_mac_block_lanes(path) */
+    size_t k, glen; /* glen divides k */
+    const float *act_f, *w_f;
+    const int32_t *act_i, *w_i;
+    float act_scale;
+    const float *group_scales, *row_scales;
+} ab_mac_block;
+
+/* Rows per block on this path: 16 (AVX-512), 8 (AVX2), 0 (scalar, or a
+ * path this CPU lacks: take the scalar steps). */
+unsigned ab_mac_block_lanes(ab_simd_path path);
+
+/* out[l] for l < lanes.  Returns 0, or -1 (nothing written) when the path
+ * has no block or b does not fit it (lanes, glen, one operand kind). */
+int ab_mac_block_run(ab_simd_path path, const ab_mac_block *b, float *out);
 
 #ifdef __cplusplus
 }

@@ -295,6 +295,92 @@ TEST(Values, BitmodSixteenRowPathEqualsTheScalarSteps)
     EXPECT_GT(compared, 1000u);
 }
 
+// The MAC PEs' block path (kernels/mac_pe_simd.c: 16 rows per AVX-512
+// block, 8 per AVX2 block) against the scalar steps and the model, bit for
+// bit: FP16, INT8, ANT and OliVe formats, per-channel and group scales,
+// intK row scales, rows not a multiple of the block, several tokens, and
+// INT32 registers that wrap.
+TEST(Values, MacBlockPathEqualsTheScalarSteps)
+{
+    std::vector<ab_simd_path> paths;
+    for (ab_simd_path p : {AB_SIMD_AVX2, AB_SIMD_AVX512})
+        if (ab_mac_block_lanes(p) > 0)
+            paths.push_back(p);
+    if (paths.empty())
+        GTEST_SKIP() << "no AVX2 or AVX-512 on this CPU";
+    struct Restore {
+        std::string v;
+        bool had;
+        ~Restore() { had ? setenv(AB_SIMD_ENV, v.c_str(), 1) : unsetenv(AB_SIMD_ENV); }
+    } restore{std::getenv(AB_SIMD_ENV) ? std::getenv(AB_SIMD_ENV) : "",
+              std::getenv(AB_SIMD_ENV) != nullptr};
+    std::mt19937_64 rng(20261206);
+    size_t compared = 0;
+    auto compare = [&](const ab_accel &a, ab_trace &t, size_t M, size_t N, const std::string &what) {
+        ab_error err{};
+        std::vector<float> scalar(M * N), model(M * N);
+        setenv(AB_SIMD_ENV, "scalar", 1);
+        ASSERT_EQ(ab_values_datapath(&a, &t, 0, scalar.data(), &err), 0) << err.msg;
+        ASSERT_EQ(ab_values_model(&a, &t, 0, model.data(), nullptr, &err), 0) << err.msg;
+        for (ab_simd_path p : paths) {
+            setenv(AB_SIMD_ENV, ab_simd_name(p), 1);
+            std::vector<float> fast(M * N, -1.0f);
+            ASSERT_EQ(ab_values_datapath(&a, &t, 0, fast.data(), &err), 0) << err.msg;
+            for (size_t i = 0; i < M * N; i++) {
+                uint32_t f, s2, m2;
+                std::memcpy(&f, &fast[i], 4), std::memcpy(&s2, &scalar[i], 4),
+                    std::memcpy(&m2, &model[i], 4);
+                ASSERT_EQ(f, s2) << what << " on " << ab_simd_name(p) << " at m " << i / N
+                                 << " n " << i % N;
+                ASSERT_EQ(f, m2) << what << " vs the model at " << i;
+            }
+            compared += M * N;
+        }
+    };
+    for (const Combo &c : combos()) {
+        if (c.pe == AB_PE_BITMOD || c.pe == AB_PE_BTC)
+            continue;
+        for (int rep = 0; rep < 4; rep++) {
+            const uint64_t M = rep == 0 ? 1 : 1 + rng() % 4, N = rep == 0 ? 16 : 8 + rng() % 50;
+            const uint64_t shapes[4][2] = {{64, 0}, {390, 130}, {257, 0}, {300, 60}};
+            const uint64_t K = shapes[rep][0];
+            const uint32_t group = (uint32_t)shapes[rep][1];
+            ab_trace t;
+            ab_error err{};
+            ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:1", "handmade", 1, &err), 0);
+            ab_op op = make_op("l0.proj", M, N, K, c.wf, c.sf, group, c.af);
+            ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+            give_values(&t, 0, rng(), c.asym);
+            const ab_accel a = make_accel(c.pe);
+            compare(a, t, M, N, combo_name(c) + " N " + std::to_string(N) + " K " +
+                                    std::to_string(K));
+            ab_trace_free(&t);
+        }
+    }
+    { // INT32 registers that wrap: 17 rows of 0.5 against activations 1.0
+        const uint64_t K = 140000, N = 17;
+        ab_trace t;
+        ab_error err{};
+        ASSERT_EQ(ab_trace_init(&t, "unit", "prefill:1", "handmade", 1, &err), 0);
+        ab_op op = make_op("l0.big", 1, N, K, "int8", "fp16", 0, "int8");
+        ASSERT_EQ(ab_trace_add_op(&t, &op, &err), 0);
+        ab_quant_spec spec{};
+        std::snprintf(spec.format, sizeof spec.format, "int8");
+        spec.granularity = AB_GRAN_CHANNEL;
+        spec.scale = AB_SCALE_FP16;
+        std::vector<float> w(N * K), x(K, 1.0f);
+        for (size_t i = 0; i < w.size(); i++)
+            w[i] = 0.5f - 0.01f * (float)(i / K);
+        ab_quant_result q;
+        ASSERT_EQ(ab_quantize(&spec, w.data(), N, K, &q, &err), 0) << err.msg;
+        ASSERT_EQ(ab_trace_set_values(&t, 0, &q, false, x.data(), &err), 0) << err.msg;
+        ab_quant_result_free(&q);
+        compare(make_accel(AB_PE_INT8), t, 1, N, "int8 wrapping");
+        ab_trace_free(&t);
+    }
+    EXPECT_GT(compared, 3000u);
+}
+
 // The error vs the float reference, per PE kind (bounds in the header).
 TEST(Values, ErrorWithinBounds)
 {
