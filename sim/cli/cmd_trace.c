@@ -23,9 +23,11 @@
 /* Above this many bytes of values gen warns that the file gets big. */
 #define VALUES_WARN_BYTES (256.0 * 1024 * 1024)
 #define SEED_STEP 0x9E3779B97F4A7C15ull
-/* gen -j: at most this many bytes of float operands made at once (beyond
- * one op, which is always made): more jobs never means more gigabytes. */
-#define GEN_BATCH_BYTES (1024.0 * 1024 * 1024)
+/* gen -j: a window of ops made at once holds at most this many bytes of
+ * made values (beyond one op, which is always made), and at most
+ * GEN_WINDOW_OPS ops. */
+#define GEN_WINDOW_BYTES (2048.0 * 1024 * 1024)
+#define GEN_WINDOW_OPS 64
 
 static void usage_main(FILE *out)
 {
@@ -184,33 +186,86 @@ static void values_job_free(values_job *j)
     j->quantized = false;
 }
 
-/* The picked ops' values, `jobs` ops at a time on threads, stored into the
- * trace in op order by this thread (the trace is not touched by two
- * threads at once).  Each op's values depend only on its index and the
- * seed, so the file is the same for every jobs. */
+/* A worker of gen -j: the window ops it makes, one after the other. */
+typedef struct values_worker {
+    values_job *ops[GEN_WINDOW_OPS];
+    unsigned n;
+} values_worker;
+
+static void *values_worker_run(void *arg)
+{
+    values_worker *w = arg;
+    for (unsigned k = 0; k < w->n; k++)
+        values_job_make(w->ops[k]);
+    return NULL;
+}
+
+/* Bytes an op's made values hold until they are stored: the codes and the
+ * dequantized weights (4 + 4 per weight) and the float activations. */
+static double made_bytes(const ab_op *op)
+{
+    return 8.0 * (double)(op->N * op->K) + 4.0 * (double)(op->M * op->K);
+}
+
+/* The picked ops' values, a window of ops at a time: the window's ops are
+ * shared among `jobs` threads, largest first to the least loaded (longest
+ * processing time first, ties to the lower index: a fixed schedule), so
+ * that ops of different sizes keep every core busy.  The made values are
+ * then stored into the trace in op order by this thread (the trace is not
+ * touched by two threads at once).  Each op's values depend only on its
+ * index and the seed, so the file is the same for every jobs.  A window
+ * holds at most GEN_WINDOW_BYTES of made values (or one op), and one op
+ * per job at -j 1: more jobs never means unbounded memory. */
 static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jobs,
                        ab_error *err)
 {
-    values_job *job = calloc(jobs, sizeof *job);
+    values_job *job = calloc(GEN_WINDOW_OPS, sizeof *job);
+    values_worker *worker = calloc(jobs, sizeof *worker);
     int rc = 0;
-    if (!job) {
+    if (!job || !worker) {
         rc = ab_error_set(err, "out of memory for %u jobs", jobs);
         goto out;
     }
     for (size_t next = 0; rc == 0 && next < t->nops;) {
         unsigned n = 0;
-        double bytes = 0.0; /* the float weights and activations the batch holds at once */
-        for (; next < t->nops && n < jobs; next++) {
+        double bytes = 0.0;
+        const unsigned cap = jobs == 1 ? 1 : GEN_WINDOW_OPS;
+        for (; next < t->nops && n < cap; next++) {
             if (!pick[next])
                 continue;
-            const ab_op *op = &t->ops[next].op;
-            const double b = 4.0 * (double)(op->N * op->K + op->M * op->K);
-            if (n > 0 && bytes + b > GEN_BATCH_BYTES)
-                break; /* a big op waits for the next batch: memory stays bounded */
+            const double b = made_bytes(&t->ops[next].op);
+            if (n > 0 && bytes + b > GEN_WINDOW_BYTES)
+                break; /* a big op waits for the next window: memory stays bounded */
             bytes += b;
             job[n++] = (values_job){.t = t, .i = next, .seed = seed};
         }
-        ab_parallel_run(job, sizeof *job, n, values_job_make);
+        /* longest processing time first: op sizes in weights */
+        unsigned order[GEN_WINDOW_OPS];
+        for (unsigned k = 0; k < n; k++)
+            order[k] = k;
+        for (unsigned a = 1; a < n; a++) /* stable insertion sort, largest first */
+            for (unsigned b = a; b > 0; b--) {
+                const ab_op *x = &t->ops[job[order[b]].i].op, *y = &t->ops[job[order[b - 1]].i].op;
+                if (x->N * x->K <= y->N * y->K)
+                    break;
+                const unsigned tmp = order[b];
+                order[b] = order[b - 1];
+                order[b - 1] = tmp;
+            }
+        const unsigned nw = jobs < n ? jobs : n;
+        double load[AB_PARALLEL_MAX] = {0};
+        for (unsigned w = 0; w < nw; w++)
+            worker[w].n = 0;
+        for (unsigned k = 0; k < n; k++) {
+            unsigned best = 0;
+            for (unsigned w = 1; w < nw; w++)
+                if (load[w] < load[best])
+                    best = w;
+            const ab_op *op = &t->ops[job[order[k]].i].op;
+            load[best] += (double)(op->N * op->K);
+            worker[best].ops[worker[best].n++] = &job[order[k]];
+        }
+        ab_parallel_run(worker, sizeof *worker, nw, values_worker_run);
         for (unsigned k = 0; k < n; k++) {
             if (rc == 0 && job[k].rc != 0) {
                 *err = job[k].err;
@@ -226,6 +281,7 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
     }
 out:
     free(job);
+    free(worker);
     return rc;
 }
 
