@@ -102,7 +102,7 @@ int ab_values_datapath_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsi
                             float *out, ab_error *err)
 {
     ab_vop v;
-    if (ab_vop_load(a, t, i, &v, err) != 0)
+    if (ab_vop_load_jobs(a, t, i, jobs, &v, err) != 0)
         return -1;
     const int rc = compute_jobs(&v, false, jobs, out, NULL, err);
     ab_vop_free(&v);
@@ -113,7 +113,7 @@ int ab_values_model_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigne
                          float *out, size_t *overflows, ab_error *err)
 {
     ab_vop v;
-    if (ab_vop_load(a, t, i, &v, err) != 0)
+    if (ab_vop_load_jobs(a, t, i, jobs, &v, err) != 0)
         return -1;
     size_t ov = 0;
     const int rc = compute_jobs(&v, true, jobs, out, &ov, err);
@@ -212,7 +212,7 @@ int ab_values_check_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigne
     else {
         /* the op decoded once for both computations */
         ab_vop v;
-        if (ab_vop_load(a, t, i, &v, err) == 0) {
+        if (ab_vop_load_jobs(a, t, i, jobs, &v, err) == 0) {
             if (compute_jobs(&v, false, jobs, dp, NULL, err) == 0 &&
                 compute_jobs(&v, true, jobs, mo, &ov, err) == 0 &&
                 expected_outputs(t, i, jobs, ex, err) == 0)

@@ -15,6 +15,7 @@
 #include "bitmod_terms.h"
 #include "pack.h"
 #include "tensor_io.h"
+#include "parallel.h"
 #include "values_op.h"
 
 static uint32_t get_u16(const uint8_t *p)
@@ -215,7 +216,40 @@ static const ab_trace_tensor *role(const ab_trace *t, const ab_trace_op *o, ab_t
     return o->tensor[r] >= 0 ? &t->tensors[o->tensor[r]] : NULL;
 }
 
-static int decode_weights(const ab_trace *t, const ab_trace_op *o, ab_vop *v, ab_error *err)
+/* Unpacking the code rows, `jobs` slices of rows on threads (each writes
+ * only its rows: the same codes for every jobs). */
+typedef struct unpack_job {
+    const uint8_t *packed;
+    const ab_vop *v;
+    size_t n0, n1;
+} unpack_job;
+
+static void *unpack_job_run(void *arg)
+{
+    const unpack_job *j = arg;
+    const size_t K = j->v->K, rb = ab_pack_row_bytes(K, j->v->w_bits);
+    for (size_t n = j->n0; n < j->n1; n++)
+        ab_unpack_row(j->packed + n * rb, K, j->v->w_bits, j->v->codes + n * K);
+    return NULL;
+}
+
+static void unpack_codes(const uint8_t *packed, const ab_vop *v, unsigned jobs)
+{
+    unpack_job job[AB_PARALLEL_MAX];
+    if (jobs > AB_PARALLEL_MAX)
+        jobs = AB_PARALLEL_MAX;
+    if (jobs > v->N)
+        jobs = v->N ? (unsigned)v->N : 1u;
+    if (jobs == 0)
+        jobs = 1;
+    for (unsigned j = 0; j < jobs; j++)
+        job[j] = (unpack_job){.packed = packed, .v = v, .n0 = v->N * j / jobs,
+                              .n1 = v->N * (j + 1) / jobs};
+    ab_parallel_run(job, sizeof *job, jobs, unpack_job_run);
+}
+
+static int decode_weights(const ab_trace *t, const ab_trace_op *o, ab_vop *v, unsigned jobs,
+                          ab_error *err)
 {
     const size_t N = v->N, K = v->K, G = v->G;
     ab_scale_kind sk;
@@ -242,9 +276,7 @@ static int decode_weights(const ab_trace *t, const ab_trace_op *o, ab_vop *v, ab
     const ab_trace_tensor *rs = role(t, o, AB_TROLE_ROW_SCALES);
     const ab_trace_tensor *ti = role(t, o, AB_TROLE_TYPE_IDS);
     const ab_trace_tensor *zp = role(t, o, AB_TROLE_ZERO_POINTS);
-    const size_t rb = ab_pack_row_bytes(K, v->w_bits);
-    for (size_t n = 0; n < N; n++)
-        ab_unpack_row(codes->data + n * rb, K, v->w_bits, v->codes + n * K);
+    unpack_codes(codes->data, v, jobs);
     const size_t ss = ab_dtype_size(sc->dtype);
     for (size_t s = 0; s < N * G; s++) {
         const uint8_t *p = sc->data + s * ss;
@@ -301,6 +333,12 @@ static int decode_activations(const ab_trace *t, size_t i, ab_vop *v, ab_error *
 
 int ab_vop_load(const ab_accel *a, const ab_trace *t, size_t i, ab_vop *v, ab_error *err)
 {
+    return ab_vop_load_jobs(a, t, i, 1, v, err);
+}
+
+int ab_vop_load_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigned jobs, ab_vop *v,
+                     ab_error *err)
+{
     memset(v, 0, sizeof *v);
     if (i >= t->nops)
         return ab_error_set(err, "op index %zu out of range (%zu ops)", i, t->nops);
@@ -322,7 +360,7 @@ int ab_vop_load(const ab_accel *a, const ab_trace *t, size_t i, ab_vop *v, ab_er
      * (the reader checked that it divides K) */
     v->G = o->op.group_size ? v->K / o->op.group_size : 1;
     v->glen = v->K / v->G;
-    if (decode_weights(t, o, v, err) != 0 || decode_activations(t, i, v, err) != 0) {
+    if (decode_weights(t, o, v, jobs, err) != 0 || decode_activations(t, i, v, err) != 0) {
         ab_vop_free(v);
         return -1;
     }

@@ -52,6 +52,9 @@ typedef struct ab_vop {
 
 /* Check that a's PE runs op i's formats and decode its operands. */
 int ab_vop_load(const ab_accel *a, const ab_trace *t, size_t i, ab_vop *v, ab_error *err);
+/* The same, the weight codes unpacked on `jobs` threads (same result). */
+int ab_vop_load_jobs(const ab_accel *a, const ab_trace *t, size_t i, unsigned jobs, ab_vop *v,
+                     ab_error *err);
 void ab_vop_free(ab_vop *v);
 
 /* Weight rows [n0, n1) of a decoded op (n0 <= n1 <= v->N) as an op of
