@@ -528,21 +528,30 @@ typedef struct ref_job {
     ab_error err;
 } ref_job;
 
+/* Rows at a time dequantized into a buffer of about this many bytes. */
+#define REF_CHUNK_BYTES ((size_t)1 << 20)
+
 static void *ref_job_run(void *arg)
 {
     ref_job *j = arg;
     const ab_op *op = &j->t->ops[j->i].op;
-    const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K, w = j->n1 - j->n0;
-    float *wt = malloc((w * K > 0 ? w * K : 1) * sizeof *wt);
-    float *part = malloc((M * w > 0 ? M * w : 1) * sizeof *part);
+    const size_t M = (size_t)op->M, N = (size_t)op->N, K = (size_t)op->K;
+    size_t rows = K ? REF_CHUNK_BYTES / (K * sizeof(float)) : 1;
+    rows = rows < 1 ? 1 : rows;
+    float *wt = malloc((rows * K > 0 ? rows * K : 1) * sizeof *wt);
+    float *part = malloc((M * rows > 0 ? M * rows : 1) * sizeof *part);
+    j->rc = 0;
     if (!wt || !part)
         j->rc = ab_error_set(&j->err, "op '%s': out of memory", op->name);
-    else
-        j->rc = ab_trace_dequant_weight_rows(j->t, j->i, j->n0, j->n1, wt, &j->err);
-    if (j->rc == 0) {
-        ab_gemm_ref(j->x, wt, part, M, w, K); /* each output is its own row's dot product */
+    /* a chunk of rows at a time: each output is its own row's dot product */
+    for (size_t r0 = j->n0; j->rc == 0 && r0 < j->n1; r0 += rows) {
+        const size_t w = j->n1 - r0 < rows ? j->n1 - r0 : rows;
+        j->rc = ab_trace_dequant_weight_rows(j->t, j->i, r0, r0 + w, wt, &j->err);
+        if (j->rc != 0)
+            break;
+        ab_gemm_ref(j->x, wt, part, M, w, K);
         for (size_t m = 0; m < M; m++)
-            memcpy(j->y + m * N + j->n0, part + m * w, w * sizeof *part);
+            memcpy(j->y + m * N + r0, part + m * w, w * sizeof *part);
     }
     free(wt);
     free(part);
