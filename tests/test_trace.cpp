@@ -156,6 +156,27 @@ TEST(TracePack, RoundTripEveryWidth)
             EXPECT_TRUE(ab_pack_row_padding_clear(p.data(), n, bits));
         }
     }
+    // every width against a bit-by-bit layout (bit j of code i is bit
+    // i * bits + j of the row, LSB first): the general loop and the
+    // byte-aligned ones (1, 2, 4, 8, 16 bits) alike, both directions
+    for (unsigned bits = 1; bits <= 32; bits++) {
+        for (size_t n : {0u, 1u, 2u, 5u, 8u, 33u, 100u}) {
+            std::vector<uint32_t> c(n), back(n, 0xdeadbeefu);
+            for (auto &x : c)
+                x = (uint32_t)ab_rng_next(&rng); // high bits beyond `bits` must be dropped
+            std::vector<uint8_t> want(ab_pack_row_bytes(n, bits), 0), got(want.size(), 0xa5);
+            for (size_t i = 0; i < n; i++)
+                for (unsigned j = 0; j < bits; j++)
+                    if (c[i] >> j & 1u)
+                        want[(i * bits + j) / 8] |= (uint8_t)(1u << ((i * bits + j) % 8));
+            ab_pack_row(c.data(), n, bits, got.data());
+            EXPECT_EQ(want, got) << "pack, " << bits << " bits, n " << n;
+            ab_unpack_row(want.data(), n, bits, back.data());
+            for (size_t i = 0; i < n; i++)
+                EXPECT_EQ(back[i], bits == 32 ? c[i] : c[i] & ((1u << bits) - 1))
+                    << "unpack, " << bits << " bits, code " << i << " of " << n;
+        }
+    }
     // LSB first: codes 1, 2, 3 at 3 bits = 0b011'010'001
     const uint32_t c[3] = {1, 2, 3};
     uint8_t p[2];
