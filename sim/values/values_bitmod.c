@@ -84,18 +84,29 @@ static int datapath_blocks(const ab_vop *v, const ab_bitmod_term_table *tab, boo
         }
         if (!uniform)
             continue;
+        /* k outer, the block's rows inner: each row's codes read in order and
+         * the block's terms written in order (a row at a time would write
+         * them 16 bytes apart, one cache line per weight) */
+        for (size_t g = 0; g < G; g++) {
+            const uint32_t *row_packed[AB_BITMOD_BLOCK_ROWS];
+            uint32_t mask[AB_BITMOD_BLOCK_ROWS];
+            for (size_t r = 0; r < R; r++) {
+                const uint8_t type = v->type_ids[(n0 + r) * G + g];
+                row_packed[r] = packed[type];
+                mask[r] = tab[type].ncodes - 1u; /* codes modulo 2^bits */
+            }
+            for (size_t k = g * glen; k < (g + 1) * glen; k++) {
+                uint32_t p4[AB_BITMOD_BLOCK_ROWS];
+                for (size_t r = 0; r < R; r++)
+                    p4[r] = row_packed[r][v->codes[(n0 + r) * K + k] & mask[r]];
+                uint8_t *dst = terms + k * AB_BITMOD_MAX_TERMS * R;
+                for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
+                    for (size_t r = 0; r < R; r++)
+                        dst[c * R + r] = (uint8_t)(p4[r] >> (8 * c));
+            }
+        }
         for (size_t r = 0; r < R; r++) {
             const size_t n = n0 + r;
-            for (size_t g = 0; g < G; g++) {
-                const uint8_t type = v->type_ids[n * G + g];
-                const uint32_t mask = tab[type].ncodes - 1u; /* codes modulo 2^bits */
-                for (size_t k = g * glen; k < (g + 1) * glen; k++) {
-                    const uint32_t p4 = packed[type][v->codes[n * K + k] & mask];
-                    uint8_t *dst = terms + k * AB_BITMOD_MAX_TERMS * R + r;
-                    for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
-                        dst[c * R] = (uint8_t)(p4 >> (8 * c));
-                }
-            }
             for (size_t g = 0; g < G; g++)
                 scale[g * R + r] = v->gscale_int[n * G + g];
             row_scale[r] = v->row_scale[n];
@@ -227,16 +238,31 @@ static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool
             fits = (v->gscale_int[n * G + g] >> v->scale_bits) == 0;
         if (!fits)
             continue;
-        for (size_t g = 0; g < G; g++) {
-            const uint8_t type = v->type_ids[n * G + g];
-            const uint32_t mask = tab[type].ncodes - 1u;
-            cycles[g] = tab[type].cycles;
-            scale[g] = v->gscale_int[n * G + g];
-            uint8_t *dst = terms + (g / L) * glen * AB_BITMOD_MAX_TERMS * L + g % L;
+        /* a chunk's 16 groups side by side, j outer: the terms written in
+         * order, 64 bytes per j (a group at a time would write them 16
+         * bytes apart) */
+        for (size_t ch = 0; ch < chunks; ch++) {
+            const size_t lanes_used = G - ch * L < L ? G - ch * L : L;
+            const uint32_t *grp_packed[16];
+            uint32_t mask[16];
+            const uint32_t *grp_codes[16];
+            for (size_t i = 0; i < lanes_used; i++) {
+                const size_t g = ch * L + i;
+                const uint8_t type = v->type_ids[n * G + g];
+                grp_packed[i] = packed[type];
+                mask[i] = tab[type].ncodes - 1u;
+                grp_codes[i] = v->codes + n * K + g * glen;
+                cycles[g] = tab[type].cycles;
+                scale[g] = v->gscale_int[n * G + g];
+            }
+            uint8_t *dst = terms + ch * glen * AB_BITMOD_MAX_TERMS * L;
             for (size_t j = 0; j < glen; j++) {
-                const uint32_t p4 = packed[type][v->codes[n * K + g * glen + j] & mask];
+                uint32_t p4[16];
+                for (size_t i = 0; i < lanes_used; i++)
+                    p4[i] = grp_packed[i][grp_codes[i][j] & mask[i]];
                 for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
-                    dst[(j * AB_BITMOD_MAX_TERMS + c) * L] = (uint8_t)(p4 >> (8 * c));
+                    for (size_t i = 0; i < lanes_used; i++)
+                        dst[(j * AB_BITMOD_MAX_TERMS + c) * L + i] = (uint8_t)(p4[i] >> (8 * c));
             }
         }
         for (size_t m = 0; m < v->M; m++) {
