@@ -219,8 +219,8 @@ typedef struct ab_bitmod_block16 {
     bool rtl_literal_align;
     size_t K, G, glen;       /* G groups of glen weights, G * glen = K */
     unsigned scale_bits;     /* 1..16 */
-    const uint8_t *terms;    /* [K][AB_BITMOD_MAX_TERMS][16]: ab_bitmod_term_pack of row r's
-                                weight k, term c */
+    const uint32_t *terms;   /* [K][16]: row r's weight k as its AB_BITMOD_MAX_TERMS
+                                ab_bitmod_term_pack bytes, term c in byte c */
     const uint8_t *cycles;   /* [G]: cycles per weight of group g, the same in all 16 rows */
     const uint32_t *scale;   /* [G][16]: the integer group scales */
     const float *row_scale;  /* [16] */
@@ -246,8 +246,8 @@ typedef struct ab_bitmod_groups16 {
     size_t glen;            /* weights per group, the same in every lane */
     unsigned scale_bits;    /* 1..16 */
     const uint16_t *act;    /* [glen][16]: FP16 activation j of lane i's group */
-    const uint8_t *terms;   /* [glen][AB_BITMOD_MAX_TERMS][16]: ab_bitmod_term_pack of its
-                               weight j, term c */
+    const uint32_t *terms;  /* [glen][16]: its weight j as its AB_BITMOD_MAX_TERMS
+                               ab_bitmod_term_pack bytes, term c in byte c */
     const uint8_t *cycles;  /* [16] */
     const uint32_t *scale;  /* [16]: the integer group scales (fitting scale_bits) */
 } ab_bitmod_groups16;

@@ -112,6 +112,16 @@ bm_step(const bm_consts *k, const unsigned lanes, bool literal, const __m512i *a
     *acc_exp = _mm512_and_si512(_mm512_add_epi32(e_max, s), k->m63);
 }
 
+/* Term c of 16 weights: byte c of each packed word. */
+_Static_assert(AB_BITMOD_MAX_TERMS <= 4, "a weight's terms are the bytes of one 32-bit word");
+static inline __attribute__((always_inline)) BM_AVX512 __m512i bm_term(const uint32_t *p4,
+                                                                       unsigned c)
+{
+    return _mm512_and_si512(_mm512_srl_epi32(_mm512_loadu_si512((const void *)p4),
+                                             _mm_cvtsi32_si128((int)(8 * c))),
+                            _mm512_set1_epi32(0xff));
+}
+
 /* dequant.v: MSB first, 21 bits signed */
 static inline __attribute__((always_inline)) BM_AVX512 __m512i
 bm_dequant(const bm_consts *k, __m512i acc_man, __m512i scale, unsigned scale_bits)
@@ -163,11 +173,7 @@ bm_token(const ab_bitmod_block16 *b, const unsigned lanes, const uint16_t *act, 
                 for (unsigned l = 0; l < lanes; l++)
                     /* an idle lane's term is all zero but for lane 0's sig,
                      * which only lane 0's is read for */
-                    t[l] = j + l < k_end
-                               ? _mm512_cvtepu8_epi32(_mm_loadu_si128(
-                                     (const __m128i *)(b->terms +
-                                                       ((j + l) * AB_BITMOD_MAX_TERMS + c) * 16)))
-                               : k.zero;
+                    t[l] = j + l < k_end ? bm_term(b->terms + (j + l) * 16, c) : k.zero;
                 bm_step(&k, lanes, b->rtl_literal_align, a_sign, a_exp, a_man, t, &acc_exp,
                         &acc_man);
             }
@@ -208,11 +214,7 @@ bm_groups(const ab_bitmod_groups16 *g, const unsigned lanes, int32_t acc_man_out
         for (unsigned c = 0; c < max_cycles; c++) {
             __m512i t[AB_BITMOD_LANES_MAX];
             for (unsigned l = 0; l < lanes; l++)
-                t[l] = j + l < g->glen
-                           ? _mm512_cvtepu8_epi32(_mm_loadu_si128(
-                                 (const __m128i *)(g->terms +
-                                                   ((j + l) * AB_BITMOD_MAX_TERMS + c) * 16)))
-                           : k.zero;
+                t[l] = j + l < g->glen ? bm_term(g->terms + (j + l) * 16, c) : k.zero;
             __m512i e = acc_exp, m = acc_man;
             bm_step(&k, lanes, g->rtl_literal_align, a_sign, a_exp, a_man, t, &e, &m);
             const __mmask16 on = _mm512_cmpgt_epu32_mask(cycles, _mm512_set1_epi32((int)c));

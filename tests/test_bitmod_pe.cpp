@@ -520,7 +520,8 @@ TEST(BitmodPe, SixteenGroupsAtOnceEqualTheScalarGroups)
         const unsigned scale_bits = 1 + (unsigned)(rng() % 16);
         const unsigned used = rep % 7 == 0 ? 1 + (unsigned)(rng() % 16) : 16;
         std::vector<uint16_t> act(glen * 16, 0);
-        std::vector<uint8_t> terms(glen * AB_BITMOD_MAX_TERMS * 16, 0), cycles(16, 0);
+        std::vector<uint32_t> terms(glen * 16, 0);
+        std::vector<uint8_t> cycles(16, 0);
         std::vector<uint32_t> scale(16, 0);
         std::vector<size_t> fmt(16, 0);
         std::vector<std::vector<uint32_t>> codes(16, std::vector<uint32_t>(glen, 0));
@@ -545,7 +546,7 @@ TEST(BitmodPe, SixteenGroupsAtOnceEqualTheScalarGroups)
                 codes[i][j] = (uint32_t)(rng() % t.ncodes);
                 const ab_bitmod_term *tt = ab_bitmod_table_terms(&t, codes[i][j]);
                 for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
-                    terms[(j * AB_BITMOD_MAX_TERMS + c) * 16 + i] = ab_bitmod_term_pack(tt[c]);
+                    terms[j * 16 + i] |= (uint32_t)ab_bitmod_term_pack(tt[c]) << (8 * c);
             }
         }
         mixed_cycles += *std::min_element(cycles.begin(), cycles.begin() + used) !=

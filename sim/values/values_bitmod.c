@@ -56,7 +56,7 @@ static int datapath_blocks(const ab_vop *v, const ab_bitmod_term_table *tab, boo
                            float *out, ab_error *err)
 {
     const size_t K = v->K, G = v->G, glen = v->glen, R = AB_BITMOD_BLOCK_ROWS;
-    uint8_t *terms = malloc(K * AB_BITMOD_MAX_TERMS * R);
+    uint32_t *terms = malloc(K * R * sizeof *terms);
     uint8_t *cycles = malloc(G ? G : 1);
     uint32_t *scale = malloc((G ? G : 1) * R * sizeof *scale);
     if (!terms || !cycles || !scale) {
@@ -85,8 +85,8 @@ static int datapath_blocks(const ab_vop *v, const ab_bitmod_term_table *tab, boo
         if (!uniform)
             continue;
         /* k outer, the block's rows inner: each row's codes read in order and
-         * the block's terms written in order (a row at a time would write
-         * them 16 bytes apart, one cache line per weight) */
+         * the block's terms written in order, one word per weight (a row at
+         * a time would write a cache line per weight) */
         for (size_t g = 0; g < G; g++) {
             const uint32_t *row_packed[AB_BITMOD_BLOCK_ROWS];
             uint32_t mask[AB_BITMOD_BLOCK_ROWS];
@@ -96,13 +96,8 @@ static int datapath_blocks(const ab_vop *v, const ab_bitmod_term_table *tab, boo
                 mask[r] = tab[type].ncodes - 1u; /* codes modulo 2^bits */
             }
             for (size_t k = g * glen; k < (g + 1) * glen; k++) {
-                uint32_t p4[AB_BITMOD_BLOCK_ROWS];
                 for (size_t r = 0; r < R; r++)
-                    p4[r] = row_packed[r][v->codes[(n0 + r) * K + k] & mask[r]];
-                uint8_t *dst = terms + k * AB_BITMOD_MAX_TERMS * R;
-                for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
-                    for (size_t r = 0; r < R; r++)
-                        dst[c * R + r] = (uint8_t)(p4[r] >> (8 * c));
+                    terms[k * R + r] = row_packed[r][v->codes[(n0 + r) * K + k] & mask[r]];
             }
         }
         for (size_t r = 0; r < R; r++) {
@@ -208,7 +203,7 @@ static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool
     if (v->scale_bits < 1 || v->scale_bits > AB_BITMOD_SCALE_BITS_MAX || glen == 0)
         return 0; /* the scalar groups give the message */
     uint16_t *act = calloc(v->M * chunks * glen * L, sizeof *act);
-    uint8_t *terms = calloc(chunks * glen * AB_BITMOD_MAX_TERMS * L, 1);
+    uint32_t *terms = calloc(chunks * glen * L, sizeof *terms);
     uint8_t *cycles = calloc(chunks * L, 1);
     uint32_t *scale = calloc(chunks * L, sizeof *scale);
     if (!act || !terms || !cycles || !scale) {
@@ -239,8 +234,7 @@ static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool
         if (!fits)
             continue;
         /* a chunk's 16 groups side by side, j outer: the terms written in
-         * order, 64 bytes per j (a group at a time would write them 16
-         * bytes apart) */
+         * order, 64 bytes per j */
         for (size_t ch = 0; ch < chunks; ch++) {
             const size_t lanes_used = G - ch * L < L ? G - ch * L : L;
             const uint32_t *grp_packed[16];
@@ -255,15 +249,10 @@ static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool
                 cycles[g] = tab[type].cycles;
                 scale[g] = v->gscale_int[n * G + g];
             }
-            uint8_t *dst = terms + ch * glen * AB_BITMOD_MAX_TERMS * L;
-            for (size_t j = 0; j < glen; j++) {
-                uint32_t p4[16];
+            uint32_t *dst = terms + ch * glen * L;
+            for (size_t j = 0; j < glen; j++)
                 for (size_t i = 0; i < lanes_used; i++)
-                    p4[i] = grp_packed[i][grp_codes[i][j] & mask[i]];
-                for (unsigned c = 0; c < AB_BITMOD_MAX_TERMS; c++)
-                    for (size_t i = 0; i < lanes_used; i++)
-                        dst[(j * AB_BITMOD_MAX_TERMS + c) * L + i] = (uint8_t)(p4[i] >> (8 * c));
-            }
+                    dst[j * L + i] = grp_packed[i][grp_codes[i][j] & mask[i]];
         }
         for (size_t m = 0; m < v->M; m++) {
             float acc = 0.0f;
@@ -274,7 +263,7 @@ static int model_groups16(const ab_vop *v, const ab_bitmod_term_table *tab, bool
                                                glen,
                                                v->scale_bits,
                                                act + (m * chunks + ch) * glen * L,
-                                               terms + ch * glen * AB_BITMOD_MAX_TERMS * L,
+                                               terms + ch * glen * L,
                                                cycles + ch * L,
                                                scale + ch * L};
                 int32_t acc_man[16], dq_man[16];
