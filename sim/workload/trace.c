@@ -488,6 +488,17 @@ int ab_trace_dequant_weight_rows(const ab_trace *t, size_t i, size_t n0, size_t 
             if (zp)
                 z = (double)(zp->dtype == AB_DTYPE_U8 ? zp->data[s] : get_u16(zp->data + 2 * s));
             float *wn = w + (n - n0) * K;
+            if (!zp && use_lut && ((size_t)1 << wi.code_bits) * 4 <= glen) {
+                /* few codes, many weights: each code's value at this scale
+                 * once (the same double product, the same rounding) */
+                float val[256];
+                const uint32_t ncodes = 1u << wi.code_bits;
+                for (uint32_t c = 0; c < ncodes; c++)
+                    val[c] = (float)to_float_sat(lut[cand][c] * scale);
+                for (size_t k = g * glen; k < (g + 1) * glen; k++)
+                    wn[k] = val[row[k] & (ncodes - 1u)];
+                continue;
+            }
             for (size_t k = g * glen; k < (g + 1) * glen; k++) {
                 const double v = zp        ? ((double)row[k] - z) * scale
                                  : use_lut ? lut[cand][row[k] & 0xffu] * scale
