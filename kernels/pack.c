@@ -73,6 +73,8 @@ static bool unpack_byte_aligned(const uint8_t *in, size_t n, unsigned bits, uint
 
 void ab_pack_row(const uint32_t *codes, size_t n, unsigned bits, uint8_t *out)
 {
+    if (n == 0) /* nothing to write: out may be NULL */
+        return;
     if (pack_byte_aligned(codes, n, bits, out))
         return;
     const uint32_t mask = bits >= 32 ? 0xffffffffu : (1u << bits) - 1u;

@@ -20,7 +20,8 @@ extern "C" {
 /* Bytes one row of n codes takes: ceil(n * bits / 8). */
 size_t ab_pack_row_bytes(size_t n, unsigned bits);
 
-/* Pack n codes (only their low `bits` bits) into out[ab_pack_row_bytes]. */
+/* Pack n codes (only their low `bits` bits) into out[ab_pack_row_bytes]
+ * (n == 0 writes nothing; out may then be NULL). */
 void ab_pack_row(const uint32_t *codes, size_t n, unsigned bits, uint8_t *out);
 
 /* Unpack n codes from a packed row. */
