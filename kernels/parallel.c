@@ -23,3 +23,12 @@ void ab_parallel_run(void *jobs, size_t job_size, unsigned n, void *(*run)(void 
             run(base + k * job_size); /* no thread to be had: here */
     }
 }
+
+unsigned ab_parallel_jobs(unsigned jobs, size_t n)
+{
+    if (jobs > n)
+        jobs = n ? (unsigned)n : 1u;
+    if (jobs > AB_PARALLEL_MAX)
+        jobs = AB_PARALLEL_MAX;
+    return jobs < 1 ? 1u : jobs;
+}

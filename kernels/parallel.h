@@ -22,6 +22,10 @@ extern "C" {
 
 void ab_parallel_run(void *jobs, size_t job_size, unsigned n, void *(*run)(void *job));
 
+/* How many jobs a task of n independent items (rows, ops) is cut into
+ * for a request of `jobs`: at least 1, at most n and AB_PARALLEL_MAX. */
+unsigned ab_parallel_jobs(unsigned jobs, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -69,8 +69,7 @@ static void *values_job_run(void *arg)
 static int compute_jobs(const ab_vop *v, bool model, unsigned jobs, float *out, size_t *ov,
                         ab_error *err)
 {
-    if (jobs > v->N)
-        jobs = v->N ? (unsigned)v->N : 1u;
+    jobs = ab_parallel_jobs(jobs, v->N);
     if (jobs > AB_VALUES_JOBS_MAX)
         jobs = AB_VALUES_JOBS_MAX;
     if (jobs <= 1)

@@ -236,12 +236,7 @@ static void *unpack_job_run(void *arg)
 static void unpack_codes(const uint8_t *packed, const ab_vop *v, unsigned jobs)
 {
     unpack_job job[AB_PARALLEL_MAX];
-    if (jobs > AB_PARALLEL_MAX)
-        jobs = AB_PARALLEL_MAX;
-    if (jobs > v->N)
-        jobs = v->N ? (unsigned)v->N : 1u;
-    if (jobs == 0)
-        jobs = 1;
+    jobs = ab_parallel_jobs(jobs, v->N);
     for (unsigned j = 0; j < jobs; j++)
         job[j] = (unpack_job){.packed = packed, .v = v, .n0 = v->N * j / jobs,
                               .n1 = v->N * (j + 1) / jobs};

@@ -576,12 +576,7 @@ int ab_trace_reference_outputs(const ab_trace *t, size_t i, unsigned jobs, float
         return ab_error_set(err, "op %zu has no weight values", i);
     const ab_trace_op *o = &t->ops[i];
     const size_t M = (size_t)o->op.M, N = (size_t)o->op.N, K = (size_t)o->op.K;
-    if (jobs > N)
-        jobs = N ? (unsigned)N : 1u;
-    if (jobs > AB_PARALLEL_MAX)
-        jobs = AB_PARALLEL_MAX;
-    if (jobs < 1)
-        jobs = 1;
+    jobs = ab_parallel_jobs(jobs, N);
     float *x = malloc((M * K > 0 ? M * K : 1) * sizeof *x);
     ref_job *job = calloc(jobs, sizeof *job);
     int rc = -1;
