@@ -25,18 +25,24 @@ static bool is_int_pe(const ab_vop *v)
     return v->a->pe == AB_PE_INT8;
 }
 
+/* Code c of candidate cand as the PE's multiplier sees it: *wi for the
+ * INT PE (wi not NULL), else *wf. */
+static void weight_value(const ab_vop *v, size_t cand, uint32_t c, float *wf, int32_t *wi)
+{
+    const ab_format *f = &v->cand[cand];
+    if (wi)
+        *wi = ab_mac_int_value(f, c);
+    else
+        *wf = v->a->pe == AB_PE_FP16 ? ab_half_to_float((uint16_t)c)
+                                     : (float)ab_format_decode(f, c);
+}
+
 /* Weight values of row n as the PE's multiplier sees them. */
 static void row_values(const ab_vop *v, size_t n, float *wf, int32_t *wi)
 {
-    for (size_t k = 0; k < v->K; k++) {
-        const ab_format *f = &v->cand[v->type_ids[n * v->G + k / v->glen]];
-        const uint32_t c = v->codes[n * v->K + k];
-        if (wi)
-            wi[k] = ab_mac_int_value(f, c);
-        else
-            wf[k] = v->a->pe == AB_PE_FP16 ? ab_half_to_float((uint16_t)c)
-                                           : (float)ab_format_decode(f, c);
-    }
+    for (size_t k = 0; k < v->K; k++)
+        weight_value(v, v->type_ids[n * v->G + k / v->glen], v->codes[n * v->K + k],
+                     wf ? &wf[k] : NULL, wi ? &wi[k] : NULL);
 }
 
 static int32_t to_int32(uint32_t u)
@@ -60,8 +66,8 @@ static size_t datapath_blocks(const ab_vop *v, ab_simd_path path, unsigned lanes
         return 0;
     size_t mc = ACT_CHUNK_BYTES / (K * sizeof(float));
     mc = mc == 0 ? 1 : mc > M ? M : mc;
-    /* the weight's value per candidate and code, as row_values gives it
-     * (fp16 weights are converted directly: 2^16 codes) */
+    /* weight_value of every candidate and code, once per op (fp16 weights
+     * are converted directly: 2^16 codes) */
     const bool fp16 = v->a->pe == AB_PE_FP16;
     const size_t tab_codes = fp16 || v->w_bits > 8 ? 0 : (size_t)1 << v->w_bits;
     if (!fp16 && tab_codes == 0)
@@ -69,12 +75,9 @@ static size_t datapath_blocks(const ab_vop *v, ab_simd_path path, unsigned lanes
     float *tab_f = ipe || fp16 ? NULL : malloc(v->ncand * tab_codes * sizeof *tab_f);
     int32_t *tab_i = ipe ? malloc(v->ncand * tab_codes * sizeof *tab_i) : NULL;
     for (size_t c = 0; c < v->ncand && (tab_f || tab_i); c++)
-        for (size_t code = 0; code < tab_codes; code++) {
-            if (tab_i)
-                tab_i[c * tab_codes + code] = ab_mac_int_value(&v->cand[c], (uint32_t)code);
-            else
-                tab_f[c * tab_codes + code] = (float)ab_format_decode(&v->cand[c], (uint32_t)code);
-        }
+        for (size_t code = 0; code < tab_codes; code++)
+            weight_value(v, c, (uint32_t)code, tab_f ? &tab_f[c * tab_codes + code] : NULL,
+                         tab_i ? &tab_i[c * tab_codes + code] : NULL);
     float *w_f = ipe ? NULL : malloc(K * lanes * sizeof *w_f);
     int32_t *w_i = ipe ? malloc(K * lanes * sizeof *w_i) : NULL;
     float *act_f = ipe ? NULL : malloc(mc * K * sizeof *act_f);
@@ -96,7 +99,7 @@ static size_t datapath_blocks(const ab_vop *v, ab_simd_path path, unsigned lanes
                     const size_t n = n0 + l;
                     const uint32_t c = v->codes[n * K + k];
                     if (fp16)
-                        w_f[k * lanes + l] = ab_half_to_float((uint16_t)c);
+                        weight_value(v, 0, c, &w_f[k * lanes + l], NULL);
                     else {
                         const size_t e = (size_t)v->type_ids[n * G + g] * tab_codes +
                                          (c & (uint32_t)(tab_codes - 1));
