@@ -102,6 +102,14 @@ void give_values(ab_trace *t, size_t i, uint64_t seed, bool asym = false, double
     ab_quant_result_free(&q);
 }
 
+// Puts ANYBIT_SIMD back as it was when the scope ends (tests that force a
+// path for one computation).
+struct SimdEnvRestore {
+    std::string value{std::getenv(AB_SIMD_ENV) ? std::getenv(AB_SIMD_ENV) : ""};
+    bool had{std::getenv(AB_SIMD_ENV) != nullptr};
+    ~SimdEnvRestore() { had ? setenv(AB_SIMD_ENV, value.c_str(), 1) : unsetenv(AB_SIMD_ENV); }
+};
+
 struct Combo {
     ab_pe_kind pe;
     const char *wf, *sf, *af;
@@ -271,12 +279,7 @@ TEST(Values, BitmodSixteenRowPathEqualsTheScalarSteps)
             ASSERT_EQ(ab_values_datapath(&a, &t, 0, fast.data(), &err), 0) << err.msg;
             ASSERT_EQ(ab_values_model(&a, &t, 0, model.data(), nullptr, &err), 0) << err.msg;
             {
-                struct Restore {
-                    std::string v;
-                    bool had;
-                    ~Restore() { had ? setenv(AB_SIMD_ENV, v.c_str(), 1) : unsetenv(AB_SIMD_ENV); }
-                } restore{std::getenv(AB_SIMD_ENV) ? std::getenv(AB_SIMD_ENV) : "",
-                          std::getenv(AB_SIMD_ENV) != nullptr};
+                const SimdEnvRestore restore;
                 setenv(AB_SIMD_ENV, "scalar", 1);
                 ASSERT_EQ(ab_values_datapath(&a, &t, 0, scalar.data(), &err), 0) << err.msg;
             }
@@ -308,12 +311,7 @@ TEST(Values, MacBlockPathEqualsTheScalarSteps)
             paths.push_back(p);
     if (paths.empty())
         GTEST_SKIP() << "no AVX2 or AVX-512 on this CPU";
-    struct Restore {
-        std::string v;
-        bool had;
-        ~Restore() { had ? setenv(AB_SIMD_ENV, v.c_str(), 1) : unsetenv(AB_SIMD_ENV); }
-    } restore{std::getenv(AB_SIMD_ENV) ? std::getenv(AB_SIMD_ENV) : "",
-              std::getenv(AB_SIMD_ENV) != nullptr};
+    const SimdEnvRestore restore;
     std::mt19937_64 rng(20261206);
     size_t compared = 0;
     auto compare = [&](const ab_accel &a, ab_trace &t, size_t M, size_t N, const std::string &what) {
