@@ -207,6 +207,41 @@ static double made_bytes(const ab_op *op)
     return 8.0 * (double)(op->N * op->K) + 4.0 * (double)(op->M * op->K);
 }
 
+/* Shares the window's n ops among min(jobs, n) workers, longest processing
+ * time first: ops by size in weights, largest first (a stable order, so
+ * ties keep op order), each to the least loaded worker (ties to the lower
+ * one).  A fixed schedule; returns the workers used. */
+static unsigned schedule_longest_first(const ab_trace *t, values_job *job, unsigned n,
+                                       unsigned jobs, values_worker *worker)
+{
+    unsigned order[GEN_WINDOW_OPS];
+    for (unsigned k = 0; k < n; k++)
+        order[k] = k;
+    for (unsigned a = 1; a < n; a++) /* insertion sort: stable */
+        for (unsigned b = a; b > 0; b--) {
+            const ab_op *x = &t->ops[job[order[b]].i].op, *y = &t->ops[job[order[b - 1]].i].op;
+            if (x->N * x->K <= y->N * y->K)
+                break;
+            const unsigned tmp = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = tmp;
+        }
+    const unsigned nw = jobs < n ? jobs : n;
+    double load[AB_PARALLEL_MAX] = {0};
+    for (unsigned w = 0; w < nw; w++)
+        worker[w].n = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned best = 0;
+        for (unsigned w = 1; w < nw; w++)
+            if (load[w] < load[best])
+                best = w;
+        const ab_op *op = &t->ops[job[order[k]].i].op;
+        load[best] += (double)(op->N * op->K);
+        worker[best].ops[worker[best].n++] = &job[order[k]];
+    }
+    return nw;
+}
+
 /* The picked ops' values, a window of ops at a time: the window's ops are
  * shared among `jobs` threads, largest first to the least loaded (longest
  * processing time first, ties to the lower index: a fixed schedule), so
@@ -239,32 +274,7 @@ static int make_values(ab_trace *t, const bool *pick, uint64_t seed, unsigned jo
             bytes += b;
             job[n++] = (values_job){.t = t, .i = next, .seed = seed};
         }
-        /* longest processing time first: op sizes in weights */
-        unsigned order[GEN_WINDOW_OPS];
-        for (unsigned k = 0; k < n; k++)
-            order[k] = k;
-        for (unsigned a = 1; a < n; a++) /* stable insertion sort, largest first */
-            for (unsigned b = a; b > 0; b--) {
-                const ab_op *x = &t->ops[job[order[b]].i].op, *y = &t->ops[job[order[b - 1]].i].op;
-                if (x->N * x->K <= y->N * y->K)
-                    break;
-                const unsigned tmp = order[b];
-                order[b] = order[b - 1];
-                order[b - 1] = tmp;
-            }
-        const unsigned nw = jobs < n ? jobs : n;
-        double load[AB_PARALLEL_MAX] = {0};
-        for (unsigned w = 0; w < nw; w++)
-            worker[w].n = 0;
-        for (unsigned k = 0; k < n; k++) {
-            unsigned best = 0;
-            for (unsigned w = 1; w < nw; w++)
-                if (load[w] < load[best])
-                    best = w;
-            const ab_op *op = &t->ops[job[order[k]].i].op;
-            load[best] += (double)(op->N * op->K);
-            worker[best].ops[worker[best].n++] = &job[order[k]];
-        }
+        const unsigned nw = schedule_longest_first(t, job, n, jobs, worker);
         ab_parallel_run(worker, sizeof *worker, nw, values_worker_run);
         for (unsigned k = 0; k < n; k++) {
             if (rc == 0 && job[k].rc != 0) {
